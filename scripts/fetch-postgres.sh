@@ -29,7 +29,7 @@ for m in "${majors[@]}"; do
   if [[ $m == 15 ]]; then
     die "major 15 is not fetched: use Debian's (/usr/lib/postgresql/15/bin)"
   fi
-  [[ -n ${PINNED[$m]:-} ]] || die "no pinned version for major '$m' (known: ${!PINNED[*]})"
+  [[ -n ${PINNED[$m]:-} ]] || die "no pinned version for major '$m' (known: 14 16 17 18)"
 done
 
 # For every versioned shared object libfoo.so.A.B.C in $1, add the missing
@@ -80,10 +80,14 @@ check_ldd() {
     return 1
   fi
   if ((${#mods[@]} > 0)); then
-    modules=$(unresolved_libs "$root/lib" "${mods[@]}" | sort -u |
-      awk -F'\t' '{ n = $1; sub(/.*\//, "", n); sub(/\.so$/, "", n); printf "%s%s(%s)", sep, n, $2; sep = " " }')
+    # Grouped by missing library: "libperl.so.5.26 (plperl bool_plperl ...)".
+    modules=$(unresolved_libs "$root/lib" "${mods[@]}" | sort -t$'\t' -k2,2 -k1,1 -u |
+      awk -F'\t' '{ n = $1; sub(/.*\//, "", n); sub(/\.so$/, "", n)
+                     if ($2 != lib) { printf "%s%s (", (lib == "" ? "" : "); "), $2; lib = $2; sep = "" }
+                     printf "%s%s", sep, n; sep = " " }
+                   END { if (lib != "") print ")" }')
     if [[ -n $modules ]]; then
-      note "$major: modules that cannot load here (missing system libs): $modules"
+      note "$major: modules that cannot load here, by missing system library: $modules"
     fi
   fi
   return 0

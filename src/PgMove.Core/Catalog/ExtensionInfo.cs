@@ -1,0 +1,3 @@
+namespace PgMove.Core.Catalog;
+
+public sealed record ExtensionInfo(string Name, string Version);

@@ -1,0 +1,34 @@
+namespace PgMove.Core.Preflight.Checks;
+
+/// <summary>Which databases will move; an ignore-list entry that matches nothing is probably a typo.</summary>
+internal sealed class DatabaseListCheck : IPreflightCheck
+{
+    public string Id => "source.databases";
+
+    public CheckNeeds Needs => CheckNeeds.Source;
+
+    public Task<IReadOnlyList<CheckResult>> RunAsync(PreflightContext context, CancellationToken ct)
+    {
+        var results = new List<CheckResult>();
+        var names = context.SourceDatabases.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var ignored in context.Options.IgnoreDatabases.Where(n => !names.Contains(n)))
+        {
+            results.Add(CheckResult.Warn(Id, $"The ignore list names '{ignored}', which is not a database of the source.",
+                $"Check the spelling; the source has: {string.Join(", ", names.Order(StringComparer.Ordinal))}."));
+        }
+
+        var refusing = context.SourceDatabases.Where(d => !d.IsTemplate && !d.AllowsConnections).Select(d => d.Name).ToList();
+        var migrate = context.DatabasesToMigrate.Select(d => d.Name).ToList();
+        if (migrate.Count == 0)
+        {
+            results.Add(CheckResult.Fail(Id, "No database is left to migrate after leaving out templates, the ignore list and databases that refuse connections.",
+                "Shorten the --ignore-db list."));
+        }
+        else
+        {
+            var note = refusing.Count > 0 ? $" Left out because they refuse connections: {string.Join(", ", refusing)}." : "";
+            results.Add(CheckResult.Pass(Id, $"{migrate.Count} databases to migrate: {string.Join(", ", migrate)}.{note}"));
+        }
+        return Task.FromResult<IReadOnlyList<CheckResult>>(results);
+    }
+}

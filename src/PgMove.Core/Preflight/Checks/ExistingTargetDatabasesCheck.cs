@@ -1,0 +1,34 @@
+using PgMove.Core.Catalog;
+
+namespace PgMove.Core.Preflight.Checks;
+
+/// <summary>PgMove fills empty databases only, unless told to reuse them.</summary>
+internal sealed class ExistingTargetDatabasesCheck : CheckBase
+{
+    public override string Id => "target.existing_databases";
+
+    public override CheckNeeds Needs => CheckNeeds.Both;
+
+    protected override async Task<CheckResult> CheckAsync(PreflightContext context, CancellationToken ct)
+    {
+        var onTarget = context.TargetDatabases.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+        var filled = new List<string>();
+        var empty = new List<string>();
+        foreach (var database in context.DatabasesToMigrate.Where(d => onTarget.Contains(d.Name)))
+        {
+            await using var connection = await context.OpenTargetAsync(database.Name, ct);
+            var tables = await CatalogReader.CountUserTablesAsync(connection, ct);
+            if (tables > 0)
+                filled.Add($"{database.Name} ({tables} tables)");
+            else
+                empty.Add(database.Name);
+        }
+        if (filled.Count == 0)
+            return Pass(empty.Count == 0 ? "None of the databases exists on the target yet." : $"Already on the target but empty (will be filled): {List(empty)}.");
+        if (context.Options.ReuseTargetDatabases)
+            return Warn($"Target databases already hold tables: {List(filled)}; they will be reused as asked, and rows already there may conflict.",
+                "Make sure these databases hold no rows that the migration will copy.");
+        return Fail($"Target databases already hold tables: {List(filled)}.",
+            "Drop them on the target (DROP DATABASE ...), exclude them with --ignore-db, or pass --reuse-target-databases if they hold only the schema.");
+    }
+}
