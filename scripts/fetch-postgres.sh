@@ -57,6 +57,7 @@ make_soname_links() {
 unresolved_libs() {
   local libdir=$1
   shift
+  # shellcheck disable=SC2016  # the sh -c script is meant to be single-quoted
   printf '%s\0' "$@" |
     LD_LIBRARY_PATH="$libdir" xargs -0 -r -n 16 -P "$(nproc 2>/dev/null || echo 4)" \
       sh -c 'ldd "$@" 2>/dev/null | awk -v one="$1" -v n=$# '"'"'
