@@ -45,8 +45,6 @@ public static class ConnectionFailures
                 case PostgresErrorCodes.InvalidPassword:
                     return new PgMoveException("connection.bad_password", $"{where}: password authentication failed for user '{spec.Username}'.", "Check the password (given in the connection string, PGPASSWORD or the .pgpass file).", error);
                 case PostgresErrorCodes.InvalidAuthorizationSpecification when pg.MessageText.Contains("pg_hba.conf", StringComparison.Ordinal):
-                    if (spec.SslMode == TlsMode.Disable && pg.MessageText.Contains("no encryption", StringComparison.Ordinal))
-                        return new PgMoveException("connection.tls_required", $"{where}: the server only accepts TLS connections, and TLS was disabled.", "Remove sslmode=disable (or disable_ssl) so that PgMove connects with TLS.", error);
                     return new PgMoveException("connection.no_hba_entry", $"{where}: no pg_hba.conf entry lets user '{spec.Username}' connect to database '{spec.Database}' from PgMove's address: {pg.MessageText}", "Add a line such as 'hostssl all USER ADDRESS/32 scram-sha-256' to pg_hba.conf on the server and reload it (SELECT pg_reload_conf()).", error);
                 case PostgresErrorCodes.InvalidAuthorizationSpecification:
                     return new PgMoveException("connection.role_missing", $"{where}: {pg.MessageText}.", $"Create the role '{spec.Username}' on the server, or connect as an existing one.", error);
@@ -70,6 +68,11 @@ public static class ConnectionFailures
 
         return new PgMoveException("connection.failed", $"{where}: the connection failed: {error.Message}", "Check the host, port, credentials and TLS settings.", error);
     }
+
+    /// <summary>The server's pg_hba.conf accepts this client only over TLS, and TLS was disabled.</summary>
+    public static PgMoveException TlsRequired(ConnectionSpec spec, string role, Exception error) => new(
+        "connection.tls_required", $"{role} {spec.Host}:{spec.Port}: the server only accepts TLS connections, and TLS was disabled (sslmode=disable).",
+        "Remove sslmode=disable (or disable_ssl) so that PgMove connects with TLS.", error);
 
     private static PgMoveException Timeout(string where, ConnectionSpec spec, Exception error) => new(
         "connection.timeout", $"{where}: no answer within {spec.ConnectTimeoutSeconds} s.",

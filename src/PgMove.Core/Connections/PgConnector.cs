@@ -18,7 +18,28 @@ public static class PgConnector
         catch (Exception error) when (error is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
         {
             await connection.DisposeAsync();
-            throw ConnectionFailures.Classify(error, target, role);
+            var failure = ConnectionFailures.Classify(error, target, role);
+            if (failure.Code == "connection.no_hba_entry" && target.SslMode == TlsMode.Disable && await AcceptsTlsAsync(target, ct))
+                throw ConnectionFailures.TlsRequired(target, role, error);
+            throw failure;
+        }
+    }
+
+    /// <summary>
+    /// "no pg_hba.conf entry ... no encryption" means either no entry at all or hostssl entries only;
+    /// one more attempt with TLS tells which, so the user is told the right fix.
+    /// </summary>
+    private static async Task<bool> AcceptsTlsAsync(ConnectionSpec spec, CancellationToken ct)
+    {
+        await using var probe = new NpgsqlConnection((spec with { SslMode = TlsMode.Require }).ToNpgsqlConnectionString(pooling: false));
+        try
+        {
+            await probe.OpenAsync(ct);
+            return true;
+        }
+        catch (NpgsqlException)
+        {
+            return false;
         }
     }
 }

@@ -17,7 +17,7 @@ public static class CatalogSnapshot
         foreach (var database in await cluster.ColumnAsync("SELECT datname FROM pg_database WHERE datallowconn ORDER BY 1"))
         {
             lines.AddRange(await cluster.ColumnAsync(
-                "SELECT 'rel ' || n.nspname || '.' || c.relname || ' ' || c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
+                "SELECT 'rel ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
                 "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1", database));
             lines.AddRange(await cluster.ColumnAsync("SELECT 'pub ' || pubname FROM pg_publication ORDER BY 1", database));
             lines.AddRange(await cluster.ColumnAsync("SELECT 'ext ' || extname FROM pg_extension ORDER BY 1", database));

@@ -84,8 +84,9 @@ public sealed partial class PgCluster : IAsyncDisposable
             ConnectTimeoutSeconds = 5,
         };
 
-    /// <summary>A connection string for the test itself (superuser).</summary>
-    public string ConnectionString(string database = "postgres") => Spec(database).ToNpgsqlConnectionString(pooling: false);
+    /// <summary>A connection string for the test itself (superuser, the server's default search_path).</summary>
+    public string ConnectionString(string database = "postgres") =>
+        new NpgsqlConnectionStringBuilder(Spec(database).ToNpgsqlConnectionString(pooling: false)) { Options = null }.ConnectionString;
 
     public async Task<NpgsqlConnection> OpenAsync(string database = "postgres", CancellationToken ct = default)
     {
@@ -198,6 +199,10 @@ public sealed partial class PgCluster : IAsyncDisposable
                 await using var connection = new NpgsqlConnection(probe);
                 await connection.OpenAsync(ct);
                 return;
+            }
+            catch (PostgresException error) when (error.SqlState != PostgresErrorCodes.CannotConnectNow)
+            {
+                return; // The server answered (a test's pg_hba.conf may refuse the harness): it is up.
             }
             catch (NpgsqlException) when (deadline.Elapsed < TimeSpan.FromSeconds(60))
             {

@@ -86,13 +86,15 @@ public sealed class ServerSettingsChecksTests
     }
 
     [SkippableFact]
-    public async Task ReachSource_ReplicationConnectionsRejected_FailsAndLeavesNoSubscription()
+    public async Task ReachSource_FirewallBlocksTheTarget_FailsAndLeavesNoSubscription()
     {
-        var hba = new[] { "host replication all 127.0.0.1/32 reject", "host all all 127.0.0.1/32 trust" };
-        await using var scenario = await PreflightScenario.StartAsync(source: new ClusterOptions { HbaLines = hba });
-        var report = await scenario.RunAsync(MigrationMethod.Subscription);
-        ReportAssert.Has(report, "target.reaches_source", CheckStatus.Fail, "cannot connect to the source", "pg_hba.conf");
+        await using var scenario = await PreflightScenario.StartAsync();
+        // PgMove reaches the source through the proxy; the target's subscription connection is dropped there.
+        await using var firewall = new TcpProxy(scenario.Source.Port, TcpProxy.IsReplicationStartup);
+        var report = await scenario.RunAsync(MigrationMethod.Subscription, sourceSpec: scenario.Source.Spec() with { Port = firewall.Port });
+        ReportAssert.Has(report, "target.reaches_source", CheckStatus.Fail, "cannot connect to the source", "firewall", "--method relay");
         ReportAssert.Has(report, "source.listen_addresses", CheckStatus.Pass, "same host");
+        Assert.True(firewall.Refused > 0);
         Assert.Equal(0, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM pg_subscription"));
     }
 

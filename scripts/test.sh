@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the tests need, then runs every test: unit tests and integration tests on real
+# PostgreSQL clusters (14 to 18) started on loopback ports. Prints 'tests: N passed, N failed, N skipped'.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+# Whatever happens, no server started by this run keeps running.
+cleanup() {
+  pkill -QUIT -f 'postgres -D /tmp/pgmove-tests/' 2>/dev/null || true
+}
+trap cleanup EXIT
+
+dotnet build PgMove.slnx -c Release -nologo -v quiet -warnaserror
+log=$(mktemp)
+set +e
+dotnet test PgMove.slnx -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+summary=$(grep -E '(Passed|Failed)!' "$log" | tail -1 || true)
+passed=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$summary")
+failed=$(sed -nE 's/.*Failed: *([0-9]+).*/\1/p' <<<"$summary")
+skipped=$(sed -nE 's/.*Skipped: *([0-9]+).*/\1/p' <<<"$summary")
+rm -f "$log"
+echo "tests: ${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+if [[ -z "$summary" || "${passed:-0}" == 0 ]]; then
+  echo "test.sh: no test ran" >&2
+  exit 1
+fi
+exit "$status"
