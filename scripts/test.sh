@@ -15,7 +15,7 @@ trap cleanup EXIT
 dotnet build PgMove.slnx -c Release -nologo -v quiet -warnaserror
 log=$(mktemp)
 set +e
-dotnet test PgMove.slnx -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+dotnet test PgMove.slnx -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
