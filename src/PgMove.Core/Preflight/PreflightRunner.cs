@@ -101,10 +101,7 @@ public static class PreflightRunner
     /// <summary>Picks the databases to migrate and reads each one's facts; one that cannot be opened is a failure.</summary>
     private static async Task<IReadOnlyList<CheckResult>> ReadSourceDatabasesAsync(PreflightContext context, CancellationToken ct)
     {
-        var ignored = context.Options.IgnoreDatabases.ToHashSet(StringComparer.Ordinal);
-        context.DatabasesToMigrate = context.SourceDatabases
-            .Where(d => !d.IsTemplate && d.AllowsConnections && !ignored.Contains(d.Name))
-            .ToList();
+        context.DatabasesToMigrate = DatabaseSelection.Select(context.SourceDatabases, context.Options.IgnoreDatabases);
 
         var results = new List<CheckResult>();
         var facts = new List<SourceDatabaseFacts>();
