@@ -35,6 +35,11 @@ internal static class CommonOptions
         Description = "Directory of pg_dump and pg_restore (the newest found on PATH or in /usr/lib/postgresql is used otherwise).",
     };
 
+    public static Option<string?> State() => new("--state")
+    {
+        Description = "PgMove's state file (default: ~/.local/share/pgmove/state.db).",
+    };
+
     public static Option<bool> Json() => new("--json") { Description = "Print a JSON document instead of a table." };
 
     public static MigrationMethod ParseMethod(string value) => value switch

@@ -11,6 +11,7 @@ public static class PgMoveCommandLine
         var root = new RootCommand("PgMove moves a live PostgreSQL server to another PostgreSQL server.")
         {
             CheckCommand.Create(output, error),
+            CopyCommand.Create(output, error),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

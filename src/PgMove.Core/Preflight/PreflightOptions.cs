@@ -22,6 +22,9 @@ public sealed record PreflightOptions
     /// <summary>Accept target databases that already hold tables. The default value is false.</summary>
     public bool ReuseTargetDatabases { get; init; }
 
+    /// <summary>Target databases an unfinished PgMove copy left behind: they will be dropped and copied again.</summary>
+    public IReadOnlyCollection<string> ResumableDatabases { get; init; } = [];
+
     /// <summary>Transactions older than this many seconds are reported. The default value is 300.</summary>
     public int LongTransactionSeconds { get; init; } = 300;
 }

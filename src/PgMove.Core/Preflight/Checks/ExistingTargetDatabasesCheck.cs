@@ -14,7 +14,8 @@ internal sealed class ExistingTargetDatabasesCheck : CheckBase
         var onTarget = context.TargetDatabases.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
         var filled = new List<string>();
         var empty = new List<string>();
-        foreach (var database in context.DatabasesToMigrate.Where(d => onTarget.Contains(d.Name)))
+        var resumable = context.DatabasesToMigrate.Where(d => context.Options.ResumableDatabases.Contains(d.Name)).Select(d => d.Name).ToList();
+        foreach (var database in context.DatabasesToMigrate.Where(d => onTarget.Contains(d.Name) && !resumable.Contains(d.Name)))
         {
             await using var connection = await context.OpenTargetAsync(database.Name, ct);
             var tables = await CatalogReader.CountUserTablesAsync(connection, ct);
@@ -23,8 +24,9 @@ internal sealed class ExistingTargetDatabasesCheck : CheckBase
             else
                 empty.Add(database.Name);
         }
+        var redo = resumable.Count == 0 ? "" : $" Left unfinished by an earlier PgMove copy, to be dropped and copied again: {List(resumable)}.";
         if (filled.Count == 0)
-            return Pass(empty.Count == 0 ? "None of the databases exists on the target yet." : $"Already on the target but empty (will be filled): {List(empty)}.");
+            return Pass((empty.Count == 0 ? "None of the other databases exists on the target yet." : $"Already on the target but empty (will be filled): {List(empty)}.") + redo);
         if (context.Options.ReuseTargetDatabases)
             return Warn($"Target databases already hold tables: {List(filled)}; they will be reused as asked, and rows already there may conflict.",
                 "Make sure these databases hold no rows that the migration will copy.");

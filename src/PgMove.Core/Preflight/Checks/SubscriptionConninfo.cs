@@ -10,7 +10,7 @@ internal static class SubscriptionConninfo
     public static string For(ConnectionSpec source, string database)
     {
         var text = new StringBuilder();
-        void Add(string key, string value) => text.Append(key).Append("='").Append(value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)).Append("' ");
+        void Add(string key, string value) => text.Append(key).Append('=').Append(Conninfo.Quote(value)).Append(' ');
         Add("host", source.Host);
         Add("port", source.Port.ToString(CultureInfo.InvariantCulture));
         Add("dbname", database);

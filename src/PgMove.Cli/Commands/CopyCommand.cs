@@ -1,0 +1,77 @@
+using System.CommandLine;
+using PgMove.Cli.Output;
+using PgMove.Core.Copy;
+
+namespace PgMove.Cli.Commands;
+
+/// <summary><c>pgmove copy</c>: a consistent one-time copy of every database (the dump method).</summary>
+internal static class CopyCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var source = CommonOptions.Source();
+        var target = CommonOptions.Target();
+        var ignore = CommonOptions.IgnoreDb();
+        var pgBin = CommonOptions.PgBin();
+        var json = CommonOptions.Json();
+        var state = CommonOptions.State();
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel COPY workers per database.", DefaultValueFactory = _ => 4 };
+        var noRoles = new Option<bool>("--no-roles") { Description = "Do not copy roles; objects are owned by the target user." };
+
+        var command = new Command("copy", "Copy every database of the source into the target, consistently, once (the dump method).")
+        {
+            source, target, ignore, jobs, noRoles, pgBin, state, json,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var workers = parse.GetValue(jobs);
+            if (workers is < 1 or > 64)
+                throw new Core.Errors.UsageException("usage.bad_jobs", $"--jobs {workers} is out of range.", "Give a number of workers between 1 and 64.");
+            var options = new CopyOptions
+            {
+                Source = CommonOptions.Resolve(parse.GetValue(source), "--source", "PGMOVE_SOURCE", error),
+                Target = CommonOptions.Resolve(parse.GetValue(target), "--target", "PGMOVE_TARGET", error),
+                IgnoreDatabases = parse.GetValue(ignore) ?? [],
+                Jobs = workers,
+                IncludeRoles = !parse.GetValue(noRoles),
+                PgBinDirectory = parse.GetValue(pgBin),
+                StatePath = parse.GetValue(state),
+            };
+            var progress = new CopyProgress();
+            try
+            {
+                if (parse.GetValue(json))
+                    return await RunJsonAsync(options, progress, output, ct);
+                var console = Consoles.For(output);
+                var result = await CopyDisplay.RunAsync(console, progress, () => CopyRunner.RunAsync(options, progress, ct));
+                CopySummary.Write(console, result);
+                return ExitCodes.Success;
+            }
+            catch (PreflightFailedException failed)
+            {
+                if (parse.GetValue(json))
+                    PreflightJson.Write(failed.Report, output);
+                else
+                    PreflightTable.Write(failed.Report, output);
+                await error.WriteLineAsync("error [preflight.failed]: nothing was copied; fix the failed checks above and run pgmove copy again.");
+                return ExitCodes.Failure;
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> RunJsonAsync(CopyOptions options, CopyProgress progress, TextWriter output, CancellationToken ct)
+    {
+        var events = new CopyJsonEvents(output);
+        progress.Event += events.OnEvent;
+        var running = CopyRunner.RunAsync(options, progress, ct);
+        while (!running.IsCompleted)
+        {
+            await Task.WhenAny(running, Task.Delay(1000, CancellationToken.None));
+            if (!running.IsCompleted)
+                events.WriteProgress(progress);
+        }
+        events.WriteResult(await running);
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,5 @@
+namespace PgMove.Core.Copy;
+
+/// <summary>Something worth telling the user or a script about while copying.</summary>
+/// <param name="Kind">phase, table, warning, redo, skip or error.</param>
+public sealed record CopyEvent(string Kind, string? Database, string Message, string? Table = null, long? Rows = null, long? Bytes = null, double? Seconds = null);

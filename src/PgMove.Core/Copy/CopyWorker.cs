@@ -1,0 +1,152 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Npgsql;
+using PgMove.Core.Catalog;
+using PgMove.Core.Connections;
+using PgMove.Core.Errors;
+
+namespace PgMove.Core.Copy;
+
+/// <summary>
+/// One copy worker: a source connection inside the shared snapshot and a target connection. It pipes
+/// <c>COPY … TO STDOUT (FORMAT binary)</c> into <c>COPY … FROM STDIN (FORMAT binary)</c> without decoding
+/// a row, one target transaction per task, so a task is either wholly there or not at all.
+/// </summary>
+internal sealed class CopyWorker
+{
+    private const int BufferSize = 256 * 1024;
+
+    /// <summary>Output settings both sides share, so that text-format rows read back exactly as written.</summary>
+    internal const string SessionSettings =
+        "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; SET bytea_output = 'hex'";
+
+    private readonly CopyContext _context;
+
+    public CopyWorker(CopyContext context) => _context = context;
+
+    public async Task RunAsync(ChannelReader<CopyTask> tasks, CancellationToken ct)
+    {
+        await using var source = await OpenAsync(_context.Source, "source", ct);
+        await using var target = await OpenAsync(_context.Target, "target", ct);
+        await ExecuteAsync(source, $"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {Identifiers.Literal(_context.SnapshotId)}; {SessionSettings}", ct);
+        // Rows of a failed run are redone from scratch, so the load need not wait for the WAL flush.
+        var targetSettings = SessionSettings + "; SET synchronous_commit = off";
+        if (_context.TargetIsSuperuser)
+            targetSettings += "; SET session_replication_role = replica";
+        await ExecuteAsync(target, targetSettings, ct);
+
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            await foreach (var task in tasks.ReadAllAsync(ct))
+            {
+                var started = DateTimeOffset.UtcNow;
+                long rows, bytes;
+                try
+                {
+                    await using var transaction = await target.BeginTransactionAsync(ct);
+                    (rows, bytes) = task.Table.NeedsTextFormat
+                        ? await CopyTextAsync(source, target, task, ct)
+                        : await CopyBinaryAsync(source, target, task, buffer, ct);
+                    await transaction.CommitAsync(ct);
+                }
+                catch (Exception error) when (error is NpgsqlException or IOException)
+                {
+                    throw new PgMoveException("copy.table_failed",
+                        $"database {_context.Database}, table {task}, phase data: {Describe(error)}",
+                        "Fix the cause named above (disk space, a type or constraint the target lacks, the connection), then run pgmove again: this database is copied again from the start.",
+                        error);
+                }
+                _context.Completed(task, rows, bytes, DateTimeOffset.UtcNow - started);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task<(long Rows, long Bytes)> CopyBinaryAsync(NpgsqlConnection source, NpgsqlConnection target, CopyTask task, byte[] buffer, CancellationToken ct)
+    {
+        var counter = new CopyRowCounter();
+        long bytes = 0;
+        await using var output = await target.BeginRawBinaryCopyAsync(task.TargetSql("binary"), ct);
+        try
+        {
+            await using var input = await source.BeginRawBinaryCopyAsync(task.SourceSql("binary"), ct);
+            int read;
+            while ((read = await input.ReadAsync(buffer, ct)) > 0)
+            {
+                counter.Feed(buffer.AsSpan(0, read));
+                await output.WriteAsync(buffer.AsMemory(0, read), ct);
+                bytes += read;
+                _context.Progress.Add(read, 0);
+            }
+        }
+        catch
+        {
+            await output.CancelAsync();
+            throw;
+        }
+        _context.Progress.Add(0, counter.Rows);
+        return (counter.Rows, bytes);
+    }
+
+    /// <summary>Text format, for tables whose binary form names type OIDs that differ between the servers.</summary>
+    private async Task<(long Rows, long Bytes)> CopyTextAsync(NpgsqlConnection source, NpgsqlConnection target, CopyTask task, CancellationToken ct)
+    {
+        long rows = 0, chars = 0;
+        var buffer = new char[64 * 1024];
+        await using var writer = await target.BeginTextImportAsync(task.TargetSql("text"), ct);
+        try
+        {
+            using var reader = await source.BeginTextExportAsync(task.SourceSql("text"), ct);
+            int read;
+            while ((read = await reader.ReadAsync(buffer.AsMemory(), ct)) > 0)
+            {
+                var lines = buffer.AsSpan(0, read).Count('\n');
+                rows += lines;
+                chars += read;
+                _context.Progress.Add(read, lines);
+                await writer.WriteAsync(buffer.AsMemory(0, read), ct);
+            }
+        }
+        catch
+        {
+            if (writer is NpgsqlCopyTextWriter copyWriter)
+                await copyWriter.CancelAsync();
+            throw;
+        }
+        return (rows, chars);
+    }
+
+    private static async Task<NpgsqlConnection> OpenAsync(ConnectionSpec spec, string role, CancellationToken ct)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(spec.ToNpgsqlConnectionString(pooling: false))
+        {
+            ReadBufferSize = BufferSize,
+            WriteBufferSize = BufferSize,
+        };
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            return connection;
+        }
+        catch (Exception error) when (error is NpgsqlException or TimeoutException)
+        {
+            await connection.DisposeAsync();
+            throw ConnectionFailures.Classify(error, spec, role);
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static string Describe(Exception error) => error is PostgresException pg
+        ? $"{pg.MessageText} ({pg.SqlState})"
+        : error.Message;
+}

@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Npgsql;
+using PgMove.Core.Catalog;
+using PgMove.Core.Connections;
+using PgMove.Core.Errors;
+using PgMove.Core.Schema;
+
+namespace PgMove.Core.Copy;
+
+/// <summary>
+/// Copies one database inside one snapshot: pre-data schema, rows by parallel workers, sequences and
+/// large objects read in the same snapshot, then post-data (indexes, constraints, triggers) and ANALYZE.
+/// </summary>
+internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool targetIsSuperuser, bool restoreOwners, CopyProgress progress)
+{
+    private const int LargeObjectChunk = 1024 * 1024;
+
+    public async Task<DatabaseCopyResult> CopyAsync(DatabaseInfo database, string workDirectory, CancellationToken ct)
+    {
+        var name = database.Name;
+        var stopwatch = Stopwatch.StartNew();
+        var source = options.Source.WithDatabase(name);
+        var target = options.Target.WithDatabase(name);
+        var state = progress.For(name);
+
+        await using var snapshot = await options.SnapshotSource.ExportAsync(options.Source, name, ct);
+
+        progress.SetPhase(name, CopyPhase.PreData, "restoring the pre-data schema");
+        var dump = await SchemaDump.CreateAsync(tools, options.Source, name, snapshot.Id, Path.Combine(workDirectory, "schema.dump"), ct);
+        await dump.RestorePreDataAsync(options.Target, name, noOwner: !restoreOwners, ct);
+
+        await using var planner = await PgConnector.OpenAsync(source, "source", ct);
+        await ExecuteAsync(planner, $"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {Identifiers.Literal(snapshot.Id)}", ct);
+        var tables = await ReadTablesAsync(planner, ct);
+        var canSplit = planner.PostgreSqlVersion.Major >= 14; // TID range scans; before 14 every range would scan the whole table
+        var tasks = CopyPlanner.Plan(tables, options.Jobs, canSplit, options.ChunkBytes);
+        state.TablesTotal = tables.Count;
+        state.BytesTotal = tables.Sum(t => t.SizeBytes);
+        state.DataStarted = DateTimeOffset.UtcNow;
+
+        progress.SetPhase(name, CopyPhase.Data, $"copying {tables.Count} tables with {Math.Min(options.Jobs, Math.Max(1, tasks.Count))} workers");
+        await RunWorkersAsync(new CopyContext(name, source, target, snapshot.Id, targetIsSuperuser, tasks, progress), tasks, ct);
+
+        progress.SetPhase(name, CopyPhase.Finishing, "setting sequences and copying large objects");
+        await using (var targetConnection = await PgConnector.OpenAsync(target, "target", ct))
+        {
+            await CopySequencesAsync(planner, targetConnection, name, ct);
+            await CopyLargeObjectsAsync(planner, targetConnection, ct);
+        }
+        var materializedViews = await ReadNamesAsync(planner, "Copy/Sql/materialized_views.sql", ct);
+        await ExecuteAsync(planner, "COMMIT", ct);
+        await snapshot.DisposeAsync();
+
+        progress.SetPhase(name, CopyPhase.PostData, "building indexes, constraints and triggers");
+        await dump.RestorePostDataAsync(options.Target, name, options.Jobs, noOwner: !restoreOwners, ct);
+        await using (var targetConnection = await PgConnector.OpenAsync(target, "target", ct))
+        {
+            await RefreshMaterializedViewsAsync(targetConnection, name, materializedViews, ct);
+            await ExecuteAsync(targetConnection, "ANALYZE", ct);
+        }
+
+        return new DatabaseCopyResult(name, "copied", tables.Count, state.RowsDone, state.BytesDone, stopwatch.Elapsed);
+    }
+
+    private async Task RunWorkersAsync(CopyContext context, IReadOnlyList<CopyTask> tasks, CancellationToken ct)
+    {
+        var channel = Channel.CreateUnbounded<CopyTask>();
+        foreach (var task in tasks)
+            channel.Writer.TryWrite(task);
+        channel.Writer.Complete();
+
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var workers = Enumerable.Range(0, Math.Min(options.Jobs, Math.Max(1, tasks.Count)))
+            .Select(async _ =>
+            {
+                try
+                {
+                    await new CopyWorker(context).RunAsync(channel.Reader, failFast.Token);
+                }
+                catch
+                {
+                    // One failed table stops the others: the database is redone as a whole anyway.
+                    await failFast.CancelAsync();
+                    throw;
+                }
+            })
+            .ToList();
+        try
+        {
+            await Task.WhenAll(workers);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // Surface the failure that cancelled the rest, not the cancellations.
+            var first = workers.Where(w => w.IsFaulted).Select(w => w.Exception!.InnerException!).FirstOrDefault();
+            if (first is not null)
+                throw first;
+            throw;
+        }
+    }
+
+    private static async Task<List<TableToCopy>> ReadTablesAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(SqlResources.Get("Copy/Sql/tables.sql"), connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var tables = new List<TableToCopy>();
+        while (await reader.ReadAsync(ct))
+        {
+            tables.Add(new TableToCopy(
+                reader.GetInt64(0),
+                new QualifiedName(reader.GetString(1), reader.GetString(2)),
+                reader.GetInt64(3),
+                reader.GetInt64(4),
+                reader.GetFieldValue<string[]>(5),
+                reader.GetBoolean(6)));
+        }
+        return tables;
+    }
+
+    /// <summary>
+    /// pg_restore leaves materialized views empty (their data is in the data section, which PgMove replaces);
+    /// refresh those the source had populated. One that depends on another not yet refreshed waits for a later pass.
+    /// </summary>
+    private static async Task RefreshMaterializedViewsAsync(NpgsqlConnection target, string database, IReadOnlyList<string> views, CancellationToken ct)
+    {
+        var pending = views.ToList();
+        while (pending.Count > 0)
+        {
+            var failed = new List<(string View, PostgresException Error)>();
+            foreach (var view in pending)
+            {
+                try
+                {
+                    // view comes from the server's own quote_ident.
+                    await ExecuteAsync(target, $"REFRESH MATERIALIZED VIEW {view}", ct);
+                }
+                catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.ObjectNotInPrerequisiteState)
+                {
+                    failed.Add((view, error));
+                }
+            }
+            if (failed.Count == pending.Count)
+                throw new PgMoveException("copy.refresh_failed", $"database {database}, materialized view {failed[0].View}: {failed[0].Error.MessageText}",
+                    "Refresh it on the target by hand once its dependencies are populated.", failed[0].Error);
+            pending = failed.Select(f => f.View).ToList();
+        }
+    }
+
+    private static async Task<List<string>> ReadNamesAsync(NpgsqlConnection connection, string query, CancellationToken ct)
+    {
+        var names = new List<string>();
+        await using var command = new NpgsqlCommand(SqlResources.Get(query), connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            names.Add(reader.GetString(0));
+        return names;
+    }
+
+    private static async Task CopySequencesAsync(NpgsqlConnection source, NpgsqlConnection target, string database, CancellationToken ct)
+    {
+        var names = await ReadNamesAsync(source, "Copy/Sql/sequences.sql", ct);
+        foreach (var name in names)
+        {
+            // name comes from the server's own quote_ident, so it is safe to embed.
+            await using var read = new NpgsqlCommand($"SELECT last_value, is_called FROM {name}", source);
+            await using var reader = await read.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            var (value, called) = (reader.GetInt64(0), reader.GetBoolean(1));
+            await reader.CloseAsync();
+            try
+            {
+                await using var set = new NpgsqlCommand("SELECT pg_catalog.setval(@name::pg_catalog.regclass, @value, @called)", target);
+                set.Parameters.AddWithValue("name", name);
+                set.Parameters.AddWithValue("value", value);
+                set.Parameters.AddWithValue("called", called);
+                await set.ExecuteNonQueryAsync(ct);
+            }
+            catch (PostgresException error)
+            {
+                throw new PgMoveException("copy.sequence_failed", $"database {database}, sequence {name}: {error.MessageText}",
+                    "Check that the sequence exists on the target with the same definition, then run pgmove again.", error);
+            }
+        }
+    }
+
+    /// <summary>Large objects are not in COPY data: read in chunks in the snapshot, written with lo_put.</summary>
+    private static async Task CopyLargeObjectsAsync(NpgsqlConnection source, NpgsqlConnection target, CancellationToken ct)
+    {
+        foreach (var oid in (await ReadNamesAsync(source, "Copy/Sql/large_objects.sql", ct)).Select(long.Parse))
+        {
+            await using var transaction = await target.BeginTransactionAsync(ct);
+            await using (var create = new NpgsqlCommand(
+                "SELECT pg_catalog.lo_create(@oid::pg_catalog.oid) WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_largeobject_metadata WHERE oid = @oid::pg_catalog.oid)", target, transaction))
+            {
+                create.Parameters.AddWithValue("oid", oid);
+                await create.ExecuteNonQueryAsync(ct);
+            }
+            for (long offset = 0; ; offset += LargeObjectChunk)
+            {
+                await using var get = new NpgsqlCommand("SELECT pg_catalog.lo_get(@oid::pg_catalog.oid, @offset, @length)", source);
+                get.Parameters.AddWithValue("oid", oid);
+                get.Parameters.AddWithValue("offset", offset);
+                get.Parameters.AddWithValue("length", LargeObjectChunk);
+                var chunk = (byte[])(await get.ExecuteScalarAsync(ct))!;
+                if (chunk.Length == 0)
+                    break;
+                await using var put = new NpgsqlCommand("SELECT pg_catalog.lo_put(@oid::pg_catalog.oid, @offset, @data)", target, transaction);
+                put.Parameters.AddWithValue("oid", oid);
+                put.Parameters.AddWithValue("offset", offset);
+                put.Parameters.AddWithValue("data", chunk);
+                await put.ExecuteNonQueryAsync(ct);
+                if (chunk.Length < LargeObjectChunk)
+                    break;
+            }
+            await transaction.CommitAsync(ct);
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,37 @@
+-- Tables whose rows are copied: plain tables and leaf partitions (partitioned parents hold no rows),
+-- without those of extensions. Columns exclude generated ones, which COPY FROM refuses.
+-- needs_text: binary COPY embeds type OIDs in arrays and composites, which differ between servers,
+-- and some types have no binary form at all: such tables travel in text format.
+WITH cols AS (
+    SELECT a.attrelid,
+           a.attnum,
+           a.attname,
+           a.attgenerated,
+           coalesce(nullif(t.typbasetype, 0), t.oid) AS base_type
+    FROM pg_catalog.pg_attribute a
+    JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+    WHERE a.attnum > 0 AND NOT a.attisdropped
+)
+SELECT c.oid::bigint                                             AS oid,
+       n.nspname                                                 AS schema,
+       c.relname                                                 AS name,
+       pg_catalog.pg_relation_size(c.oid)                        AS size_bytes,
+       greatest(c.reltuples, 0)::bigint                          AS estimated_rows,
+       coalesce((SELECT pg_catalog.array_agg(cols.attname::text ORDER BY cols.attnum)
+                 FROM cols WHERE cols.attrelid = c.oid AND cols.attgenerated = ''), '{}') AS columns,
+       EXISTS (SELECT 1 FROM cols
+               JOIN pg_catalog.pg_type bt ON bt.oid = cols.base_type
+               LEFT JOIN pg_catalog.pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A'
+               WHERE cols.attrelid = c.oid AND cols.attgenerated = ''
+                 AND (bt.typtype = 'c'
+                      OR bt.typsend = 0 OR bt.typreceive = 0
+                      OR (et.oid IS NOT NULL AND (et.oid >= 16384 OR et.typtype = 'c'))))  AS needs_text
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\_toast%'
+  AND n.nspname NOT LIKE 'pg\_temp%'
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY 4 DESC

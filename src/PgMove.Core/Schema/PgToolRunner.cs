@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Text;
+using PgMove.Core.Connections;
+using PgMove.Core.Errors;
+
+namespace PgMove.Core.Schema;
+
+/// <summary>
+/// Runs pg_dump, pg_dumpall and pg_restore. Connection details (the password included) travel in the
+/// child's environment, never in its arguments, which every user of the machine can read in /proc.
+/// </summary>
+public static class PgToolRunner
+{
+    public static async Task<string> RunAsync(string tool, IReadOnlyList<string> arguments, ConnectionSpec connection, string what, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo(tool)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+            psi.ArgumentList.Add(argument);
+        foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("PG", StringComparison.Ordinal)).ToList())
+            psi.Environment.Remove(name);
+        foreach (var (name, value) in connection.ToLibpqEnvironment())
+            psi.Environment[name] = value;
+
+        using var process = Process.Start(psi)
+            ?? throw new PgMoveException("tools.start_failed", $"{what}: {Path.GetFileName(tool)} could not be started.", "Check --pg-bin.");
+        await using var registration = ct.Register(() =>
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+        });
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        await process.WaitForExitAsync(CancellationToken.None);
+        ct.ThrowIfCancellationRequested();
+        var errors = Redact(await stderr, connection.Password);
+        if (process.ExitCode != 0)
+            throw new PgMoveException("tools.failed",
+                $"{what}: {Path.GetFileName(tool)} failed (exit {process.ExitCode}): {Tail(errors)}",
+                "Read the message above; fix the object it names on the source or target and run the command again.");
+        return await stdout;
+    }
+
+    private static string Redact(string text, string? password) =>
+        string.IsNullOrEmpty(password) ? text : text.Replace(password, "****", StringComparison.Ordinal);
+
+    private static string Tail(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var builder = new StringBuilder();
+        foreach (var line in lines.TakeLast(8))
+            builder.Append(line).Append(' ');
+        return builder.ToString().Trim();
+    }
+}
