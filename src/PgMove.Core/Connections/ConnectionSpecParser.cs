@@ -29,7 +29,7 @@ public static class ConnectionSpecParser
             values = ParseUri(text, where);
         else if (text.Length == 0)
             values = [];
-        else if (text.Contains('=', StringComparison.Ordinal))
+        else if (text.Contains('=', StringComparison.Ordinal) && !HasOtherScheme(text))
             values = ParseKeyValue(text, where);
         else
             throw new UsageException(
@@ -59,7 +59,9 @@ public static class ConnectionSpecParser
         if (!string.IsNullOrEmpty(dbname)) values["dbname"] = dbname;
         if (!string.IsNullOrEmpty(username)) values["user"] = username;
         if (password is not null) values["password"] = password;
-        if (disableSsl) values["sslmode"] = "disable";
+        // DigitalOcean semantics: disable_ssl false means TLS; a stricter PGSSLMODE (verify-ca, verify-full) still applies.
+        var fromEnvironment = env.Get("PGSSLMODE")?.Trim().ToLowerInvariant();
+        values["sslmode"] = disableSsl ? "disable" : fromEnvironment is "require" or "verify-ca" or "verify-full" ? fromEnvironment : "require";
         return Build(values, where, env);
     }
 
@@ -91,10 +93,11 @@ public static class ConnectionSpecParser
         var sslMode = TlsModeNames.Parse(Pick("sslmode", "PGSSLMODE") ?? "require", where);
 
         var timeoutText = Pick("connect_timeout", "PGCONNECT_TIMEOUT") ?? "10";
-        if (!int.TryParse(timeoutText, NumberStyles.None, CultureInfo.InvariantCulture, out var timeout) || timeout < 1)
+        // Npgsql refuses a Timeout above 1024 s with an ArgumentOutOfRangeException at every connection attempt.
+        if (!int.TryParse(timeoutText, NumberStyles.None, CultureInfo.InvariantCulture, out var timeout) || timeout is < 1 or > 1024)
             throw new UsageException(
                 "connection.bad_timeout",
-                $"{where}: connect_timeout '{timeoutText}' is not a positive number of seconds.",
+                $"{where}: connect_timeout '{timeoutText}' is not a number of seconds between 1 and 1024.",
                 "Give e.g. connect_timeout=10.");
 
         var password = values.TryGetValue("password", out var p) ? p : env.Get("PGPASSWORD");
@@ -116,6 +119,16 @@ public static class ConnectionSpecParser
             SslRootCert = Pick("sslrootcert", "PGSSLROOTCERT"),
             ConnectTimeoutSeconds = timeout,
         };
+    }
+
+    /// <summary>
+    /// A URI of another scheme (jdbc:postgresql://..., http://...) may hold '=' in its query; read as key=value
+    /// it would fail on a nonsense key such as 'jdbc:postgresql://h/db?sslmode' instead of saying what is wrong.
+    /// </summary>
+    private static bool HasOtherScheme(string text)
+    {
+        var scheme = text.IndexOf("://", StringComparison.Ordinal);
+        return scheme >= 0 && scheme < text.IndexOf('=', StringComparison.Ordinal);
     }
 
     private static Dictionary<string, string> ParseUri(string text, string where)
