@@ -80,11 +80,11 @@ public static class CopyRunner
             if (onTarget.Contains(database.Name) && (unfinished.Contains(database.Name) || alreadyDone.Contains(database.Name)))
             {
                 progress.Publish(new CopyEvent("redo", database.Name, "an earlier copy did not finish: the database is dropped on the target and copied again"));
-                await DropDatabaseAsync(options.Target, database.Name, targetFacts.Major, ct);
+                await TargetDatabases.DropAsync(options.Target, database.Name, targetFacts.Major, ct);
                 onTarget.Remove(database.Name);
             }
             if (!onTarget.Contains(database.Name))
-                await CreateDatabaseAsync(options.Target, database, ct);
+                await TargetDatabases.CreateAsync(options.Target, database, ct);
 
             journal.Mark(sourceId, targetId, database.Name, "copying");
             var workDirectory = Directory.CreateTempSubdirectory("pgmove-").FullName;
@@ -106,35 +106,5 @@ public static class CopyRunner
             progress.SetPhase(database.Name, CopyPhase.Done, "copied");
         }
         return new CopyResult(roles, results, stopwatch.Elapsed);
-    }
-
-    private static async Task CreateDatabaseAsync(ConnectionSpec target, DatabaseInfo database, CancellationToken ct)
-    {
-        await using var connection = await PgConnector.OpenAsync(target, "target", ct);
-        await using var ownerExists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = @owner)", connection);
-        ownerExists.Parameters.AddWithValue("owner", database.Owner);
-        var owner = (bool)(await ownerExists.ExecuteScalarAsync(ct))! ? $" OWNER {Identifiers.Quote(database.Owner)}" : "";
-        var sql = $"CREATE DATABASE {Identifiers.Quote(database.Name)} WITH TEMPLATE template0 ENCODING {Identifiers.Literal(database.Encoding)} " +
-                  $"LC_COLLATE {Identifiers.Literal(database.Collate)} LC_CTYPE {Identifiers.Literal(database.Ctype)}{owner}";
-        try
-        {
-            await using var create = new NpgsqlCommand(sql, connection);
-            await create.ExecuteNonQueryAsync(ct);
-        }
-        catch (PostgresException error)
-        {
-            throw new PgMoveException("copy.create_database_failed",
-                $"database {database.Name}: the target refused to create it ({error.MessageText}).",
-                "Check the target user's CREATEDB right and that the target has the source's encoding and locale.", error);
-        }
-    }
-
-    private static async Task DropDatabaseAsync(ConnectionSpec target, string database, int targetMajor, CancellationToken ct)
-    {
-        // A database cannot be dropped from a session connected to it.
-        await using var connection = await PgConnector.OpenAsync(target, "target", ct, target.Database == database ? "postgres" : null);
-        var force = targetMajor >= 13 ? " WITH (FORCE)" : "";
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Identifiers.Quote(database)}{force}", connection);
-        await drop.ExecuteNonQueryAsync(ct);
     }
 }

@@ -85,7 +85,7 @@ internal sealed class CopyWorker
         }
         catch
         {
-            await output.CancelAsync();
+            await CancelQuietlyAsync(output.CancelAsync);
             throw;
         }
         _context.Progress.Add(0, counter.Rows);
@@ -114,10 +114,23 @@ internal sealed class CopyWorker
         catch
         {
             if (writer is NpgsqlCopyTextWriter copyWriter)
-                await copyWriter.CancelAsync();
+                await CancelQuietlyAsync(copyWriter.CancelAsync);
             throw;
         }
         return (rows, chars);
+    }
+
+    /// <summary>Abandons the target's COPY; the original failure is what the user must see, not this one's.</summary>
+    private static async Task CancelQuietlyAsync(Func<Task> cancel)
+    {
+        try
+        {
+            await cancel();
+        }
+        catch (Exception error) when (error is NpgsqlException or ObjectDisposedException or IOException or InvalidOperationException)
+        {
+            // The COPY is already over, or the connection is gone; the transaction is rolled back either way.
+        }
     }
 
     private static async Task<NpgsqlConnection> OpenAsync(ConnectionSpec spec, string role, CancellationToken ct)

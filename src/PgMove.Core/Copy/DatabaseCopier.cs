@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Npgsql;
 using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
+using PgMove.Core.Cutover;
 using PgMove.Core.Errors;
 using PgMove.Core.Schema;
 
@@ -14,8 +15,6 @@ namespace PgMove.Core.Copy;
 /// </summary>
 internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool targetIsSuperuser, bool restoreOwners, CopyProgress progress)
 {
-    private const int LargeObjectChunk = 1024 * 1024;
-
     public async Task<DatabaseCopyResult> CopyAsync(DatabaseInfo database, string workDirectory, CancellationToken ct)
     {
         var name = database.Name;
@@ -45,8 +44,8 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         progress.SetPhase(name, CopyPhase.Finishing, "setting sequences and copying large objects");
         await using (var targetConnection = await PgConnector.OpenAsync(target, "target", ct))
         {
-            await CopySequencesAsync(planner, targetConnection, name, ct);
-            await CopyLargeObjectsAsync(planner, targetConnection, ct);
+            await SequenceSync.CopyAsync(planner, targetConnection, name, ct);
+            await LargeObjectSync.CopyAsync(planner, targetConnection, ct);
         }
         var materializedViews = await ReadNamesAsync(planner, "Copy/Sql/materialized_views.sql", ct);
         await ExecuteAsync(planner, "COMMIT", ct);
@@ -147,7 +146,7 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         }
     }
 
-    private static async Task<List<string>> ReadNamesAsync(NpgsqlConnection connection, string query, CancellationToken ct)
+    internal static async Task<List<string>> ReadNamesAsync(NpgsqlConnection connection, string query, CancellationToken ct)
     {
         var names = new List<string>();
         await using var command = new NpgsqlCommand(SqlResources.Get(query), connection);
@@ -155,66 +154,6 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         while (await reader.ReadAsync(ct))
             names.Add(reader.GetString(0));
         return names;
-    }
-
-    private static async Task CopySequencesAsync(NpgsqlConnection source, NpgsqlConnection target, string database, CancellationToken ct)
-    {
-        var names = await ReadNamesAsync(source, "Copy/Sql/sequences.sql", ct);
-        foreach (var name in names)
-        {
-            // name comes from the server's own quote_ident, so it is safe to embed.
-            await using var read = new NpgsqlCommand($"SELECT last_value, is_called FROM {name}", source);
-            await using var reader = await read.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            var (value, called) = (reader.GetInt64(0), reader.GetBoolean(1));
-            await reader.CloseAsync();
-            try
-            {
-                await using var set = new NpgsqlCommand("SELECT pg_catalog.setval(@name::pg_catalog.regclass, @value, @called)", target);
-                set.Parameters.AddWithValue("name", name);
-                set.Parameters.AddWithValue("value", value);
-                set.Parameters.AddWithValue("called", called);
-                await set.ExecuteNonQueryAsync(ct);
-            }
-            catch (PostgresException error)
-            {
-                throw new PgMoveException("copy.sequence_failed", $"database {database}, sequence {name}: {error.MessageText}",
-                    "Check that the sequence exists on the target with the same definition, then run pgmove again.", error);
-            }
-        }
-    }
-
-    /// <summary>Large objects are not in COPY data: read in chunks in the snapshot, written with lo_put.</summary>
-    private static async Task CopyLargeObjectsAsync(NpgsqlConnection source, NpgsqlConnection target, CancellationToken ct)
-    {
-        foreach (var oid in (await ReadNamesAsync(source, "Copy/Sql/large_objects.sql", ct)).Select(long.Parse))
-        {
-            await using var transaction = await target.BeginTransactionAsync(ct);
-            await using (var create = new NpgsqlCommand(
-                "SELECT pg_catalog.lo_create(@oid::pg_catalog.oid) WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_largeobject_metadata WHERE oid = @oid::pg_catalog.oid)", target, transaction))
-            {
-                create.Parameters.AddWithValue("oid", oid);
-                await create.ExecuteNonQueryAsync(ct);
-            }
-            for (long offset = 0; ; offset += LargeObjectChunk)
-            {
-                await using var get = new NpgsqlCommand("SELECT pg_catalog.lo_get(@oid::pg_catalog.oid, @offset, @length)", source);
-                get.Parameters.AddWithValue("oid", oid);
-                get.Parameters.AddWithValue("offset", offset);
-                get.Parameters.AddWithValue("length", LargeObjectChunk);
-                var chunk = (byte[])(await get.ExecuteScalarAsync(ct))!;
-                if (chunk.Length == 0)
-                    break;
-                await using var put = new NpgsqlCommand("SELECT pg_catalog.lo_put(@oid::pg_catalog.oid, @offset, @data)", target, transaction);
-                put.Parameters.AddWithValue("oid", oid);
-                put.Parameters.AddWithValue("offset", offset);
-                put.Parameters.AddWithValue("data", chunk);
-                await put.ExecuteNonQueryAsync(ct);
-                if (chunk.Length < LargeObjectChunk)
-                    break;
-            }
-            await transaction.CommitAsync(ct);
-        }
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)

@@ -1,0 +1,174 @@
+using System.CommandLine;
+using PgMove.Cli.Output;
+using PgMove.Core.Copy;
+using PgMove.Core.Migrations;
+using PgMove.Core.State;
+using Spectre.Console;
+
+namespace PgMove.Cli.Commands;
+
+/// <summary><c>pgmove start | status | stop | cutover</c>: the continuous migration and its controls.</summary>
+internal static class MigrationCommands
+{
+    public static IEnumerable<Command> Create(TextWriter output, TextWriter error)
+    {
+        yield return Start(output, error);
+        yield return Status(output);
+        yield return Stop(output);
+        yield return Cutover(output, error);
+    }
+
+    private static Command Start(TextWriter output, TextWriter error)
+    {
+        var source = CommonOptions.Source();
+        var target = CommonOptions.Target();
+        var ignore = CommonOptions.IgnoreDb();
+        var method = CommonOptions.Method();
+        var pgBin = CommonOptions.PgBin();
+        var state = CommonOptions.State();
+        var json = CommonOptions.Json();
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel COPY workers per database.", DefaultValueFactory = _ => 4 };
+        var command = new Command("start", "Start (or resume) a continuous migration: copy, then stream changes until cutover or stop. Ctrl-C detaches; run start again to resume.")
+        {
+            source, target, ignore, method, jobs, pgBin, state, json,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var chosen = CommonOptions.ParseMethod(parse.GetValue(method)!);
+            if (chosen != MigrationMethod.Relay)
+                throw new Core.Errors.UsageException("usage.method_unsupported", $"pgmove start --method {chosen.ToString().ToLowerInvariant()} is not available yet.",
+                    chosen == MigrationMethod.Dump ? "Use pgmove copy for a one-time copy." : "Use --method relay.");
+            var options = new MigrationOptions
+            {
+                Source = CommonOptions.Resolve(parse.GetValue(source), "--source", "PGMOVE_SOURCE", error),
+                Target = CommonOptions.Resolve(parse.GetValue(target), "--target", "PGMOVE_TARGET", error),
+                IgnoreDatabases = parse.GetValue(ignore) ?? [],
+                Jobs = parse.GetValue(jobs),
+                PgBinDirectory = parse.GetValue(pgBin),
+            };
+            using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
+            try
+            {
+                var runner = await MigrationRunner.CreateOrResumeAsync(store, options, ct);
+                return await RunAsync(runner, output, parse.GetValue(json), ct);
+            }
+            catch (PreflightFailedException failed)
+            {
+                PreflightTable.Write(failed.Report, output);
+                await error.WriteLineAsync("error [preflight.failed]: nothing was created; fix the failed checks above and run pgmove start again.");
+                return ExitCodes.Failure;
+            }
+        });
+        return command;
+    }
+
+    private static Command Status(TextWriter output)
+    {
+        var state = CommonOptions.State();
+        var json = CommonOptions.Json();
+        var id = new Option<string?>("--id") { Description = "The migration (default: the latest)." };
+        var command = new Command("status", "Show the latest migration: status, and per database phase, copy progress, applied LSN, lag.") { id, state, json };
+        command.SetAction(parse =>
+        {
+            using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
+            var record = MigrationControl.Find(store, parse.GetValue(id));
+            if (parse.GetValue(json))
+                MigrationView.WriteJson(record, output);
+            else
+                Consoles.For(output).Write(MigrationView.Render(record));
+            return record.Status == MigrationStatus.Error ? ExitCodes.Failure : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Stop(TextWriter output)
+    {
+        var state = CommonOptions.State();
+        var id = new Option<string?>("--id") { Description = "The migration (default: the latest)." };
+        var command = new Command("stop", "Stop the migration: drop its slots and publications on the source, keep every row already on the target.") { id, state };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
+            var record = await MigrationControl.StopAsync(store, parse.GetValue(id), ct);
+            Consoles.For(output).Write(MigrationView.Render(record));
+            return record.Status == MigrationStatus.Canceled ? ExitCodes.Success : ExitCodes.Failure;
+        });
+        return command;
+    }
+
+    private static Command Cutover(TextWriter output, TextWriter error)
+    {
+        var state = CommonOptions.State();
+        var id = new Option<string?>("--id") { Description = "The migration (default: the latest)." };
+        var freeze = new Option<bool>("--freeze-source") { Description = "Make the source databases read-only for everyone first (and end their sessions)." };
+        var command = new Command("cutover", "Wait until the target has every change, copy sequences and large objects, verify, and drop everything PgMove made.") { id, freeze, state };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
+            var record = await MigrationControl.RequestCutoverAsync(store, parse.GetValue(id), parse.GetValue(freeze), ct);
+            if (record is null)
+            {
+                // No process is running it: resume it here; it cuts over as soon as it is in sync.
+                var found = MigrationControl.Find(store, parse.GetValue(id));
+                var (source, target) = store.ReadSecrets(found.Id);
+                var runner = await MigrationRunner.CreateOrResumeAsync(store, new MigrationOptions { Source = source, Target = target, IgnoreDatabases = found.IgnoreDatabases }, ct);
+                return await RunAsync(runner, output, json: false, ct);
+            }
+            Consoles.For(output).Write(MigrationView.Render(record));
+            return record.Status == MigrationStatus.Done ? ExitCodes.Success : ExitCodes.Failure;
+        });
+        return command;
+    }
+
+    /// <summary>Runs in the foreground with a live view; Ctrl-C detaches and leaves the migration resumable.</summary>
+    private static async Task<int> RunAsync(MigrationRunner runner, TextWriter output, bool json, CancellationToken ct)
+    {
+        runner.Verifier = CutoverVerification.VerifyAsync;
+        var console = Consoles.For(output);
+        var running = runner.RunAsync(ct);
+        if (json)
+        {
+            while (!running.IsCompleted)
+            {
+                await Task.WhenAny(running, Task.Delay(2000, CancellationToken.None));
+                MigrationView.WriteJson(runner.Snapshot, output);
+            }
+        }
+        else if (console.Profile.Capabilities.Interactive)
+        {
+            await console.Live(MigrationView.Render(runner.Snapshot)).StartAsync(async live =>
+            {
+                while (!running.IsCompleted)
+                {
+                    await Task.WhenAny(running, Task.Delay(1000, CancellationToken.None));
+                    live.UpdateTarget(MigrationView.Render(runner.Snapshot));
+                }
+            });
+        }
+        else
+        {
+            var lastStatus = "";
+            while (!running.IsCompleted)
+            {
+                await Task.WhenAny(running, Task.Delay(2000, CancellationToken.None));
+                var snapshot = runner.Snapshot;
+                var line = $"{MigrationStore.Name(snapshot.Status)}: " + string.Join("; ", snapshot.Databases.Select(d =>
+                    $"{d.Name} {d.Phase.ToString().ToLowerInvariant()}{(d.CopyDone ? "" : $" {d.TablesDone}/{d.TablesTotal} tables")}{(d.LagBytes is { } lag ? $" lag {lag / 1024} kB" : "")}"));
+                if (line != lastStatus)
+                    console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}");
+                lastStatus = line;
+            }
+        }
+        var record = await running;
+        if (!json)
+            console.Write(MigrationView.Render(record));
+        else
+            MigrationView.WriteJson(record, output);
+        if (ct.IsCancellationRequested)
+        {
+            console.WriteLine("Detached: the migration keeps its slots and resumes with pgmove start.");
+            return ExitCodes.Success;
+        }
+        return record.Status is MigrationStatus.Error ? ExitCodes.Failure : ExitCodes.Success;
+    }
+}

@@ -1,0 +1,30 @@
+using PgMove.Core.Connections;
+
+namespace PgMove.Core.Migrations;
+
+/// <summary>How a continuous migration runs.</summary>
+public sealed record MigrationOptions
+{
+    public required ConnectionSpec Source { get; init; }
+
+    public required ConnectionSpec Target { get; init; }
+
+    public IReadOnlyList<string> IgnoreDatabases { get; init; } = [];
+
+    /// <summary>Copy workers per database. The default value is 4.</summary>
+    public int Jobs { get; init; } = 4;
+
+    /// <summary>Databases copied and streamed at once. The default value is 2.</summary>
+    public int ParallelDatabases { get; init; } = 2;
+
+    public string? PgBinDirectory { get; init; }
+
+    /// <summary>A migration stops itself after this long. The default value is 14 days.</summary>
+    public TimeSpan MaxDuration { get; init; } = TimeSpan.FromDays(14);
+
+    /// <summary>A migration stops itself when a slot retains more WAL than this. The default value is 64 GiB.</summary>
+    public long MaxRetainedWalBytes { get; init; } = 64L * 1024 * 1024 * 1024;
+
+    /// <summary>Clock for the duration limit; tests pass a fake one.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,24 @@
+namespace PgMove.Core.Migrations;
+
+/// <summary>A migration as the store keeps it. Connection secrets are not here: they stay sealed in the store.</summary>
+public sealed record MigrationRecord
+{
+    public required string Id { get; init; }
+    public required MigrationMethod Method { get; init; }
+    public required MigrationStatus Status { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+    public required string Source { get; init; }
+    public required string Target { get; init; }
+    public required IReadOnlyList<string> IgnoreDatabases { get; init; }
+    public string? Error { get; init; }
+    public string? Fix { get; init; }
+    /// <summary>"stop" or "cutover" (or "cutover-freeze") asked from another process.</summary>
+    public string? Request { get; init; }
+    public int? RunnerPid { get; init; }
+    public DateTimeOffset? RunnerHeartbeat { get; init; }
+    public string? Result { get; init; }
+    public IReadOnlyList<DatabaseRecord> Databases { get; init; } = [];
+
+    public bool IsActive => Status is MigrationStatus.Running or MigrationStatus.Syncing;
+}

@@ -1,0 +1,222 @@
+using System.Net.Sockets;
+using Npgsql;
+using Npgsql.Replication;
+using Npgsql.Replication.PgOutput;
+using PgMove.Core.Catalog;
+using PgMove.Core.Connections;
+using PgMove.Core.Copy;
+using PgMove.Core.Errors;
+using PgMove.Core.Replication;
+
+namespace PgMove.Core.Migrations;
+
+public sealed partial class MigrationRunner
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    /// <summary>Copies a database inside its slot's snapshot (unless done before), then streams it; retries lost connections with backoff.</summary>
+    private async Task RunDatabaseAsync(DatabaseRun run, SemaphoreSlim gate, CancellationToken ct)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                if (!run.CopyDone)
+                    await CopyThenStreamAsync(run, gate, ct);
+                else
+                    await StreamAsync(run, null, null, ct);
+                return;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception error) when (IsTransient(error))
+            {
+                run.Phase = DatabasePhase.Reconnecting;
+                run.LastError = $"connection lost ({Describe(error)}); retrying in {backoff.TotalSeconds:N0} s";
+                await Task.Delay(backoff, ct);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+            catch (PgMoveException error)
+            {
+                run.Phase = DatabasePhase.Failed;
+                run.LastError = $"{error.Message} Fix: {error.Fix}";
+                return;
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // A bug of ours, or something unforeseen: say what and where rather than vanish.
+                run.Phase = DatabasePhase.Failed;
+                run.LastError = $"unexpected {error.GetType().Name}: {error.Message}";
+                return;
+            }
+        }
+    }
+
+    private async Task CopyThenStreamAsync(DatabaseRun run, SemaphoreSlim gate, CancellationToken ct)
+    {
+        await gate.WaitAsync(ct);
+        LogicalReplicationConnection? replication = null;
+        try
+        {
+            run.Phase = DatabasePhase.Copying;
+            var source = _options.Source.WithDatabase(run.Name);
+            await using (var connection = await PgConnector.OpenAsync(source, "source", ct))
+            {
+                await ExecuteAsync(connection,
+                    $"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = {Identifiers.Literal(run.Publication)}) THEN " +
+                    $"CREATE PUBLICATION {Identifiers.Quote(run.Publication)} FOR ALL TABLES; END IF; END $$", ct);
+                await DropSlotAsync(connection, run.Slot, ct);
+            }
+
+            replication = await OpenReplicationAsync(source, ct);
+            var slot = await replication.CreatePgOutputReplicationSlot(run.Slot, temporarySlot: false, LogicalSlotSnapshotInitMode.Export, twoPhase: false, ct);
+
+            await PrepareTargetDatabaseAsync(run, ct);
+            var copier = new DatabaseCopier(
+                new CopyOptions { Source = _options.Source, Target = _options.Target, Jobs = _options.Jobs, PgBinDirectory = _options.PgBinDirectory, SnapshotSource = new FixedSnapshotSource(slot.SnapshotName!) },
+                _tools!, _targetIsSuperuser, restoreOwners: true, _copyProgress);
+            var workDirectory = Directory.CreateTempSubdirectory("pgmove-").FullName;
+            try
+            {
+                await copier.CopyAsync(_databaseInfos[run.Name], workDirectory, ct);
+            }
+            finally
+            {
+                Directory.Delete(workDirectory, recursive: true);
+            }
+
+            // The copy holds every change up to the slot's consistent point: streaming starts there.
+            await using (var target = await PgConnector.OpenAsync(_options.Target.WithDatabase(run.Name), "target", ct))
+            {
+                await AppliedPosition.EnsureAsync(target, ct);
+                await using var batch = new NpgsqlBatch(target) { BatchCommands = { AppliedPosition.Write(run.Slot, slot.ConsistentPoint) } };
+                await batch.ExecuteNonQueryAsync(ct);
+            }
+            run.CopyDone = true;
+            Save();
+            gate.Release();
+            gate = null!;
+            await StreamAsync(run, replication, slot, ct);
+        }
+        finally
+        {
+            gate?.Release();
+            if (replication is not null)
+                await replication.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// The target database must be empty when the copy starts: preflight checked that at the start, so
+    /// tables found now were left by an interrupted copy of ours, and the database is made again.
+    /// </summary>
+    private async Task PrepareTargetDatabaseAsync(DatabaseRun run, CancellationToken ct)
+    {
+        var info = _databaseInfos[run.Name];
+        bool exists;
+        await using (var target = await PgConnector.OpenAsync(_options.Target, "target", ct))
+        {
+            await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = @name)", target);
+            command.Parameters.AddWithValue("name", run.Name);
+            exists = (bool)(await command.ExecuteScalarAsync(ct))!;
+        }
+        if (exists)
+        {
+            await using var database = await PgConnector.OpenAsync(_options.Target.WithDatabase(run.Name), "target", ct);
+            if (await CatalogReader.CountUserTablesAsync(database, ct) == 0)
+                return;
+            await database.CloseAsync();
+            await TargetDatabases.DropAsync(_options.Target, run.Name, _targetMajor, ct);
+        }
+        await TargetDatabases.CreateAsync(_options.Target, info, ct);
+    }
+
+    private async Task StreamAsync(DatabaseRun run, LogicalReplicationConnection? replication, PgOutputReplicationSlot? slot, CancellationToken ct)
+    {
+        var owned = replication is null;
+        replication ??= await OpenReplicationAsync(_options.Source.WithDatabase(run.Name), ct);
+        slot ??= new PgOutputReplicationSlot(run.Slot);
+        try
+        {
+            await using var target = await PgConnector.OpenAsync(_options.Target.WithDatabase(run.Name), "target", ct);
+            if (_targetIsSuperuser)
+                await ExecuteAsync(target, "SET session_replication_role = replica", ct); // target triggers and FKs must not fire twice
+            var applied = await AppliedPosition.ReadAsync(target, run.Slot, ct)
+                ?? throw new PgMoveException("replication.position_missing",
+                    $"database {run.Name}: the target has no record of the applied position ({ReplicationNames.BookkeepingSchema}.applied was removed).",
+                    "Stop this migration (pgmove stop) and start a new one.");
+            run.Phase = DatabasePhase.Streaming;
+            run.LastError = null;
+            await using var applier = new ChangeApplier(target, run.Name, run.Slot, applied, run.Statistics);
+            await new DatabaseStreamer(replication, applier, run.Statistics).RunAsync(slot, run.Publication, applied, ct);
+        }
+        finally
+        {
+            if (owned)
+                await replication.DisposeAsync();
+        }
+    }
+
+    private static async Task<LogicalReplicationConnection> OpenReplicationAsync(ConnectionSpec source, CancellationToken ct)
+    {
+        var replication = new LogicalReplicationConnection(source.ToNpgsqlConnectionString(pooling: false))
+        {
+            WalReceiverStatusInterval = TimeSpan.FromSeconds(1),
+        };
+        try
+        {
+            await replication.Open(ct);
+            return replication;
+        }
+        catch (Exception error) when (error is NpgsqlException or TimeoutException)
+        {
+            await replication.DisposeAsync();
+            throw ConnectionFailures.Classify(error, source, "source");
+        }
+    }
+
+    internal static async Task DropSlotAsync(NpgsqlConnection source, string slot, CancellationToken ct)
+    {
+        await using var terminate = new NpgsqlCommand(
+            "SELECT pg_catalog.pg_terminate_backend(active_pid) FROM pg_catalog.pg_replication_slots WHERE slot_name = @slot AND active_pid IS NOT NULL", source);
+        terminate.Parameters.AddWithValue("slot", slot);
+        await terminate.ExecuteNonQueryAsync(ct);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await using var drop = new NpgsqlCommand(
+                    "SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots WHERE slot_name = @slot", source);
+                drop.Parameters.AddWithValue("slot", slot);
+                await drop.ExecuteNonQueryAsync(ct);
+                return;
+            }
+            catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 50)
+            {
+                await Task.Delay(200, ct); // The walsender we terminated is still exiting.
+            }
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Lost connections and restarting servers are retried; anything else is a real failure.</summary>
+    private static bool IsTransient(Exception error) => error switch
+    {
+        PgMoveException { InnerException: { } inner } pg when pg.Code.StartsWith("replication.apply", StringComparison.Ordinal) => IsTransient(inner),
+        PgMoveException pg => pg.Code is "connection.refused" or "connection.timeout" or "connection.server_busy" or "connection.unreachable" or "connection.failed"
+                              || (pg.Code == "copy.table_failed" && pg.InnerException is not null && IsTransient(pg.InnerException)),
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal),
+        NpgsqlException or IOException or SocketException or TimeoutException => true,
+        _ => false,
+    };
+
+    private static string Describe(Exception error) => error is PostgresException pg ? $"{pg.MessageText} ({pg.SqlState})" : error.Message;
+}

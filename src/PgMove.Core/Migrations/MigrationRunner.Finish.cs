@@ -1,0 +1,153 @@
+using Npgsql;
+using PgMove.Core.Catalog;
+using PgMove.Core.Connections;
+using PgMove.Core.Cutover;
+using PgMove.Core.Errors;
+using PgMove.Core.Replication;
+using PgMove.Core.State;
+
+namespace PgMove.Core.Migrations;
+
+public sealed partial class MigrationRunner
+{
+    private bool _targetIsSuperuser;
+    private int _targetMajor;
+
+    /// <summary>
+    /// Compares source and target after a cutover; returns a summary and whether they match.
+    /// Null skips verification (the CLI and the service set it).
+    /// </summary>
+    public Func<ConnectionSpec, ConnectionSpec, IReadOnlyList<string>, CancellationToken, Task<(bool Equal, string Summary)>>? Verifier { get; set; }
+
+    private async Task ReadTargetAsync(CancellationToken ct)
+    {
+        await using var target = await PgConnector.OpenAsync(_options.Target, "target", ct);
+        var facts = await CatalogReader.ReadServerAsync(target, ct);
+        _targetIsSuperuser = facts.IsSuperuser;
+        _targetMajor = facts.Major;
+    }
+
+    /// <summary>Stops a migration that no process is running: drops what it made on both sides.</summary>
+    public static async Task<MigrationRecord> StopWithoutRunnerAsync(MigrationStore store, MigrationRecord record, CancellationToken ct)
+    {
+        var (source, target) = store.ReadSecrets(record.Id);
+        var runner = new MigrationRunner(store, new MigrationOptions { Source = source, Target = target }, record);
+        foreach (var database in record.Databases)
+            runner._runs.Add(new DatabaseRun(database.Name, 0, database.Slot!, database.Publication!, database.CopyDone) { Phase = database.Phase });
+        return await runner.FinishAsync(new RunOutcome(RunOutcome.Kinds.Stop, "stopped by the user"), ct);
+    }
+
+    private async Task<MigrationRecord> FinishAsync(RunOutcome outcome, CancellationToken ct)
+    {
+        switch (outcome.Kind)
+        {
+            case RunOutcome.Kinds.Stop:
+                var note = "";
+                try
+                {
+                    await CleanupSourceAsync(ct);
+                }
+                catch (PgMoveException error) when (error.Code == "cleanup.source_unreachable")
+                {
+                    note = $" WARNING: {error.Message} {error.Fix}";
+                }
+                await CleanupTargetAsync(ct);
+                foreach (var run in _runs)
+                    run.Phase = DatabasePhase.Stopped;
+                _record = _record with { Status = MigrationStatus.Canceled, Error = null, Fix = null, Result = $"{outcome.Reason}; all data copied so far is kept on the target.{note}", RunnerPid = null };
+                _store.Update(Snapshot with { RunnerPid = null });
+                _store.SetRequest(Id, null);
+                return Snapshot;
+            case RunOutcome.Kinds.Cutover:
+                return await CompleteCutoverAsync(outcome, ct);
+            default:
+                return await FailAsync(outcome.Reason, "Fix the cause named above, then run pgmove start again to resume; or pgmove stop to end the migration and drop its replication slots.");
+        }
+    }
+
+    /// <summary>Streams are caught up and stopped: sequences, large objects, verification, then PgMove's objects go.</summary>
+    private async Task<MigrationRecord> CompleteCutoverAsync(RunOutcome outcome, CancellationToken ct)
+    {
+        var summaries = new List<string>();
+        foreach (var run in _runs)
+        {
+            await using var source = await PgConnector.OpenAsync(_options.Source.WithDatabase(run.Name), "source", ct);
+            await using var target = await PgConnector.OpenAsync(_options.Target.WithDatabase(run.Name), "target", ct);
+            await ExecuteAsync(source, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ct);
+            await SequenceSync.CopyAsync(source, target, run.Name, ct);
+            await LargeObjectSync.CopyAsync(source, target, ct);
+            await ExecuteAsync(source, "COMMIT", ct);
+        }
+        await CleanupSourceAsync(ct);
+        await CleanupTargetAsync(ct);
+        if (Verifier is not null)
+        {
+            var (equal, summary) = await Verifier(_options.Source, _options.Target, _runs.Select(r => r.Name).ToList(), ct);
+            summaries.Add(summary);
+            if (!equal)
+                return await FailAsync($"cutover: verification found differences: {summary}",
+                    "Nothing more is streamed; compare the tables named above, fix them on the target, or start a new migration.");
+        }
+        var downtime = outcome.Freeze && outcome.FrozenAt is { } frozen ? DateTimeOffset.UtcNow - frozen : (TimeSpan?)null;
+        foreach (var run in _runs)
+            run.Phase = DatabasePhase.Done;
+        var result = downtime is { } d
+            ? $"cutover done; the source was read-only for {d.TotalSeconds:N1} s. {string.Join(" ", summaries)}"
+            : $"cutover done. {string.Join(" ", summaries)}";
+        _record = _record with { Status = MigrationStatus.Done, Result = result.Trim(), RunnerPid = null };
+        _store.Update(Snapshot with { RunnerPid = null });
+        _store.SetRequest(Id, null);
+        return Snapshot;
+    }
+
+    /// <summary>Drops the slots and publications on the source: a forgotten slot fills the source's disk with WAL.</summary>
+    private async Task CleanupSourceAsync(CancellationToken ct)
+    {
+        var failures = new List<string>();
+        foreach (var run in _runs)
+        {
+            try
+            {
+                await using var source = await PgConnector.OpenAsync(_options.Source.WithDatabase(run.Name), "source", ct);
+                await DropSlotAsync(source, run.Slot, ct);
+                await ExecuteAsync(source, $"DROP PUBLICATION IF EXISTS {Identifiers.Quote(run.Publication)}", ct);
+            }
+            catch (Exception error) when (error is PgMoveException or NpgsqlException)
+            {
+                failures.Add($"slot {run.Slot} and publication {run.Publication} in database {run.Name}");
+            }
+        }
+        if (failures.Count > 0)
+            throw new PgMoveException("cleanup.source_unreachable",
+                $"The source could not be cleaned: {string.Join("; ", failures)} remain.",
+                "When the source is back, drop them: SELECT pg_drop_replication_slot('SLOT'); DROP PUBLICATION NAME; in each database (or run pgmove stop again).");
+    }
+
+    private async Task CleanupTargetAsync(CancellationToken ct)
+    {
+        foreach (var run in _runs)
+        {
+            try
+            {
+                await using var target = await PgConnector.OpenAsync(_options.Target.WithDatabase(run.Name), "target", ct);
+                await AppliedPosition.DropAsync(target, ct);
+            }
+            catch (PgMoveException error) when (error.Code == "connection.database_missing")
+            {
+                // Never created: nothing to clean.
+            }
+        }
+    }
+
+    /// <summary>Copies the roles once, before the first database is copied.</summary>
+    private async Task CopyRolesAsync(CancellationToken ct)
+    {
+        if (_runs.All(r => r.CopyDone))
+            return;
+        await using var source = await PgConnector.OpenAsync(_options.Source, "source", ct);
+        var facts = await CatalogReader.ReadServerAsync(source, ct);
+        var roles = await Schema.RoleCopier.CopyAsync(_tools!, _options.Source, facts.IsSuperuser, _options.Target, ct);
+        foreach (var failure in roles.Failures)
+            _copyProgress.Publish(new Copy.CopyEvent("warning", null, $"roles: {failure}"));
+    }
+}

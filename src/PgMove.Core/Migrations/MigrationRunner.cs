@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using Npgsql;
+using PgMove.Core.Catalog;
+using PgMove.Core.Connections;
+using PgMove.Core.Copy;
+using PgMove.Core.Errors;
+using PgMove.Core.Preflight;
+using PgMove.Core.Replication;
+using PgMove.Core.Schema;
+using PgMove.Core.State;
+
+namespace PgMove.Core.Migrations;
+
+/// <summary>
+/// Runs a continuous (relay) migration: per database a publication and a slot whose exported snapshot the
+/// copy engine copies, then the slot's changes applied to the target until a stop or a cutover is asked
+/// (here, from another process through the store, or by the limits). Cancelling the token detaches:
+/// everything stays in place and <c>pgmove start</c> resumes it.
+/// </summary>
+public sealed partial class MigrationRunner
+{
+    private readonly MigrationStore _store;
+    private readonly MigrationOptions _options;
+    private readonly CopyProgress _copyProgress = new();
+    private readonly List<DatabaseRun> _runs = [];
+    private MigrationRecord _record;
+    private PgToolset? _tools;
+
+    private MigrationRunner(MigrationStore store, MigrationOptions options, MigrationRecord record)
+    {
+        _store = store;
+        _options = options;
+        _record = record;
+    }
+
+    public string Id => _record.Id;
+
+    public CopyProgress CopyProgress => _copyProgress;
+
+    /// <summary>The latest state, as the store has it.</summary>
+    public MigrationRecord Snapshot => _record with { Databases = _runs.Select(r => r.ToRecord()).ToList() };
+
+    /// <summary>
+    /// Resumes the active migration between this source and target, or runs the preflight and creates a new one.
+    /// Throws <see cref="PreflightFailedException"/> when a check fails: nothing is created then.
+    /// </summary>
+    public static async Task<MigrationRunner> CreateOrResumeAsync(MigrationStore store, MigrationOptions options, CancellationToken ct)
+    {
+        var existing = store.Latest(options.Source.ToString(), options.Target.ToString());
+        if (existing is { IsActive: true } || existing is { Status: MigrationStatus.Error } && existing.Databases.Count > 0)
+        {
+            if (existing.RunnerPid is { } pid && pid != Environment.ProcessId && IsAlive(pid) && existing.RunnerHeartbeat > DateTimeOffset.UtcNow.AddSeconds(-15))
+                throw new PgMoveException("migration.already_running", $"Migration {existing.Id} is already being run by process {pid}.",
+                    "Use pgmove status, stop or cutover from this terminal; or end that process first.");
+            return new MigrationRunner(store, options, existing with { Status = MigrationStatus.Running, Error = null, Fix = null });
+        }
+
+        var report = await PreflightRunner.RunAsync(new PreflightOptions
+        {
+            Source = options.Source,
+            Target = options.Target,
+            Method = MigrationMethod.Relay,
+            IgnoreDatabases = options.IgnoreDatabases,
+            PgBinDirectory = options.PgBinDirectory,
+        }, ct);
+        if (report.HasFailures)
+            throw new PreflightFailedException(report);
+
+        var now = options.Clock.GetUtcNow();
+        var record = new MigrationRecord
+        {
+            Id = Guid.NewGuid().ToString(),
+            Method = MigrationMethod.Relay,
+            Status = MigrationStatus.Running,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Source = options.Source.ToString(),
+            Target = options.Target.ToString(),
+            IgnoreDatabases = options.IgnoreDatabases,
+        };
+        store.Create(record, options.Source, options.Target);
+        return new MigrationRunner(store, options, record);
+    }
+
+    /// <summary>Runs until the migration is done, canceled or failed, or until <paramref name="ct"/> detaches it.</summary>
+    public async Task<MigrationRecord> RunAsync(CancellationToken ct)
+    {
+        try
+        {
+            _tools = (await PgToolLocator.FindAllAsync(_options.PgBinDirectory, ct)).FirstOrDefault()
+                ?? throw new PgMoveException("tools.missing", "pg_dump and pg_restore were not found.", "Install PostgreSQL's client tools and name their directory with --pg-bin.");
+            await ReadTargetAsync(ct);
+            await PrepareDatabasesAsync(ct);
+            Save();
+            await CopyRolesAsync(ct);
+
+            using var streaming = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var gate = new SemaphoreSlim(_options.ParallelDatabases);
+            var workers = _runs.Select(run => RunDatabaseAsync(run, gate, streaming.Token)).ToList();
+            var outcome = await SuperviseAsync(workers, ct);
+            await streaming.CancelAsync();
+            await WhenAllQuietly(workers);
+            return await FinishAsync(outcome, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Detached: slots and publications stay; pgmove start resumes.
+            _record = _record with { RunnerPid = null };
+            Save();
+            return Snapshot;
+        }
+        catch (PgMoveException error)
+        {
+            return await FailAsync(error.Message, error.Fix);
+        }
+    }
+
+    /// <summary>Learns the databases (new migration) or reloads them (resumed one).</summary>
+    private async Task PrepareDatabasesAsync(CancellationToken ct)
+    {
+        var known = _record.Databases.ToDictionary(d => d.Name, StringComparer.Ordinal);
+        await using var source = await PgConnector.OpenAsync(_options.Source, "source", ct);
+        var databases = DatabaseSelection.Select(await CatalogReader.ReadDatabasesAsync(source, ct), _options.IgnoreDatabases);
+        var oids = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand("SELECT datname, oid::bigint FROM pg_catalog.pg_database", source))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+                oids[reader.GetString(0)] = reader.GetInt64(1);
+        }
+        foreach (var database in databases)
+        {
+            known.TryGetValue(database.Name, out var previous);
+            if (previous is not null && known.Count > 0 && previous.Phase is DatabasePhase.Done)
+                continue;
+            var run = new DatabaseRun(database.Name, oids[database.Name], ReplicationNames.Slot(Id, oids[database.Name]),
+                ReplicationNames.Publication(Id), previous?.CopyDone ?? false)
+            {
+                Copy = _copyProgress.For(database.Name),
+            };
+            _runs.Add(run);
+        }
+        _databaseInfos = databases.ToDictionary(d => d.Name, StringComparer.Ordinal);
+    }
+
+    private Dictionary<string, DatabaseInfo> _databaseInfos = new(StringComparer.Ordinal);
+
+    private void Save()
+    {
+        _record = Snapshot with { RunnerPid = Environment.ProcessId, RunnerHeartbeat = DateTimeOffset.UtcNow };
+        _store.Update(_record);
+    }
+
+    private async Task<MigrationRecord> FailAsync(string error, string fix)
+    {
+        _record = _record with { Status = MigrationStatus.Error, Error = error, Fix = fix, RunnerPid = null };
+        // Before any slot was created there is nothing to keep; afterwards the slots stay so that the
+        // migration can resume once the cause is fixed (the WAL limit and pgmove stop guard the disk).
+        if (_runs.All(r => !r.CopyDone))
+            await CleanupSourceAsync(CancellationToken.None);
+        _store.Update(Snapshot with { RunnerPid = null });
+        return Snapshot;
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task WhenAllQuietly(IEnumerable<Task> tasks)
+    {
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        catch (Exception)
+        {
+            // Each worker reports its own failure in its DatabaseRun.
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using Npgsql.Replication;
+using Npgsql.Replication.PgOutput;
+using Npgsql.Replication.PgOutput.Messages;
+using NpgsqlTypes;
+
+namespace PgMove.Core.Replication;
+
+/// <summary>
+/// Reads one database's slot and hands every change to the <see cref="ChangeApplier"/>. Source transactions
+/// whose commit is at or before the LSN already recorded on the target are skipped (they were applied before a
+/// crash), and the source is told an LSN only once the target has committed it.
+/// </summary>
+internal sealed class DatabaseStreamer(LogicalReplicationConnection replication, ChangeApplier applier, ApplyStatistics statistics)
+{
+    /// <summary>How long an open group may wait for more transactions when the stream is idle.</summary>
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(50);
+
+    private const int GroupTransactions = 2000;
+    private const int GroupChanges = 20000;
+    private static readonly TimeSpan GroupAge = TimeSpan.FromMilliseconds(500);
+
+    public async Task RunAsync(PgOutputReplicationSlot slot, string publication, NpgsqlLogSequenceNumber applied, CancellationToken ct)
+    {
+        statistics.ConfirmedLsn = applied;
+        // Logical decoding messages (PostgreSQL 14+) let a cutover mark a point in each database's stream.
+        var options = new PgOutputReplicationOptions(publication, PgOutputProtocolVersion.V1, binary: false,
+            messages: replication.PostgreSqlVersion.Major >= 14 ? true : null);
+        await using var messages = replication.StartReplication(slot, options, ct, applied).GetAsyncEnumerator(ct);
+        var inTransaction = false;
+        var skipping = false;
+        while (true)
+        {
+            var next = messages.MoveNextAsync().AsTask();
+            statistics.CaughtUp = false;
+            if (!next.IsCompleted)
+            {
+                if (applier.HasOpenGroup && !inTransaction)
+                {
+                    if (await Task.WhenAny(next, Task.Delay(Linger, ct)) != next)
+                        await CommitAsync(ct);
+                }
+                else if (!applier.HasOpenGroup && !inTransaction)
+                {
+                    // Idle and nothing pending: everything received so far is applied or not ours.
+                    Confirm(replication.LastReceivedLsn > statistics.AppliedLsn ? replication.LastReceivedLsn : statistics.AppliedLsn);
+                }
+                statistics.CaughtUp = !inTransaction && !applier.HasOpenGroup;
+            }
+            if (!await next)
+                return;
+            statistics.LastActivity = DateTimeOffset.UtcNow;
+            switch (messages.Current)
+            {
+                case BeginMessage begin:
+                    inTransaction = true;
+                    skipping = begin.TransactionFinalLsn < applied;
+                    break;
+                case RelationMessage relation:
+                    await applier.RelationAsync(relation, ct);
+                    break;
+                case InsertMessage insert when !skipping:
+                    await applier.InsertAsync(insert, ct);
+                    break;
+                case UpdateMessage update when !skipping:
+                    await applier.UpdateAsync(update, ct);
+                    break;
+                case DeleteMessage delete when !skipping:
+                    await applier.DeleteAsync(delete, ct);
+                    break;
+                case TruncateMessage truncate when !skipping:
+                    await applier.TruncateAsync(truncate, ct);
+                    break;
+                case CommitMessage commit:
+                    inTransaction = false;
+                    if (skipping)
+                        break;
+                    if (!applier.HasOpenGroup)
+                    {
+                        // Nothing of ours in it (a cutover marker, for one): confirm it at once.
+                        Confirm(commit.TransactionEndLsn);
+                        break;
+                    }
+                    applier.Committed(commit);
+                    if (applier.PendingTransactions >= GroupTransactions || applier.PendingChanges >= GroupChanges
+                        || DateTimeOffset.UtcNow - applier.GroupStarted >= GroupAge)
+                        await CommitAsync(ct);
+                    break;
+            }
+        }
+    }
+
+    private async Task CommitAsync(CancellationToken ct)
+    {
+        if (await applier.CommitGroupAsync(ct) is { } lsn)
+        {
+            Confirm(lsn);
+            await replication.SendStatusUpdate(ct);
+        }
+    }
+
+    private void Confirm(NpgsqlLogSequenceNumber lsn)
+    {
+        if (lsn > statistics.ConfirmedLsn)
+            statistics.ConfirmedLsn = lsn;
+        replication.SetReplicationStatus(statistics.ConfirmedLsn);
+    }
+}

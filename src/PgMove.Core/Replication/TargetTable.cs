@@ -1,0 +1,12 @@
+using PgMove.Core.Catalog;
+
+namespace PgMove.Core.Replication;
+
+/// <summary>A replicated table as the applier writes it: source column order, target types, key columns.</summary>
+internal sealed record TargetTable(QualifiedName Name, IReadOnlyList<string> Columns, IReadOnlyList<string> Types, IReadOnlyList<bool> IsKey, bool FullIdentity)
+{
+    public string Column(int i) => Identifiers.Quote(Columns[i]);
+
+    /// <summary>A positional parameter cast to the column's type: the value arrives as text.</summary>
+    public string Param(int column, int position) => $"${position}::{Types[column]}";
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using PgMove.Core.Connections;
+using PgMove.Core.Migrations;
+
+namespace PgMove.Core.State;
+
+/// <summary>
+/// Migrations in an embedded SQLite file. The runner writes progress; any other process (status, stop,
+/// cutover, the service) reads it and leaves requests for the runner. Connection specs, passwords
+/// included, are sealed with <see cref="SecretBox"/>.
+/// </summary>
+public sealed class MigrationStore : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    private readonly SqliteConnection _connection;
+    private readonly SecretBox _secrets;
+
+    private MigrationStore(SqliteConnection connection, SecretBox secrets)
+    {
+        _connection = connection;
+        _secrets = secrets;
+    }
+
+    public static MigrationStore Open(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode = WAL;
+            PRAGMA busy_timeout = 10000;
+            CREATE TABLE IF NOT EXISTS migrations (
+                id               TEXT PRIMARY KEY,
+                method           TEXT NOT NULL,
+                status           TEXT NOT NULL,
+                created_at       TEXT NOT NULL,
+                updated_at       TEXT NOT NULL,
+                source           TEXT NOT NULL,
+                target           TEXT NOT NULL,
+                ignore_dbs       TEXT NOT NULL,
+                secrets          BLOB NOT NULL,
+                error            TEXT,
+                fix              TEXT,
+                request          TEXT,
+                runner_pid       INTEGER,
+                runner_heartbeat TEXT,
+                result           TEXT,
+                databases        TEXT NOT NULL DEFAULT '[]'
+            );
+            """;
+        command.ExecuteNonQuery();
+        return new MigrationStore(connection, SecretBox.ForStore(path));
+    }
+
+    public void Create(MigrationRecord record, ConnectionSpec source, ConnectionSpec target)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO migrations (id, method, status, created_at, updated_at, source, target, ignore_dbs, secrets, databases)
+            VALUES ($id, $method, $status, $created, $created, $source, $target, $ignore, $secrets, $databases)
+            """;
+        command.Parameters.AddWithValue("$id", record.Id);
+        command.Parameters.AddWithValue("$method", record.Method.ToString().ToLowerInvariant());
+        command.Parameters.AddWithValue("$status", Name(record.Status));
+        command.Parameters.AddWithValue("$created", record.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$source", record.Source);
+        command.Parameters.AddWithValue("$target", record.Target);
+        command.Parameters.AddWithValue("$ignore", JsonSerializer.Serialize(record.IgnoreDatabases, Json));
+        command.Parameters.AddWithValue("$secrets", _secrets.Seal(JsonSerializer.Serialize(new[] { source, target }, Json)));
+        command.Parameters.AddWithValue("$databases", JsonSerializer.Serialize(record.Databases, Json));
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Writes everything the runner owns; the request column is left to <see cref="SetRequest"/>.</summary>
+    public void Update(MigrationRecord record)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = """
+            UPDATE migrations SET status = $status, updated_at = $now, error = $error, fix = $fix, runner_pid = $pid,
+                   runner_heartbeat = $heartbeat, result = $result, databases = $databases
+            WHERE id = $id
+            """;
+        command.Parameters.AddWithValue("$id", record.Id);
+        command.Parameters.AddWithValue("$status", Name(record.Status));
+        command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$error", (object?)record.Error ?? DBNull.Value);
+        command.Parameters.AddWithValue("$fix", (object?)record.Fix ?? DBNull.Value);
+        command.Parameters.AddWithValue("$pid", (object?)record.RunnerPid ?? DBNull.Value);
+        command.Parameters.AddWithValue("$heartbeat", (object?)record.RunnerHeartbeat?.ToString("O", CultureInfo.InvariantCulture) ?? DBNull.Value);
+        command.Parameters.AddWithValue("$result", (object?)record.Result ?? DBNull.Value);
+        command.Parameters.AddWithValue("$databases", JsonSerializer.Serialize(record.Databases, Json));
+        command.ExecuteNonQuery();
+    }
+
+    public void SetRequest(string id, string? request)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "UPDATE migrations SET request = $request WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$request", (object?)request ?? DBNull.Value);
+        command.ExecuteNonQuery();
+    }
+
+    public MigrationRecord? Get(string id) => Query("WHERE id = $id", ("$id", id)).FirstOrDefault();
+
+    /// <summary>The most recent migration, or the most recent between this source and target.</summary>
+    public MigrationRecord? Latest(string? source = null, string? target = null) => source is null
+        ? Query("ORDER BY created_at DESC LIMIT 1").FirstOrDefault()
+        : Query("WHERE source = $s AND target = $t ORDER BY created_at DESC LIMIT 1", ("$s", source), ("$t", target!)).FirstOrDefault();
+
+    public IReadOnlyList<MigrationRecord> All() => Query("ORDER BY created_at DESC");
+
+    public (ConnectionSpec Source, ConnectionSpec Target) ReadSecrets(string id)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT secrets FROM migrations WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        var specs = JsonSerializer.Deserialize<ConnectionSpec[]>(_secrets.Open((byte[])command.ExecuteScalar()!), Json)!;
+        return (specs[0], specs[1]);
+    }
+
+    public static string Name(MigrationStatus status) => status.ToString().ToLowerInvariant();
+
+    private List<MigrationRecord> Query(string tail, params (string Name, string Value)[] parameters)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT id, method, status, created_at, updated_at, source, target, ignore_dbs, error, fix, request, runner_pid, runner_heartbeat, result, databases FROM migrations " + tail;
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name, value);
+        using var reader = command.ExecuteReader();
+        var list = new List<MigrationRecord>();
+        while (reader.Read())
+        {
+            list.Add(new MigrationRecord
+            {
+                Id = reader.GetString(0),
+                Method = Enum.Parse<MigrationMethod>(reader.GetString(1), ignoreCase: true),
+                Status = Enum.Parse<MigrationStatus>(reader.GetString(2), ignoreCase: true),
+                CreatedAt = DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture),
+                UpdatedAt = DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture),
+                Source = reader.GetString(5),
+                Target = reader.GetString(6),
+                IgnoreDatabases = JsonSerializer.Deserialize<string[]>(reader.GetString(7), Json)!,
+                Error = reader.IsDBNull(8) ? null : reader.GetString(8),
+                Fix = reader.IsDBNull(9) ? null : reader.GetString(9),
+                Request = reader.IsDBNull(10) ? null : reader.GetString(10),
+                RunnerPid = reader.IsDBNull(11) ? null : reader.GetInt32(11),
+                RunnerHeartbeat = reader.IsDBNull(12) ? null : DateTimeOffset.Parse(reader.GetString(12), CultureInfo.InvariantCulture),
+                Result = reader.IsDBNull(13) ? null : reader.GetString(13),
+                Databases = JsonSerializer.Deserialize<DatabaseRecord[]>(reader.GetString(14), Json)!,
+            });
+        }
+        return list;
+    }
+
+    public void Dispose() => _connection.Dispose();
+}

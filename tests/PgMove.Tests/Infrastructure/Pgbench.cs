@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace PgMove.Tests.Infrastructure;
+
+/// <summary>Debian's pgbench against a test cluster: initialise a database, or run a bounded write load.</summary>
+public static class Pgbench
+{
+    public static async Task InitAsync(PgCluster cluster, string database, int scale)
+    {
+        await RunAsync(cluster, ["-i", "-q", "-s", scale.ToString(CultureInfo.InvariantCulture), database], CancellationToken.None);
+        // pgbench_history has no key; logical replication needs one for UPDATE and DELETE (pgbench only inserts, but be safe).
+        await cluster.ExecuteAsync("ALTER TABLE pgbench_history ADD COLUMN hid bigserial PRIMARY KEY", database);
+    }
+
+    /// <summary>Runs the TPC-B-like load for at most <paramref name="seconds"/> seconds (or until cancelled).</summary>
+    public static Task LoadAsync(PgCluster cluster, string database, int seconds, int clients, CancellationToken ct) =>
+        RunAsync(cluster, ["-n", "-c", clients.ToString(CultureInfo.InvariantCulture), "-T", seconds.ToString(CultureInfo.InvariantCulture), database], ct);
+
+    private static async Task RunAsync(PgCluster cluster, IEnumerable<string> args, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo(Path.Combine(PgInstallations.DebianBinDir, "pgbench"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "-h", cluster.Host, "-p", cluster.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres" }.Concat(args))
+            psi.ArgumentList.Add(arg);
+        psi.Environment["PGPASSWORD"] = PgCluster.SuperuserPassword;
+        psi.Environment["PGSSLMODE"] = cluster.Options.Ssl ? "require" : "disable";
+        using var process = Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            await process.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            await process.WaitForExitAsync(CancellationToken.None);
+            return;
+        }
+        // pgbench exits 2 when a server restart broke its connections mid-run: that is what some tests do.
+        if (process.ExitCode is not 0 and not 2)
+            throw new InvalidOperationException($"pgbench failed ({process.ExitCode}): {await stderr}");
+    }
+}

@@ -1,0 +1,71 @@
+using PgMove.Core.Migrations;
+using PgMove.Tests.Infrastructure;
+
+namespace PgMove.Tests.Migrations;
+
+/// <summary>Continuous migration 15 → 17 under a pgbench load, in process: copy, stream, cutover, stop.</summary>
+public sealed class RelayMigrationTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+
+    [SkippableFact]
+    public async Task Start_UnderPgbenchLoad_CutoverLeavesIdenticalDataAndNothingBehind()
+    {
+        await using var scenario = await RelayScenario.StartAsync();
+        await scenario.Source.ExecuteAsync("CREATE DATABASE bank");
+        await Pgbench.InitAsync(scenario.Source, "bank", scale: 2);
+        await scenario.Source.ExecuteAsync("CREATE DATABASE empty_one");
+
+        using var load = new CancellationTokenSource();
+        var pgbench = Pgbench.LoadAsync(scenario.Source, "bank", seconds: 60, clients: 2, load.Token);
+        var (_, run) = await scenario.RunAsync(scenario.Options(), CancellationToken.None);
+
+        var syncing = await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout, run);
+        Assert.All(syncing.Databases, d => Assert.True(d.CopyDone));
+        await Task.Delay(3000); // changes stream while pgbench writes
+        await load.CancelAsync();
+        await pgbench;
+
+        scenario.Request("cutover");
+        var done = await run.WaitAsync(Timeout);
+        Assert.True(done.Status == MigrationStatus.Done, RelayScenario.Describe(done));
+
+        await DataComparer.AssertSameAsync(scenario.Source, scenario.Target, "bank");
+        Assert.Equal(
+            await scenario.Source.ScalarAsync<long>("SELECT sum(abalance) FROM pgbench_accounts", "bank"),
+            await scenario.Target.ScalarAsync<long>("SELECT sum(abalance) FROM pgbench_accounts", "bank"));
+        Assert.Equal(
+            await scenario.Source.ScalarAsync<long>("SELECT last_value FROM pgbench_history_hid_seq", "bank"),
+            await scenario.Target.ScalarAsync<long>("SELECT last_value FROM pgbench_history_hid_seq", "bank"));
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
+        Assert.Equal(0, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM pg_namespace WHERE nspname = '_pgmove'", "bank"));
+    }
+
+    [SkippableFact]
+    public async Task Stop_WhileSyncing_DropsSlotsKeepsData()
+    {
+        await using var scenario = await RelayScenario.StartAsync();
+        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
+        await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 1000) g", "shop");
+        var (_, run) = await scenario.RunAsync(scenario.Options(), CancellationToken.None);
+        await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout, run);
+        await scenario.Source.ExecuteAsync("INSERT INTO items VALUES (1001, 'late')", "shop");
+        await scenario.WaitForAsync(r => r.Databases.All(d => d.LagBytes == 0), Timeout, run);
+
+        scenario.Request("stop");
+        var stopped = await run.WaitAsync(Timeout);
+        Assert.Equal(MigrationStatus.Canceled, stopped.Status);
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
+        Assert.Equal(1001, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM items", "shop"));
+    }
+
+    [SkippableFact]
+    public async Task Start_PreflightFails_CreatesNothing()
+    {
+        await using var scenario = await RelayScenario.StartAsync(source: new ClusterOptions { Major = 15, WalLevel = "replica" });
+        var before = await CatalogSnapshot.TakeAsync(scenario.Source);
+        var error = await Assert.ThrowsAsync<PgMove.Core.Copy.PreflightFailedException>(() => scenario.RunAsync(scenario.Options(), CancellationToken.None));
+        Assert.Contains(error.Report.Failures, f => f.Id == "source.wal_level");
+        Assert.Equal(before, await CatalogSnapshot.TakeAsync(scenario.Source));
+    }
+}

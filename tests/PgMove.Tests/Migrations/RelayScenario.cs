@@ -1,0 +1,114 @@
+using PgMove.Core.Migrations;
+using PgMove.Core.State;
+using PgMove.Tests.Infrastructure;
+
+namespace PgMove.Tests.Migrations;
+
+/// <summary>A source, a target and a state file for one continuous-migration test; all removed at the end.</summary>
+internal sealed class RelayScenario : IAsyncDisposable
+{
+    private RelayScenario(PgCluster source, PgCluster target)
+    {
+        Source = source;
+        Target = target;
+        StateDirectory = Directory.CreateTempSubdirectory("pgmove-state-").FullName;
+    }
+
+    public PgCluster Source { get; }
+
+    public PgCluster Target { get; }
+
+    public string StateDirectory { get; }
+
+    public string StatePath => Path.Combine(StateDirectory, "state.db");
+
+    public static async Task<RelayScenario> StartAsync(ClusterOptions? source = null, ClusterOptions? target = null)
+    {
+        var sourceTask = PgCluster.StartAsync(source ?? new ClusterOptions { Major = 15 });
+        var targetTask = PgCluster.StartAsync(target ?? new ClusterOptions { Major = 17 });
+        try
+        {
+            return new RelayScenario(await sourceTask, await targetTask);
+        }
+        catch
+        {
+            foreach (var task in new[] { sourceTask, targetTask }.Where(t => t.IsCompletedSuccessfully))
+                await task.Result.DisposeAsync();
+            throw;
+        }
+    }
+
+    public MigrationOptions Options(Func<MigrationOptions, MigrationOptions>? configure = null)
+    {
+        var options = new MigrationOptions { Source = Source.Spec(), Target = Target.Spec(), Jobs = 2 };
+        return configure?.Invoke(options) ?? options;
+    }
+
+    /// <summary>Starts the runner in this process; returns it and the task that ends with the migration.</summary>
+    public async Task<(MigrationRunner Runner, Task<MigrationRecord> Run)> RunAsync(MigrationOptions options, CancellationToken ct)
+    {
+        var store = MigrationStore.Open(StatePath);
+        var runner = await MigrationRunner.CreateOrResumeAsync(store, options, ct);
+        var run = Task.Run(async () =>
+        {
+            try
+            {
+                return await runner.RunAsync(ct);
+            }
+            finally
+            {
+                store.Dispose();
+            }
+        }, CancellationToken.None);
+        return (runner, run);
+    }
+
+    public MigrationRecord Latest()
+    {
+        using var store = MigrationStore.Open(StatePath);
+        return store.Latest() ?? throw new InvalidOperationException("No migration in the store.");
+    }
+
+    public void Request(string request)
+    {
+        using var store = MigrationStore.Open(StatePath);
+        store.SetRequest(Latest().Id, request);
+    }
+
+    public async Task<MigrationRecord> WaitForAsync(Func<MigrationRecord, bool> condition, TimeSpan timeout, Task? runner = null)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            MigrationRecord? record = null;
+            try
+            {
+                record = Latest();
+            }
+            catch (InvalidOperationException)
+            {
+                // Not created yet.
+            }
+            if (record is not null && condition(record))
+                return record;
+            if (runner is { IsCompleted: true })
+            {
+                await runner; // surface its exception
+                throw new InvalidOperationException($"The runner ended first; last state: {Describe(record)}");
+            }
+            if (DateTimeOffset.UtcNow > deadline)
+                throw new TimeoutException($"Condition not reached in {timeout}; last state: {Describe(record)}");
+            await Task.Delay(250);
+        }
+    }
+
+    public static string Describe(MigrationRecord? record) => record is null
+        ? "(none)"
+        : $"{record.Status} {record.Error} {record.Result} " + string.Join("; ", record.Databases.Select(d => $"{d.Name}:{d.Phase} copy={d.CopyDone} lag={d.LagBytes} err={d.LastError}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(Source.DisposeAsync().AsTask(), Target.DisposeAsync().AsTask());
+        Directory.Delete(StateDirectory, recursive: true);
+    }
+}
