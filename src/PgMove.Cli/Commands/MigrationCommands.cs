@@ -123,7 +123,6 @@ internal static class MigrationCommands
     /// <summary>Runs in the foreground with a live view; Ctrl-C detaches and leaves the migration resumable.</summary>
     private static async Task<int> RunAsync(MigrationRunner runner, TextWriter output, bool json, CancellationToken ct)
     {
-        runner.Verifier = CutoverVerification.VerifyAsync;
         var console = Consoles.For(output);
         var running = runner.RunAsync(ct);
         if (json)

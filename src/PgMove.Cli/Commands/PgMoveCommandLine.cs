@@ -12,7 +12,10 @@ public static class PgMoveCommandLine
         {
             CheckCommand.Create(output, error),
             CopyCommand.Create(output, error),
+            VerifyCommand.Create(output, error),
         };
+        foreach (var command in MigrationCommands.Create(output, error))
+            root.Subcommands.Add(command);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

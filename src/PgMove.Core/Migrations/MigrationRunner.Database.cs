@@ -210,9 +210,8 @@ public sealed partial class MigrationRunner
     /// <summary>Lost connections and restarting servers are retried; anything else is a real failure.</summary>
     private static bool IsTransient(Exception error) => error switch
     {
-        PgMoveException { InnerException: { } inner } pg when pg.Code.StartsWith("replication.apply", StringComparison.Ordinal) => IsTransient(inner),
         PgMoveException pg => pg.Code is "connection.refused" or "connection.timeout" or "connection.server_busy" or "connection.unreachable" or "connection.failed"
-                              || (pg.Code == "copy.table_failed" && pg.InnerException is not null && IsTransient(pg.InnerException)),
+                              || (pg.InnerException is { } inner && IsTransient(inner)),
         PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal),
         NpgsqlException or IOException or SocketException or TimeoutException => true,
         _ => false,

@@ -14,10 +14,10 @@ public sealed partial class MigrationRunner
     private int _targetMajor;
 
     /// <summary>
-    /// Compares source and target after a cutover; returns a summary and whether they match.
-    /// Null skips verification (the CLI and the service set it).
+    /// Compares source and target after a cutover; returns whether they match and a summary.
+    /// The default is <see cref="CutoverVerification.VerifyAsync"/>; null skips verification.
     /// </summary>
-    public Func<ConnectionSpec, ConnectionSpec, IReadOnlyList<string>, CancellationToken, Task<(bool Equal, string Summary)>>? Verifier { get; set; }
+    public Func<ConnectionSpec, ConnectionSpec, IReadOnlyList<string>, CancellationToken, Task<(bool Equal, string Summary)>>? Verifier { get; set; } = CutoverVerification.VerifyAsync;
 
     private async Task ReadTargetAsync(CancellationToken ct)
     {

@@ -97,7 +97,7 @@ internal sealed class RelayScenario : IAsyncDisposable
                 throw new InvalidOperationException($"The runner ended first; last state: {Describe(record)}");
             }
             if (DateTimeOffset.UtcNow > deadline)
-                throw new TimeoutException($"Condition not reached in {timeout}; last state: {Describe(record)}");
+                throw new TimeoutException($"Condition not reached in {timeout}; last state: {Describe(record)}\nSource log:\n{Source.ReadLog()}\nTarget log:\n{Target.ReadLog()}");
             await Task.Delay(250);
         }
     }

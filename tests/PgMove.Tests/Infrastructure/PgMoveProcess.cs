@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace PgMove.Tests.Infrastructure;
+
+/// <summary>
+/// The real pgmove command line in a child process (the build puts pgmove.dll beside the tests), so that a
+/// test can kill it with SIGKILL at any instant, as a crash would.
+/// </summary>
+public sealed class PgMoveProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private PgMoveProcess(Process process) => _process = process;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+                return _output.ToString();
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public int Id => _process.Id;
+
+    public static PgMoveProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pgmove.dll"));
+        foreach (var arg in args)
+            psi.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment)
+            psi.Environment[key] = value;
+        var process = new Process { StartInfo = psi };
+        var wrapper = new PgMoveProcess(process);
+        process.OutputDataReceived += (_, e) => wrapper.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => wrapper.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return wrapper;
+    }
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
+    {
+        await using var process = Start(environment, args);
+        using var cts = new CancellationTokenSource(timeout);
+        await process._process.WaitForExitAsync(cts.Token);
+        process._process.WaitForExit();
+        return (process.ExitCode, process.Output);
+    }
+
+    /// <summary>SIGKILL: no cleanup, no flush, exactly like a crash or an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+            NativeSignals.Send(_process.Id, NativeSignals.SigKill);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGINT, as Ctrl-C: pgmove detaches cleanly.</summary>
+    public async Task InterruptAsync(TimeSpan timeout)
+    {
+        NativeSignals.Send(_process.Id, NativeSignals.SigInt);
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+    }
+
+    public Task WaitForExitAsync(CancellationToken ct) => _process.WaitForExitAsync(ct);
+
+    private void Append(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_output)
+            _output.AppendLine(line);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+            await KillAsync();
+        _process.Dispose();
+    }
+}
