@@ -36,5 +36,7 @@ public static class TargetDatabases
         var force = targetMajor >= 13 ? " WITH (FORCE)" : "";
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Identifiers.Quote(database)}{force}", connection);
         await drop.ExecuteNonQueryAsync(ct);
+        // Pooled sessions to the dropped database were terminated by FORCE: never hand them out again.
+        NpgsqlConnection.ClearAllPools();
     }
 }

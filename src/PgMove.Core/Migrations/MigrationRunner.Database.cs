@@ -36,6 +36,8 @@ public sealed partial class MigrationRunner
             {
                 run.Phase = DatabasePhase.Reconnecting;
                 run.LastError = $"connection lost ({Describe(error)}); retrying in {backoff.TotalSeconds:N0} s";
+                // After a server restart every pooled session is dead: start from fresh ones.
+                NpgsqlConnection.ClearAllPools();
                 await Task.Delay(backoff, ct);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
@@ -210,7 +212,8 @@ public sealed partial class MigrationRunner
     /// <summary>Lost connections and restarting servers are retried; anything else is a real failure.</summary>
     private static bool IsTransient(Exception error) => error switch
     {
-        PgMoveException pg => pg.Code is "connection.refused" or "connection.timeout" or "connection.server_busy" or "connection.unreachable" or "connection.failed"
+        // database_missing: preflight saw it, so it is being dropped and made again by a sibling worker redoing its copy.
+        PgMoveException pg => pg.Code is "connection.refused" or "connection.timeout" or "connection.server_busy" or "connection.unreachable" or "connection.failed" or "connection.database_missing"
                               || (pg.InnerException is { } inner && IsTransient(inner)),
         PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal),
         NpgsqlException or IOException or SocketException or TimeoutException => true,
