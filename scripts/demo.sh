@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # PgMove's demo on local throwaway servers: a PostgreSQL 15 source holding a pgbench database and a
 # PostgreSQL 17 target, both on loopback ports, stopped and deleted at the end.
-# It runs the preflight check, then migrates (as far as PgMove can today).
+# It runs the preflight check, then a live migration: pgbench writes on the source while PgMove copies and
+# streams; the status shows the lag; then a cutover (freeze, catch up, sequences, verify) and pgmove verify.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,4 +48,26 @@ export PGMOVE_TARGET="postgres://postgres@127.0.0.1:$TGT_PORT/postgres?sslmode=d
 "$PG15/psql" -q -h 127.0.0.1 -p "$SRC_PORT" -U postgres bank -c "ALTER TABLE pgbench_history ADD COLUMN id bigserial PRIMARY KEY"
 
 echo; echo "== pgmove check (source: 15, target: 17)"
-pgmove check
+pgmove check || true
+
+STATE="$DEMO/state.db"
+echo; echo "== pgbench writes on the source for 40 s while pgmove start copies and streams"
+"$PG15/pgbench" -n -c 2 -T 40 -h 127.0.0.1 -p "$SRC_PORT" -U postgres bank > "$DEMO/pgbench.log" 2>&1 &
+BENCH=$!
+pgmove start --state "$STATE" > "$DEMO/start.log" 2>&1 &
+START=$!
+for _ in $(seq 1 120); do
+  sleep 2
+  if pgmove status --state "$STATE" --json 2>/dev/null | grep -q '"status": "syncing"'; then break; fi
+done
+for _ in 1 2 3; do sleep 4; pgmove status --state "$STATE"; done
+wait "$BENCH" || true
+echo; echo "pgbench: $(grep -E '^tps' "$DEMO/pgbench.log" | head -1)"
+
+echo; echo "== pgmove cutover --freeze-source (from another process; the running start finishes it)"
+pgmove cutover --freeze-source --state "$STATE"
+wait "$START" || true
+
+echo; echo "== pgmove verify"
+pgmove verify
+echo; echo "== slots left on the source: $("$PG15/psql" -Atq -h 127.0.0.1 -p "$SRC_PORT" -U postgres -c "SELECT count(*) FROM pg_replication_slots")"

@@ -25,26 +25,76 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
         // Logical decoding messages (PostgreSQL 14+) let a cutover mark a point in each database's stream.
         var options = new PgOutputReplicationOptions(publication, PgOutputProtocolVersion.V1, binary: false,
             messages: replication.PostgreSqlVersion.Major >= 14 ? true : null);
-        await using var messages = replication.StartReplication(slot, options, ct, applied).GetAsyncEnumerator(ct);
+        // The loop can end with an error while a read of the stream is pending (a group commit on the target
+        // failed while waiting for the next message). That read must end before the enumerator is disposed:
+        // disposing it mid-read throws NotSupportedException, which would hide the real error (and turn a lost
+        // connection, which is retried, into a failure).
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var messages = replication.StartReplication(slot, options, abandon.Token, applied).GetAsyncEnumerator(abandon.Token);
+        Task<bool>? next = null;
+        var failed = false;
+        try
+        {
+            await ConsumeAsync(messages, applied, pending => next = pending, ct);
+        }
+        catch
+        {
+            failed = true;
+            throw;
+        }
+        finally
+        {
+            if (next is { IsCompleted: false })
+            {
+                await abandon.CancelAsync();
+                try
+                {
+                    await next.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+                }
+                catch (Exception)
+                {
+                    // The stream is abandoned: the error that ended the loop is the one to report.
+                }
+            }
+            if (next is null || next.IsCompleted)
+            {
+                try
+                {
+                    await messages.DisposeAsync();
+                }
+                catch (Exception) when (failed)
+                {
+                    // Same: do not let the clean-up hide the error.
+                }
+            }
+        }
+    }
+
+    private async Task ConsumeAsync(IAsyncEnumerator<PgOutputReplicationMessage> messages, NpgsqlLogSequenceNumber applied, Action<Task<bool>> reading, CancellationToken ct)
+    {
         var inTransaction = false;
         var skipping = false;
         while (true)
         {
             var next = messages.MoveNextAsync().AsTask();
+            reading(next);
             statistics.CaughtUp = false;
-            if (!next.IsCompleted)
+            while (!next.IsCompleted)
             {
                 if (applier.HasOpenGroup && !inTransaction)
                 {
                     if (await Task.WhenAny(next, Task.Delay(Linger, ct)) != next)
                         await CommitAsync(ct);
+                    continue;
                 }
-                else if (!applier.HasOpenGroup && !inTransaction)
+                if (!inTransaction && !applier.HasOpenGroup)
                 {
-                    // Idle and nothing pending: everything received so far is applied or not ours.
+                    // Idle with nothing pending: everything received so far (keepalives included) is applied or
+                    // not ours. Confirming it lets the source recycle WAL even for a database nobody writes to.
+                    statistics.CaughtUp = true;
                     Confirm(replication.LastReceivedLsn > statistics.AppliedLsn ? replication.LastReceivedLsn : statistics.AppliedLsn);
                 }
-                statistics.CaughtUp = !inTransaction && !applier.HasOpenGroup;
+                await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(1), ct));
             }
             if (!await next)
                 return;
