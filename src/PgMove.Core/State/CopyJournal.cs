@@ -15,13 +15,7 @@ public sealed class CopyJournal : IDisposable
 
     public static CopyJournal Open(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA journal_mode = WAL;
-            PRAGMA busy_timeout = 5000;
+        var connection = SqliteFiles.Open(path, """
             CREATE TABLE IF NOT EXISTS copied_databases (
                 source_server TEXT NOT NULL,
                 target_server TEXT NOT NULL,
@@ -30,8 +24,7 @@ public sealed class CopyJournal : IDisposable
                 updated_at    TEXT NOT NULL,
                 PRIMARY KEY (source_server, target_server, database)
             );
-            """;
-        command.ExecuteNonQuery();
+            """);
         return new CopyJournal(connection);
     }
 

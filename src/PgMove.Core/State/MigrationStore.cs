@@ -25,13 +25,7 @@ public sealed class MigrationStore : IDisposable
 
     public static MigrationStore Open(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA journal_mode = WAL;
-            PRAGMA busy_timeout = 10000;
+        var connection = SqliteFiles.Open(path, """
             CREATE TABLE IF NOT EXISTS migrations (
                 id               TEXT PRIMARY KEY,
                 method           TEXT NOT NULL,
@@ -50,8 +44,7 @@ public sealed class MigrationStore : IDisposable
                 result           TEXT,
                 databases        TEXT NOT NULL DEFAULT '[]'
             );
-            """;
-        command.ExecuteNonQuery();
+            """);
         return new MigrationStore(connection, SecretBox.ForStore(path));
     }
 

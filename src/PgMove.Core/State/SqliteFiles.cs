@@ -1,0 +1,18 @@
+using Microsoft.Data.Sqlite;
+
+namespace PgMove.Core.State;
+
+/// <summary>Opens PgMove's SQLite files the same way: folder created, WAL journal (readers never block the runner), a busy timeout.</summary>
+internal static class SqliteFiles
+{
+    public static SqliteConnection Open(string path, string schema)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000;\n" + schema;
+        command.ExecuteNonQuery();
+        return connection;
+    }
+}
