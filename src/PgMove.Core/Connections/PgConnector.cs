@@ -6,10 +6,13 @@ namespace PgMove.Core.Connections;
 public static class PgConnector
 {
     /// <param name="role">"source" or "target", for messages.</param>
-    public static async Task<NpgsqlConnection> OpenAsync(ConnectionSpec spec, string role, CancellationToken ct, string? database = null)
+    /// <param name="tune">Adjusts the connection string, e.g. auto-preparation for the apply session.</param>
+    public static async Task<NpgsqlConnection> OpenAsync(ConnectionSpec spec, string role, CancellationToken ct, string? database = null, Action<NpgsqlConnectionStringBuilder>? tune = null)
     {
         var target = database is null ? spec : spec.WithDatabase(database);
-        var connection = new NpgsqlConnection(target.ToNpgsqlConnectionString());
+        var builder = new NpgsqlConnectionStringBuilder(target.ToNpgsqlConnectionString());
+        tune?.Invoke(builder);
+        var connection = new NpgsqlConnection(builder.ConnectionString);
         try
         {
             await connection.OpenAsync(ct);

@@ -143,7 +143,9 @@ public sealed partial class MigrationRunner
         slot ??= new PgOutputReplicationSlot(run.Slot);
         try
         {
-            await using var target = await PgConnector.OpenAsync(_options.Target.WithDatabase(run.Name), "target", ct);
+            // The apply repeats a few statement shapes thousands of times: let Npgsql prepare them.
+            await using var target = await PgConnector.OpenAsync(_options.Target.WithDatabase(run.Name), "target", ct,
+                tune: b => { b.MaxAutoPrepare = 256; b.AutoPrepareMinUsages = 2; });
             if (_targetIsSuperuser)
                 await ExecuteAsync(target, "SET session_replication_role = replica", ct); // target triggers and FKs must not fire twice
             var applied = await AppliedPosition.ReadAsync(target, run.Slot, ct)
