@@ -28,12 +28,17 @@ internal static class MigrationCommands
         var state = CommonOptions.State();
         var json = CommonOptions.Json();
         var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel COPY workers per database.", DefaultValueFactory = _ => 4 };
+        var maxDays = new Option<double>("--max-days") { Description = "Stop the migration by itself after this many days.", DefaultValueFactory = _ => 14 };
+        var maxWal = new Option<double>("--max-retained-wal-gb") { Description = "Stop the migration by itself when a slot retains more WAL than this on the source.", DefaultValueFactory = _ => 64 };
         var command = new Command("start", "Start (or resume) a continuous migration: copy, then stream changes until cutover or stop. Ctrl-C detaches; run start again to resume.")
         {
-            source, target, ignore, method, jobs, pgBin, state, json,
+            source, target, ignore, method, jobs, maxDays, maxWal, pgBin, state, json,
         };
         command.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(maxDays) is not (> 0 and <= 365) || parse.GetValue(maxWal) <= 0)
+                throw new Core.Errors.UsageException("usage.bad_limit", "--max-days must be between 0 and 365 and --max-retained-wal-gb above 0.",
+                    "Give e.g. --max-days 14 --max-retained-wal-gb 64.");
             var chosen = CommonOptions.ParseMethod(parse.GetValue(method)!);
             if (chosen != MigrationMethod.Relay)
                 throw new Core.Errors.UsageException("usage.method_unsupported", $"pgmove start --method {chosen.ToString().ToLowerInvariant()} is not available yet.",
@@ -45,6 +50,8 @@ internal static class MigrationCommands
                 IgnoreDatabases = parse.GetValue(ignore) ?? [],
                 Jobs = parse.GetValue(jobs),
                 PgBinDirectory = parse.GetValue(pgBin),
+                MaxDuration = TimeSpan.FromDays(parse.GetValue(maxDays)),
+                MaxRetainedWalBytes = (long)(parse.GetValue(maxWal) * 1024 * 1024 * 1024),
             };
             using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
             try
