@@ -35,6 +35,8 @@ public sealed partial class MigrationRunner
             catch (Exception error) when (IsTransient(error))
             {
                 run.Phase = DatabasePhase.Reconnecting;
+                run.LagBytes = null; // unknown while disconnected: never show a stale 0
+                run.LagSeconds = null;
                 run.LastError = $"connection lost ({Describe(error)}); retrying in {backoff.TotalSeconds:N0} s";
                 // After a server restart every pooled session is dead: start from fresh ones.
                 NpgsqlConnection.ClearAllPools();

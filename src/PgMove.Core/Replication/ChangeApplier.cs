@@ -51,7 +51,7 @@ internal sealed class ChangeApplier : IAsyncDisposable
     public async Task RelationAsync(RelationMessage relation, CancellationToken ct)
     {
         var name = new QualifiedName(relation.Namespace, relation.RelationName);
-        var targetColumns = new Dictionary<string, string>(StringComparer.Ordinal);
+        var targetColumns = new Dictionary<string, (string Type, bool AlwaysIdentity)>(StringComparer.Ordinal);
         await using (var command = new NpgsqlCommand(SqlResources.Get("Replication/Sql/target_columns.sql"), _target))
         {
             command.Parameters.AddWithValue("relation", name.ToString());
@@ -59,7 +59,7 @@ internal sealed class ChangeApplier : IAsyncDisposable
             {
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
-                    targetColumns[reader.GetString(0)] = reader.GetString(1);
+                    targetColumns[reader.GetString(0)] = (reader.GetString(1), reader.GetBoolean(2));
             }
             catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.UndefinedTable)
             {
@@ -70,18 +70,21 @@ internal sealed class ChangeApplier : IAsyncDisposable
         var columns = new List<string>();
         var types = new List<string>();
         var keys = new List<bool>();
+        var alwaysIdentity = new List<bool>();
         foreach (var column in relation.Columns)
         {
-            if (!targetColumns.Remove(column.ColumnName, out var type))
+            if (!targetColumns.Remove(column.ColumnName, out var target))
                 throw new SchemaDriftException(_database, name.ToString(), $"column \"{column.ColumnName}\" is on the source but not on the target");
             columns.Add(column.ColumnName);
-            types.Add(type);
+            types.Add(target.Type);
+            alwaysIdentity.Add(target.AlwaysIdentity);
             keys.Add((column.Flags & RelationMessage.Column.ColumnFlags.PartOfKey) != 0);
         }
         if (targetColumns.Count > 0)
             throw new SchemaDriftException(_database, name.ToString(), $"column \"{targetColumns.Keys.First()}\" is on the target but no longer on the source");
         var full = relation.ReplicaIdentity == RelationMessage.ReplicaIdentitySetting.AllColumns;
-        _relations[relation.RelationId] = new TargetTable(name, columns, types, keys, full);
+        _relations[relation.RelationId] = new TargetTable(name, columns, types, keys, alwaysIdentity, full);
+
     }
 
     public async Task InsertAsync(InsertMessage insert, CancellationToken ct)
@@ -94,7 +97,7 @@ internal sealed class ChangeApplier : IAsyncDisposable
         {
             sql.Append(i == 0 ? "" : ", ").Append(table.Column(i));
         }
-        sql.Append(") VALUES (");
+        sql.Append(") OVERRIDING SYSTEM VALUE VALUES (");
         for (var i = 0; i < values.Count; i++)
         {
             sql.Append(i == 0 ? "" : ", ").Append(table.Param(i, i + 1));
@@ -122,7 +125,8 @@ internal sealed class ChangeApplier : IAsyncDisposable
         for (var i = 0; i < values.Count; i++)
         {
             // An unchanged TOAST value was not sent: leave the target's value as it is.
-            if (values[i].Unchanged)
+            // A GENERATED ALWAYS identity cannot be SET, and cannot have changed on the source.
+            if (values[i].Unchanged || table.IsAlwaysIdentity[i])
                 continue;
             sql.Append(first ? "" : ", ").Append(table.Column(i)).Append(" = ").Append(table.Param(i, ++position));
             command.Parameters.Add(Text(values[i].Value));
@@ -206,6 +210,9 @@ internal sealed class ChangeApplier : IAsyncDisposable
         {
             _group = await _target.BeginTransactionAsync(ct);
             GroupStarted = DateTimeOffset.UtcNow;
+            // The source is told a group is applied as soon as it commits, and never resends it: the commit must
+            // be durable by then, even where the target runs with synchronous_commit = off (a crash would lose it).
+            _batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit = on"));
         }
         _batch.BatchCommands.Add(command);
         _groupChanges++;
@@ -226,7 +233,9 @@ internal sealed class ChangeApplier : IAsyncDisposable
         {
             throw new Errors.PgMoveException("replication.apply_failed",
                 $"database {_database}: applying a change failed: {error.MessageText} ({error.SqlState}){(error.TableName is null ? "" : $" on table {error.SchemaName}.{error.TableName}")}.",
-                "If someone wrote to the target, undo that write (the target must only be written by PgMove until cutover); then run pgmove start again to resume.", error);
+                error.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation
+                    ? "Someone probably wrote to the target: undo that write (only PgMove may write to the target until cutover), then run pgmove start again to resume."
+                    : "Fix the cause named above on the target, then run pgmove start again to resume from the last applied transaction.", error);
         }
         await _batch.DisposeAsync();
         _batch = new NpgsqlBatch(_target) { Transaction = _group };

@@ -144,7 +144,17 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
         if (await applier.CommitGroupAsync(ct) is { } lsn)
         {
             Confirm(lsn);
-            await replication.SendStatusUpdate(ct);
+            try
+            {
+                await replication.SendStatusUpdate(ct);
+            }
+            catch (Exception error) when (error is InvalidOperationException or NullReferenceException or ObjectDisposedException)
+            {
+                // The stream broke while the group committed (the source went away): Npgsql then refuses the
+                // update ("can only be sent during replication") instead of reporting an I/O error. The group is
+                // safe on the target with its LSN; say "connection lost" so that the runner reconnects and resumes.
+                throw new IOException("The replication connection to the source was lost.", error);
+            }
         }
     }
 

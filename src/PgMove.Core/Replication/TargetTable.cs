@@ -3,7 +3,7 @@ using PgMove.Core.Catalog;
 namespace PgMove.Core.Replication;
 
 /// <summary>A replicated table as the applier writes it: source column order, target types, key columns.</summary>
-internal sealed record TargetTable(QualifiedName Name, IReadOnlyList<string> Columns, IReadOnlyList<string> Types, IReadOnlyList<bool> IsKey, bool FullIdentity)
+internal sealed record TargetTable(QualifiedName Name, IReadOnlyList<string> Columns, IReadOnlyList<string> Types, IReadOnlyList<bool> IsKey, IReadOnlyList<bool> IsAlwaysIdentity, bool FullIdentity)
 {
     public string Column(int i) => Identifiers.Quote(Columns[i]);
 

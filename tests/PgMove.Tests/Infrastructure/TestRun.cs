@@ -23,6 +23,17 @@ public static class TestRun
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             PgCluster.StopAllImmediately();
+            // The initdb templates (~150 MB each) are only useful to this run.
+            foreach (var template in System.IO.Directory.GetDirectories(dir, "template-*"))
+            {
+                try
+                {
+                    System.IO.Directory.Delete(template, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+            }
         };
         return dir;
     }

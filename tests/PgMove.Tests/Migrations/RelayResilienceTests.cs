@@ -1,0 +1,132 @@
+using PgMove.Core.Migrations;
+using PgMove.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace PgMove.Tests.Migrations;
+
+/// <summary>
+/// A relay migration survives servers that crash and come back while pgbench writes: it reconnects by itself,
+/// catches up, and the cutover leaves identical data. Also the widest version jump, 14 → 18.
+/// </summary>
+public sealed class RelayResilienceTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [SkippableFact]
+    public async Task Stream_SourceCrashRestartUnderLoad_ReconnectsCatchesUpAndCutsOver()
+    {
+        await using var scenario = await RelayScenario.StartAsync();
+        await RestartUnderLoadAsync(scenario, scenario.Source);
+    }
+
+    [SkippableFact]
+    public async Task Stream_TargetCrashRestartUnderLoad_ReconnectsCatchesUpAndCutsOver()
+    {
+        await using var scenario = await RelayScenario.StartAsync();
+        await RestartUnderLoadAsync(scenario, scenario.Target);
+    }
+
+    [SkippableFact]
+    public async Task Start_From14To18UnderPgbenchLoad_CutsOverCleanly()
+    {
+        await using var scenario = await RelayScenario.StartAsync(new ClusterOptions { Major = 14 }, new ClusterOptions { Major = 18 });
+        await scenario.Source.ExecuteAsync("CREATE DATABASE bank");
+        await Pgbench.InitAsync(scenario.Source, "bank", scale: 1);
+
+        using var load = new CancellationTokenSource();
+        var pgbench = Pgbench.LoadAsync(scenario.Source, "bank", seconds: 60, clients: 2, load.Token);
+        await using var run = await RelayRun.StartSyncingAsync(scenario, Timeout);
+        await Task.Delay(3000); // changes stream while pgbench writes
+        await load.CancelAsync();
+        await pgbench;
+
+        await run.WaitCaughtUpAsync(Timeout);
+        await DataComparer.AssertSameAsync(scenario.Source, scenario.Target, "bank");
+        await run.CutoverAsync(Timeout);
+        await AssertBankSameAsync(scenario);
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
+        Assert.Equal(18, scenario.Target.Major);
+        Assert.Equal(0, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM pg_namespace WHERE nspname = '_pgmove'", "bank"));
+    }
+
+    /// <summary>
+    /// pgbench writes on the source; <paramref name="crashed"/> is stopped at once (as by a crash) and started again;
+    /// pgbench writes again while PgMove reconnects. Lag 0 again, identical data before and after the cutover.
+    /// </summary>
+    private async Task RestartUnderLoadAsync(RelayScenario scenario, PgCluster crashed)
+    {
+        await scenario.Source.ExecuteAsync("CREATE DATABASE bank");
+        await Pgbench.InitAsync(scenario.Source, "bank", scale: 1);
+        await using var run = await RelayRun.StartSyncingAsync(scenario, Timeout);
+
+        using var watching = new CancellationTokenSource();
+        var phases = WatchAsync(scenario, watching.Token);
+        var before = scenario.Latest().Databases.Single(d => d.Name == "bank").ChangesApplied;
+
+        using (var load = new CancellationTokenSource())
+        {
+            var pgbench = Pgbench.LoadAsync(scenario.Source, "bank", seconds: 30, clients: 2, load.Token);
+            await Task.Delay(2000);
+            await crashed.RestartAsync(immediate: true);
+            await Task.Delay(3000); // pgbench goes on writing (or was cut off by the source's crash)
+            await load.CancelAsync();
+            await pgbench;
+        }
+        // More writes once the server is back, while PgMove may still be reconnecting.
+        await Pgbench.LoadAsync(scenario.Source, "bank", seconds: 3, clients: 2, CancellationToken.None);
+
+        await run.WaitCaughtUpAsync(Timeout);
+        await watching.CancelAsync();
+        var seen = await phases;
+        var latest = scenario.Latest();
+        output.WriteLine($"phases seen for bank: {string.Join(" → ", seen)}; changes applied when the load started {before}, once caught up {latest.Databases.Single(d => d.Name == "bank").ChangesApplied}");
+        Assert.False(run.Task.IsCompleted, "The runner must still be running after the restart.");
+        Assert.True(latest.Databases.Single(d => d.Name == "bank").ChangesApplied > before, "Nothing was applied after the restart.");
+        await DataComparer.AssertSameAsync(scenario.Source, scenario.Target, "bank");
+
+        await run.CutoverAsync(Timeout);
+        await AssertBankSameAsync(scenario);
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
+    }
+
+    private static async Task AssertBankSameAsync(RelayScenario scenario)
+    {
+        await DataComparer.AssertSameAsync(scenario.Source, scenario.Target, "bank");
+        foreach (var sql in new[]
+                 {
+                     "SELECT sum(abalance) FROM pgbench_accounts",
+                     "SELECT count(*) FROM pgbench_history",
+                     "SELECT last_value FROM pgbench_history_hid_seq",
+                 })
+            Assert.Equal(await scenario.Source.ScalarAsync<long>(sql, "bank"), await scenario.Target.ScalarAsync<long>(sql, "bank"));
+    }
+
+    /// <summary>The distinct successive phases of database bank, as the store shows them.</summary>
+    private static async Task<List<string>> WatchAsync(RelayScenario scenario, CancellationToken ct)
+    {
+        var seen = new List<string>();
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var bank = scenario.Latest().Databases.SingleOrDefault(d => d.Name == "bank");
+                var phase = bank is null ? "?" : bank.Phase == DatabasePhase.Reconnecting ? $"{bank.Phase} ({bank.LastError})" : bank.Phase.ToString();
+                if (seen.Count == 0 || seen[^1] != phase)
+                    seen.Add(phase);
+            }
+            catch (Exception)
+            {
+                // The store is being written: read again.
+            }
+            try
+            {
+                await Task.Delay(100, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        return seen;
+    }
+}
