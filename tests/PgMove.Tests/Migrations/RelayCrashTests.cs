@@ -90,4 +90,30 @@ public sealed class RelayCrashTests
         await SourceHygiene.AssertCleanAsync(scenario.Source);
         Assert.Equal(500, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM items", "shop"));
     }
+
+    [SkippableFact]
+    public async Task Cutover_NoProcessRunning_ResumesAndCutsOverItself()
+    {
+        await using var scenario = await RelayScenario.StartAsync();
+        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
+        await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY); INSERT INTO items SELECT generate_series(1, 500)", "shop");
+        var environment = new Dictionary<string, string>
+        {
+            ["PGMOVE_SOURCE"] = $"postgres://postgres@127.0.0.1:{scenario.Source.Port}/postgres?sslmode=disable",
+            ["PGMOVE_TARGET"] = $"postgres://postgres@127.0.0.1:{scenario.Target.Port}/postgres?sslmode=disable",
+        };
+        await using (var running = PgMoveProcess.Start(environment, "start", "--state", scenario.StatePath))
+        {
+            await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout);
+            await running.InterruptAsync(TimeSpan.FromSeconds(30));
+        }
+        // Written while nobody streams: the cutover must fetch it before it finishes.
+        await scenario.Source.ExecuteAsync("INSERT INTO items SELECT generate_series(501, 600)", "shop");
+
+        var (code, output) = await PgMoveProcess.RunAsync(environment, Timeout, "cutover", "--state", scenario.StatePath);
+        Assert.True(code == 0, output);
+        Assert.Equal(MigrationStatus.Done, scenario.Latest().Status);
+        Assert.Equal(600, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM items", "shop"));
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
+    }
 }
