@@ -71,7 +71,16 @@ internal static class CopyCommand
             if (!running.IsCompleted)
                 events.WriteProgress(progress);
         }
-        events.WriteResult(await running);
+        try
+        {
+            events.WriteResult(await running);
+        }
+        catch (Core.Errors.PgMoveException failure) when (failure is not PreflightFailedException)
+        {
+            // A script reading the lines must see how it ended, not just a closed stream.
+            events.Write(new { Kind = "result", Ok = false, Error = failure.Code, failure.Message, failure.Fix });
+            throw;
+        }
         return ExitCodes.Success;
     }
 }

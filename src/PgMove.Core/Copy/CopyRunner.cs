@@ -85,6 +85,7 @@ public static class CopyRunner
             }
             if (!onTarget.Contains(database.Name))
                 await TargetDatabases.CreateAsync(options.Target, database, ct);
+            await DatabaseProperties.CopyAsync(options.Source, options.Target, database.Name, ct);
 
             journal.Mark(sourceId, targetId, database.Name, "copying");
             var workDirectory = Directory.CreateTempSubdirectory("pgmove-").FullName;

@@ -1,6 +1,5 @@
-using System.Globalization;
 using Npgsql;
-using PgMove.Core.Copy;
+using PgMove.Core.Catalog;
 
 namespace PgMove.Core.Cutover;
 
@@ -15,7 +14,14 @@ public static class LargeObjectSync
     /// <summary>Large objects are not in COPY data: read in chunks in the snapshot, written with lo_put.</summary>
     public static async Task CopyAsync(NpgsqlConnection source, NpgsqlConnection target, CancellationToken ct)
     {
-        var oids = (await DatabaseCopier.ReadNamesAsync(source, "Copy/Sql/large_objects.sql", ct)).Select(o => long.Parse(o, CultureInfo.InvariantCulture)).ToList();
+        var objects = new List<(long Oid, string Owner, string[] Grants)>();
+        await using (var list = new NpgsqlCommand(SqlResources.Get("Copy/Sql/large_objects.sql"), source))
+        await using (var reader = await list.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+                objects.Add((reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? [] : reader.GetFieldValue<string[]>(2)));
+        }
+        var oids = objects.Select(o => o.Oid).ToList();
         // Large objects gone from the source go from the target too; the others are rewritten whole.
         await using (var unlink = new NpgsqlCommand(
             "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE NOT (oid::bigint = ANY (@oids))", target))
@@ -23,7 +29,7 @@ public static class LargeObjectSync
             unlink.Parameters.AddWithValue("oids", oids.ToArray());
             await unlink.ExecuteNonQueryAsync(ct);
         }
-        foreach (var oid in oids)
+        foreach (var (oid, owner, grants) in objects)
         {
             await using var transaction = await target.BeginTransactionAsync(ct);
             await using (var truncate = new NpgsqlCommand(
@@ -55,7 +61,36 @@ public static class LargeObjectSync
                 if (chunk.Length < Chunk)
                     break;
             }
+            await RestoreOwnershipAsync(target, transaction, oid, owner, grants, ct);
             await transaction.CommitAsync(ct);
         }
+    }
+
+    /// <summary>The owner and grants of the source's object; a role the target lacks leaves the object to the target user.</summary>
+    private static async Task RestoreOwnershipAsync(NpgsqlConnection target, NpgsqlTransaction transaction, long oid, string owner, string[] grants, CancellationToken ct)
+    {
+        var statements = new List<string>();
+        if (await RoleExistsAsync(target, transaction, owner, ct))
+            statements.Add($"ALTER LARGE OBJECT {oid} OWNER TO {owner}");
+        foreach (var grant in grants)
+        {
+            var bar = grant.LastIndexOf('|');
+            var grantee = grant[..bar];
+            if (grantee.Length == 0 || await RoleExistsAsync(target, transaction, grantee, ct))
+                statements.Add($"GRANT {grant[(bar + 1)..]} ON LARGE OBJECT {oid} TO {(grantee.Length == 0 ? "PUBLIC" : grantee)}");
+        }
+        foreach (var sql in statements)
+        {
+            // owner and grantee are regrole output: quoted by the server where needed.
+            await using var command = new NpgsqlCommand(sql, target, transaction);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private static async Task<bool> RoleExistsAsync(NpgsqlConnection target, NpgsqlTransaction transaction, string quotedRole, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_catalog.to_regrole(@role) IS NOT NULL", target, transaction);
+        command.Parameters.AddWithValue("role", quotedRole);
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
     }
 }

@@ -131,11 +131,15 @@ public sealed partial class MigrationRunner
         {
             await using var database = await PgConnector.OpenAsync(_options.Target.WithDatabase(run.Name), "target", ct);
             if (await CatalogReader.CountUserTablesAsync(database, ct) == 0)
+            {
+                await DatabaseProperties.CopyAsync(_options.Source, _options.Target, run.Name, ct);
                 return;
+            }
             await database.CloseAsync();
             await TargetDatabases.DropAsync(_options.Target, run.Name, _targetMajor, ct);
         }
         await TargetDatabases.CreateAsync(_options.Target, info, ct);
+        await DatabaseProperties.CopyAsync(_options.Source, _options.Target, run.Name, ct);
     }
 
     private async Task StreamAsync(DatabaseRun run, LogicalReplicationConnection? replication, PgOutputReplicationSlot? slot, CancellationToken ct)

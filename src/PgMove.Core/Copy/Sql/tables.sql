@@ -1,8 +1,17 @@
 -- Tables whose rows are copied: plain tables and leaf partitions (partitioned parents hold no rows),
 -- without those of extensions. Columns exclude generated ones, which COPY FROM refuses.
 -- needs_text: binary COPY embeds type OIDs in arrays and composites, which differ between servers,
--- and some types have no binary form at all: such tables travel in text format.
-WITH cols AS (
+-- and some types have no binary form at all: such tables travel in text format. So do the reg* types
+-- (regclass, regtype, ...): their binary form is the object's OID, which names another object or none
+-- on the target, while their text form is the (schema-qualified, search_path being empty) name.
+WITH reg_types AS (
+    SELECT t.oid
+    FROM pg_catalog.pg_type t
+    WHERE t.typnamespace = 'pg_catalog'::pg_catalog.regnamespace
+      AND t.typname IN ('regproc', 'regprocedure', 'regoper', 'regoperator', 'regclass', 'regtype',
+                        'regconfig', 'regdictionary', 'regnamespace', 'regrole', 'regcollation')
+),
+cols AS (
     SELECT a.attrelid,
            a.attnum,
            a.attname,
@@ -25,7 +34,8 @@ SELECT c.oid::bigint                                             AS oid,
                WHERE cols.attrelid = c.oid AND cols.attgenerated = ''
                  AND (bt.typtype = 'c'
                       OR bt.typsend = 0 OR bt.typreceive = 0
-                      OR (et.oid IS NOT NULL AND (et.oid >= 16384 OR et.typtype = 'c'))))  AS needs_text
+                      OR bt.oid IN (SELECT oid FROM reg_types)
+                      OR (et.oid IS NOT NULL AND (et.oid >= 16384 OR et.typtype = 'c' OR et.oid IN (SELECT oid FROM reg_types)))))  AS needs_text
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = 'r'
