@@ -360,7 +360,7 @@ EOF
 c_dump_fc() {
   phase_start
   "$PG15/pg_dump" -p "$SRC_PORT" -Fc bench | "$PG15/pg_restore" -p "$TGT_PORT" --exit-on-error -d bench
-  phase_end "dump | restore"
+  phase_end "dump piped into restore"
   analyze_target
   client_cpu
 }
@@ -531,7 +531,8 @@ best_of() { local best="" n; for n in "$@"; do
   if [[ -z $best ]] || awk -v a="${BEST[$n]}" -v b="${BEST[$best]}" 'BEGIN { exit !(a < b) }'; then best=$n; fi
 done; echo "$best"; }
 BEST_ALT=$(best_of dump_fc dump_fd logical pgcopydb)
-LIMIT=$(best_of $(printf '%s\n' "${CONTENDERS[@]}" | grep '^limit_' || true))
+mapfile -t limits < <(printf '%s\n' "${CONTENDERS[@]}" | grep '^limit_' || true)
+LIMIT=$(best_of "${limits[@]}")
 best_wall() { if [[ -n $1 ]]; then echo "${BEST[$1]:-}"; fi; }
 ratio() { [[ -n $1 && -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }' || echo "–"; }
 
