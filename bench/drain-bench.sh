@@ -632,7 +632,7 @@ RESULT=$(cat <<EOF
   The subscription runs with its default synchronous_commit = off; PgMove commits each group with synchronous_commit = on.
 - Data: pgbench scale $SCALE ($DB_MIB MiB), pgbench_history with a bigserial primary key; backlog: \`pgbench -n -c $CLIENTS -j $CLIENTS -T $DURATION\`
 
-| contender | backlog | drain to applied | drain to confirmed | tx/s (primary) | WAL MB/s | slot read after / first position applied after | PgMove peak RSS |
+| contender | backlog | drain to applied | drain to confirmed | tx/s (primary) | WAL MiB/s | slot read after / first position applied after | PgMove peak RSS |
 |---|---|---|---|---|---|---|---|
 | PgMove | $PM_TX tx ($PM_TPS tps), $(mib "$PM_WAL") MiB WAL | **$PM_DRAIN s** | $PM_DRAIN_CONFIRMED s | **$PM_RATE** | $PM_MBS | $PM_ACTIVE s / $PM_FIRST s | $((PM_HWM / 1024)) MiB during the drain, ${PM_RSS_END:+$((PM_RSS_END / 1024))} MiB at exit |
 | native subscription | $NA_TX tx ($NA_TPS tps), $(mib "$NA_WAL") MiB WAL | $NA_DRAIN_APPLIED s | **$NA_DRAIN s** | **$NA_RATE** | $NA_MBS | $NA_ACTIVE s / $NA_FIRST s | – |
