@@ -10,7 +10,20 @@ namespace PgMove.Core.Schema;
 /// </summary>
 public static partial class PgToolLocator
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<PgToolset>> Found = new(StringComparer.Ordinal);
+
+    /// <summary>The toolsets found, newest first; looked up once per process and directory choice (each lookup runs every pg_dump --version).</summary>
     public static async Task<IReadOnlyList<PgToolset>> FindAllAsync(string? pgBin, CancellationToken ct)
+    {
+        var key = pgBin ?? "";
+        if (Found.TryGetValue(key, out var cached))
+            return cached;
+        var toolsets = await SearchAsync(pgBin, ct);
+        Found.TryAdd(key, toolsets);
+        return toolsets;
+    }
+
+    private static async Task<IReadOnlyList<PgToolset>> SearchAsync(string? pgBin, CancellationToken ct)
     {
         var directories = new List<string>();
         if (pgBin is not null)
