@@ -1,4 +1,3 @@
-using System.Text;
 using Npgsql;
 using Npgsql.Replication.PgOutput;
 using Npgsql.Replication.PgOutput.Messages;
@@ -8,20 +7,37 @@ using PgMove.Core.Catalog;
 namespace PgMove.Core.Replication;
 
 /// <summary>
-/// Applies pgoutput changes to one target database in source commit order. Changes are sent in batches
-/// inside a target transaction that groups many source transactions; the group's last end LSN is written
-/// in the same transaction (<see cref="AppliedPosition"/>), so a crash never loses or repeats a change.
-/// Memory stays bounded whatever the size of a source transaction: changes go out as they arrive.
+/// Applies pgoutput changes to one target database. Many source transactions form one target transaction (a
+/// group), committed with the group's last end LSN (<see cref="AppliedPosition"/>), so a crash never loses or
+/// repeats a change.
+/// <para>
+/// Within a group, the changes to keyed rows are merged into their net effect per row and written with a few
+/// set-based statements per table (<see cref="SetStatements"/>): far less work for the target than a statement
+/// per change. What cannot be merged (a changed key, FULL identity, TRUNCATE, a relation message) is applied on
+/// its own after everything pending, so the order that matters is kept. If the set-based way fails on a
+/// constraint (a transient unique or foreign key conflict that the source's order avoided) or touches fewer rows
+/// than expected, the group is rolled back and applied again, change by change, in source order.
+/// </para>
+/// <para>
+/// Memory stays bounded: a group holding more than <see cref="MaxKeptBytes"/> (estimated) (one huge source
+/// transaction) is written out and continues change by change, as it arrives.
+/// </para>
 /// </summary>
-internal sealed class ChangeApplier : IAsyncDisposable
+internal sealed partial class ChangeApplier : IAsyncDisposable
 {
     private const int BatchCommands = 500;
+    private const long MaxKeptBytes = 48L * 1024 * 1024;
 
     private readonly NpgsqlConnection _target;
     private readonly string _database;
     private readonly string _slot;
     private readonly Dictionary<uint, TargetTable> _relations = [];
     private readonly ApplyStatistics _statistics;
+    private readonly GroupBuffer _buffer = new();
+    private readonly List<SourceChange> _kept = [];
+    private readonly List<SetStatement> _toCheck = [];
+    private long _keptBytes;
+    private bool _rowByRow;
     private NpgsqlTransaction? _group;
     private NpgsqlBatch _batch;
     private int _groupTransactions;
@@ -48,95 +64,30 @@ internal sealed class ChangeApplier : IAsyncDisposable
 
     public DateTimeOffset GroupStarted { get; private set; }
 
+    /// <summary>Groups that had to be applied again change by change (for tests and diagnostics).</summary>
+    public int RowByRowRetries { get; private set; }
+
     public async Task RelationAsync(RelationMessage relation, CancellationToken ct)
     {
-        var name = new QualifiedName(relation.Namespace, relation.RelationName);
-        var targetColumns = new Dictionary<string, (string Type, bool AlwaysIdentity)>(StringComparer.Ordinal);
-        await using (var command = new NpgsqlCommand(SqlResources.Get("Replication/Sql/target_columns.sql"), _target))
-        {
-            command.Parameters.AddWithValue("relation", name.ToString());
-            try
-            {
-                await using var reader = await command.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
-                    targetColumns[reader.GetString(0)] = (reader.GetString(1), reader.GetBoolean(2));
-            }
-            catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.UndefinedTable)
-            {
-                throw new SchemaDriftException(_database, name.ToString(), "the table does not exist on the target");
-            }
-        }
-
-        var columns = new List<string>();
-        var types = new List<string>();
-        var keys = new List<bool>();
-        var alwaysIdentity = new List<bool>();
-        foreach (var column in relation.Columns)
-        {
-            if (!targetColumns.Remove(column.ColumnName, out var target))
-                throw new SchemaDriftException(_database, name.ToString(), $"column \"{column.ColumnName}\" is on the source but not on the target");
-            columns.Add(column.ColumnName);
-            types.Add(target.Type);
-            alwaysIdentity.Add(target.AlwaysIdentity);
-            keys.Add((column.Flags & RelationMessage.Column.ColumnFlags.PartOfKey) != 0);
-        }
-        if (targetColumns.Count > 0)
-            throw new SchemaDriftException(_database, name.ToString(), $"column \"{targetColumns.Keys.First()}\" is on the target but no longer on the source");
-        var full = relation.ReplicaIdentity == RelationMessage.ReplicaIdentitySetting.AllColumns;
-        _relations[relation.RelationId] = new TargetTable(name, columns, types, keys, alwaysIdentity, full);
-
+        // What is pending was read with the old description of the table: write it first.
+        await FlushPendingAsync(ct);
+        _relations[relation.RelationId] = await DescribeAsync(relation, ct);
     }
 
-    public async Task InsertAsync(InsertMessage insert, CancellationToken ct)
-    {
-        var table = Table(insert.Relation.RelationId);
-        var values = await ReadAsync(insert.NewRow, ct);
-        var sql = new StringBuilder($"INSERT INTO {table.Name} (");
-        var command = new NpgsqlBatchCommand();
-        for (var i = 0; i < values.Count; i++)
-        {
-            sql.Append(i == 0 ? "" : ", ").Append(table.Column(i));
-        }
-        sql.Append(") OVERRIDING SYSTEM VALUE VALUES (");
-        for (var i = 0; i < values.Count; i++)
-        {
-            sql.Append(i == 0 ? "" : ", ").Append(table.Param(i, i + 1));
-            command.Parameters.Add(Text(values[i].Value));
-        }
-        command.CommandText = sql.Append(')').ToString();
-        await AddAsync(command, ct);
-    }
+    public async Task InsertAsync(InsertMessage insert, CancellationToken ct) =>
+        await AddAsync(new RowChange(RowChangeKind.Insert, Table(insert.Relation.RelationId), null, await ReadAsync(insert.NewRow, ct)), ct);
 
     public async Task UpdateAsync(UpdateMessage update, CancellationToken ct)
     {
         var table = Table(update.Relation.RelationId);
-        // The old key (or whole old row for REPLICA IDENTITY FULL) comes first when the key changed or identity is FULL.
+        // The old key (or the whole old row for REPLICA IDENTITY FULL) comes only when the key changed or identity is FULL.
         List<ColumnValue>? old = update switch
         {
             FullUpdateMessage full => await ReadAsync(full.OldRow, ct),
             IndexUpdateMessage index => await ReadAsync(index.Key, ct),
             _ => null,
         };
-        var values = await ReadAsync(update.NewRow, ct);
-        var command = new NpgsqlBatchCommand();
-        var sql = new StringBuilder($"UPDATE {table.Name} SET ");
-        var position = 0;
-        var first = true;
-        for (var i = 0; i < values.Count; i++)
-        {
-            // An unchanged TOAST value was not sent: leave the target's value as it is.
-            // A GENERATED ALWAYS identity cannot be SET, and cannot have changed on the source.
-            if (values[i].Unchanged || table.IsAlwaysIdentity[i])
-                continue;
-            sql.Append(first ? "" : ", ").Append(table.Column(i)).Append(" = ").Append(table.Param(i, ++position));
-            command.Parameters.Add(Text(values[i].Value));
-            first = false;
-        }
-        if (first)
-            return; // Nothing but unchanged TOAST values: nothing to write.
-        AppendWhere(sql, command, table, old ?? values, ref position);
-        command.CommandText = sql.ToString();
-        await AddAsync(command, ct);
+        await AddAsync(new RowChange(RowChangeKind.Update, table, old, await ReadAsync(update.NewRow, ct)), ct);
     }
 
     public async Task DeleteAsync(DeleteMessage delete, CancellationToken ct)
@@ -148,26 +99,13 @@ internal sealed class ChangeApplier : IAsyncDisposable
             KeyDeleteMessage key => await ReadAsync(key.Key, ct),
             _ => throw new InvalidOperationException("A DELETE without key cannot be applied."),
         };
-        var command = new NpgsqlBatchCommand();
-        var sql = new StringBuilder($"DELETE FROM {table.Name}");
-        var position = 0;
-        AppendWhere(sql, command, table, old, ref position);
-        command.CommandText = sql.ToString();
-        await AddAsync(command, ct);
+        await AddAsync(new RowChange(RowChangeKind.Delete, table, old, null), ct);
     }
 
-    public async Task TruncateAsync(TruncateMessage truncate, CancellationToken ct)
-    {
-        var names = new List<string>();
-        foreach (var relation in truncate.Relations)
-            names.Add(Table(relation.RelationId).Name.ToString());
-        var options = "";
-        if (truncate.Options.HasFlag(TruncateMessage.TruncateOptions.RestartIdentity))
-            options += " RESTART IDENTITY";
-        if (truncate.Options.HasFlag(TruncateMessage.TruncateOptions.Cascade))
-            options += " CASCADE";
-        await AddAsync(new NpgsqlBatchCommand($"TRUNCATE {string.Join(", ", names)}{options}"), ct);
-    }
+    public async Task TruncateAsync(TruncateMessage truncate, CancellationToken ct) =>
+        await AddAsync(new TruncateChange(truncate.Relations.Select(r => Table(r.RelationId)).ToList(),
+            truncate.Options.HasFlag(TruncateMessage.TruncateOptions.RestartIdentity),
+            truncate.Options.HasFlag(TruncateMessage.TruncateOptions.Cascade)), ct);
 
     /// <summary>A source transaction ended: it now belongs to the open group.</summary>
     public void Committed(CommitMessage commit)
@@ -187,9 +125,10 @@ internal sealed class ChangeApplier : IAsyncDisposable
         if (_groupTransactions == 0)
         {
             // Only part of a transaction so far: it must not be committed on its own.
-            await ExecuteBatchAsync(ct);
+            await FlushPendingAsync(ct);
             return null;
         }
+        await FlushPendingAsync(ct);
         _batch.BatchCommands.Add(AppliedPosition.Write(_slot, _groupEnd));
         await ExecuteBatchAsync(ct);
         await _group.CommitAsync(ct);
@@ -201,23 +140,75 @@ internal sealed class ChangeApplier : IAsyncDisposable
         _statistics.AppliedCommitTime = _groupCommitTime;
         _groupTransactions = 0;
         _groupChanges = 0;
+        _kept.Clear();
+        _keptBytes = 0;
+        _rowByRow = false;
         return _groupEnd;
     }
 
-    private async Task AddAsync(NpgsqlBatchCommand command, CancellationToken ct)
+    private async Task AddAsync(SourceChange change, CancellationToken ct)
     {
         if (_group is null)
-        {
-            _group = await _target.BeginTransactionAsync(ct);
-            GroupStarted = DateTimeOffset.UtcNow;
-            // The source is told a group is applied as soon as it commits, and never resends it: the commit must
-            // be durable by then, even where the target runs with synchronous_commit = off (a crash would lose it).
-            _batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit = on"));
-        }
-        _batch.BatchCommands.Add(command);
+            await BeginGroupAsync(ct);
         _groupChanges++;
+        if (_rowByRow)
+        {
+            await AddRowStatementAsync(change, ct);
+            return;
+        }
+        _kept.Add(change);
+        _keptBytes += change.Size;
+        if (change is not RowChange row || !_buffer.TryAdd(row))
+        {
+            // It must come after everything pending, on its own.
+            QueuePending();
+            await AddRowStatementAsync(change, ct);
+        }
+        if (_keptBytes > MaxKeptBytes)
+        {
+            // One huge source transaction: write what is kept, and go on change by change without keeping them.
+            await FlushPendingAsync(ct);
+            _kept.Clear();
+            _keptBytes = 0;
+            _rowByRow = true;
+        }
+    }
+
+    private async Task BeginGroupAsync(CancellationToken ct)
+    {
+        _group = await _target.BeginTransactionAsync(ct);
+        GroupStarted = DateTimeOffset.UtcNow;
+        // The source is told a group is applied as soon as it commits, and never resends it: the commit must
+        // be durable by then, even where the target runs with synchronous_commit = off (a crash would lose it).
+        _batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit = on"));
+    }
+
+    private async Task AddRowStatementAsync(SourceChange change, CancellationToken ct)
+    {
+        if (RowStatements.For(change) is { } command)
+            _batch.BatchCommands.Add(command);
         if (_batch.BatchCommands.Count >= BatchCommands)
             await ExecuteBatchAsync(ct);
+    }
+
+    /// <summary>Moves the merged changes into the batch, as set-based statements whose row counts are checked.</summary>
+    private void QueuePending()
+    {
+        foreach (var table in _buffer.Tables)
+        {
+            foreach (var statement in SetStatements.For(table))
+            {
+                _batch.BatchCommands.Add(statement.Command);
+                _toCheck.Add(statement);
+            }
+        }
+        _buffer.Clear();
+    }
+
+    private async Task FlushPendingAsync(CancellationToken ct)
+    {
+        QueuePending();
+        await ExecuteBatchAsync(ct);
     }
 
     private async Task ExecuteBatchAsync(CancellationToken ct)
@@ -225,46 +216,61 @@ internal sealed class ChangeApplier : IAsyncDisposable
         if (_batch.BatchCommands.Count == 0)
             return;
         _batch.Transaction = _group;
+        var setBased = _toCheck.Count > 0;
         try
         {
             await _batch.ExecuteNonQueryAsync(ct);
+            if (setBased && _toCheck.Any(s => s.Command.RecordsAffected != s.Rows))
+            {
+                await ApplyAgainRowByRowAsync(ct);
+                return;
+            }
+        }
+        catch (PostgresException error) when (setBased && error.SqlState.StartsWith("23", StringComparison.Ordinal))
+        {
+            await ApplyAgainRowByRowAsync(ct);
+            return;
         }
         catch (PostgresException error)
         {
-            throw new Errors.PgMoveException("replication.apply_failed",
-                $"database {_database}: applying a change failed: {error.MessageText} ({error.SqlState}){(error.TableName is null ? "" : $" on table {error.SchemaName}.{error.TableName}")}.",
-                error.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation
-                    ? "Someone probably wrote to the target: undo that write (only PgMove may write to the target until cutover), then run pgmove start again to resume."
-                    : "Fix the cause named above on the target, then run pgmove start again to resume from the last applied transaction.", error);
+            throw ApplyFailed(error);
         }
+        await ResetBatchAsync();
+    }
+
+    /// <summary>
+    /// The set-based way failed or found the target not as expected: roll the group back and apply every kept
+    /// change again in source order, one statement each, exactly as the source made them.
+    /// </summary>
+    private async Task ApplyAgainRowByRowAsync(CancellationToken ct)
+    {
+        RowByRowRetries++;
+        await ResetBatchAsync();
+        _buffer.Clear();
+        await _group!.RollbackAsync(ct);
+        await _group.DisposeAsync();
+        _rowByRow = true;
+        await BeginGroupAsync(ct);
+        foreach (var change in _kept)
+            await AddRowStatementAsync(change, ct);
+        _kept.Clear();
+        _keptBytes = 0;
+        await ExecuteBatchAsync(ct);
+    }
+
+    private async Task ResetBatchAsync()
+    {
+        _toCheck.Clear();
         await _batch.DisposeAsync();
         _batch = new NpgsqlBatch(_target) { Transaction = _group };
     }
 
-    /// <summary>WHERE on the key columns, or on every column (as text, so that types without equality work) for REPLICA IDENTITY FULL.</summary>
-    private static void AppendWhere(StringBuilder sql, NpgsqlBatchCommand command, TargetTable table, List<ColumnValue> row, ref int position)
-    {
-        var conditions = new List<string>();
-        for (var i = 0; i < row.Count; i++)
-        {
-            if (row[i].Unchanged || (!table.FullIdentity && !table.IsKey[i]))
-                continue;
-            if (row[i].Value is null)
-            {
-                conditions.Add($"{table.Column(i)} IS NULL");
-                continue;
-            }
-            command.Parameters.Add(Text(row[i].Value));
-            conditions.Add(table.FullIdentity
-                ? $"{table.Column(i)}::text = (${++position}::{table.Types[i]})::text"
-                : $"{table.Column(i)} = {table.Param(i, ++position)}");
-        }
-        var where = string.Join(" AND ", conditions);
-        // With FULL identity duplicates are possible: touch exactly one of them, as PostgreSQL's own apply does.
-        sql.Append(table.FullIdentity
-            ? $" WHERE ctid = (SELECT ctid FROM {table.Name} WHERE {where} LIMIT 1)"
-            : $" WHERE {where}");
-    }
+    private Errors.PgMoveException ApplyFailed(PostgresException error) =>
+        new("replication.apply_failed",
+            $"database {_database}: applying a change failed: {error.MessageText} ({error.SqlState}){(error.TableName is null ? "" : $" on table {error.SchemaName}.{error.TableName}")}.",
+            error.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation
+                ? "Someone probably wrote to the target: undo that write (only PgMove may write to the target until cutover), then run pgmove start again to resume."
+                : "Fix the cause named above on the target, then run pgmove start again to resume from the last applied transaction.", error);
 
     private TargetTable Table(uint relationId) =>
         _relations.TryGetValue(relationId, out var table)
@@ -278,15 +284,13 @@ internal sealed class ChangeApplier : IAsyncDisposable
         {
             values.Add(value.Kind switch
             {
-                TupleDataKind.Null => new ColumnValue(null, false),
-                TupleDataKind.UnchangedToastedValue => new ColumnValue(null, true),
+                TupleDataKind.Null => ColumnValue.Null,
+                TupleDataKind.UnchangedToastedValue => ColumnValue.NotSent,
                 _ => new ColumnValue(await value.Get<string>(ct), false),
             });
         }
         return values;
     }
-
-    private static NpgsqlParameter Text(string? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Unknown };
 
     public async ValueTask DisposeAsync()
     {
@@ -294,6 +298,4 @@ internal sealed class ChangeApplier : IAsyncDisposable
         if (_group is not null)
             await _group.DisposeAsync();
     }
-
-    private readonly record struct ColumnValue(string? Value, bool Unchanged);
 }

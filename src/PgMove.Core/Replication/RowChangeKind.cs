@@ -1,0 +1,8 @@
+namespace PgMove.Core.Replication;
+
+internal enum RowChangeKind
+{
+    Insert,
+    Update,
+    Delete,
+}
