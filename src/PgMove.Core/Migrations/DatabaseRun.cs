@@ -22,8 +22,8 @@ internal sealed class DatabaseRun(string name, long oid, string slot, string pub
     public double? ChangesPerSecond { get; set; }
     public long LastChanges { get; set; }
 
-    /// <summary>Recent (time, source WAL position) samples: lag in seconds is the age of the oldest one not yet applied.</summary>
-    public Queue<(DateTimeOffset At, NpgsqlTypes.NpgsqlLogSequenceNumber Lsn)> Samples { get; } = new();
+    /// <summary>The source's WAL positions over time, for the lag in seconds.</summary>
+    internal WalTimeline Timeline { get; } = new();
 
     public DatabaseRecord ToRecord() => new()
     {

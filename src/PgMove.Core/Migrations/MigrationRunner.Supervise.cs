@@ -77,10 +77,8 @@ public sealed partial class MigrationRunner
                     position = reader.GetFieldValue<NpgsqlLogSequenceNumber>(2);
                 run.LagBytes = current > position ? (long)(ulong)current - (long)(ulong)position : 0;
                 var now = DateTimeOffset.UtcNow;
-                run.Samples.Enqueue((now, current));
-                while (run.Samples.Count > 0 && run.Samples.Peek().Lsn <= position)
-                    run.Samples.Dequeue();
-                run.LagSeconds = run.Samples.Count == 0 || run.LagBytes == 0 ? 0 : (now - run.Samples.Peek().At).TotalSeconds;
+                run.Timeline.Record(now, current);
+                run.LagSeconds = run.LagBytes == 0 ? 0 : run.Timeline.SecondsBehind(position, now);
                 var changes = run.Statistics.Changes;
                 run.ChangesPerSecond = elapsed.TotalSeconds > 0 ? (changes - run.LastChanges) / elapsed.TotalSeconds : null;
                 run.LastChanges = changes;
