@@ -17,15 +17,54 @@ public sealed class SecretBox
     {
         var keyPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storePath))!, "secret.key");
         if (!File.Exists(keyPath))
+            CreateKey(keyPath);
+        return new SecretBox(File.ReadAllBytes(keyPath));
+    }
+
+    /// <summary>
+    /// Writes a fresh key beside the store. Several pgmove processes may open a new store at the same instant
+    /// (start, and status from another terminal): a lock file lets one of them write the key, and the key appears
+    /// whole (written aside, then renamed into place), so that nobody reads half a key or replaces another's.
+    /// </summary>
+    private static void CreateKey(string keyPath)
+    {
+        using var gate = Lock($"{keyPath}.lock");
+        if (File.Exists(keyPath))
+            return; // Another process made it while we waited.
+        var temporary = $"{keyPath}.{Environment.ProcessId}.tmp";
+        using (var stream = new FileStream(temporary, new FileStreamOptions
         {
-            var fresh = RandomNumberGenerator.GetBytes(32);
-            using (var stream = new FileStream(keyPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
+            Mode = FileMode.Create,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+        {
+            stream.Write(RandomNumberGenerator.GetBytes(32));
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, keyPath);
+    }
+
+    /// <summary>An exclusive lock (FileShare.None is an advisory lock on Linux), waited for up to 10 s.</summary>
+    private static FileStream Lock(string path)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
             {
-                File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                stream.Write(fresh);
+                return new FileStream(path, new FileStreamOptions
+                {
+                    Mode = FileMode.OpenOrCreate,
+                    Access = FileAccess.ReadWrite,
+                    Share = FileShare.None,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
+            }
+            catch (IOException) when (attempt < 1000)
+            {
+                Thread.Sleep(10);
             }
         }
-        return new SecretBox(File.ReadAllBytes(keyPath));
     }
 
     public byte[] Seal(string plaintext)
