@@ -87,12 +87,16 @@ public sealed partial class MigrationRunner
     {
         try
         {
-            _tools = (await PgToolLocator.FindAllAsync(_options.PgBinDirectory, ct)).FirstOrDefault()
-                ?? throw new PgMoveException("tools.missing", "pg_dump and pg_restore were not found.", "Install PostgreSQL's client tools and name their directory with --pg-bin.");
             await ReadTargetAsync(ct);
             await PrepareDatabasesAsync(ct);
             Save();
-            await CopyRolesAsync(ct);
+            if (_runs.Any(r => !r.CopyDone))
+            {
+                // Only a copy needs pg_dump and friends: a resumed stream starts without looking for them.
+                _tools = (await PgToolLocator.FindAllAsync(_options.PgBinDirectory, ct)).FirstOrDefault()
+                    ?? throw new PgMoveException("tools.missing", "pg_dump and pg_restore were not found.", "Install PostgreSQL's client tools and name their directory with --pg-bin.");
+                await CopyRolesAsync(ct);
+            }
 
             using var streaming = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var gate = new SemaphoreSlim(_options.ParallelDatabases);
