@@ -21,7 +21,7 @@ public static class ServiceHost
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o =>
         {
-            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
             o.UseUtcTimestamp = true;
         });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
