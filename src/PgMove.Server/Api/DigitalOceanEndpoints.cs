@@ -18,7 +18,6 @@ internal static class DigitalOceanEndpoints
         var group = app.MapGroup("").WithTags("DigitalOcean online migration");
         group.MapPut(Path, StartAsync).WithName("databases_update_onlineMigration")
             .WithSummary("Start an online migration into the cluster (preflight first).")
-            .Accepts<object>("application/json")
             .Produces<OnlineMigration>().Produces<ApiError>(401).Produces<ApiError>(404).Produces<ApiError>(409).Produces<ApiError>(422);
         group.MapGet(Path, Latest).WithName("databases_get_migrationStatus")
             .WithSummary("The most recent online migration of the cluster.")

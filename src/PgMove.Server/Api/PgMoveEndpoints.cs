@@ -18,7 +18,7 @@ internal static class PgMoveEndpoints
             .Produces<IReadOnlyList<MigrationDetail>>().Produces<ApiError>(404);
         api.MapPost("/clusters/{cluster_uuid}/check", CheckAsync)
             .WithSummary("Run every preflight check for the body of a PUT online-migration, without starting anything.")
-            .Accepts<object>("application/json").Produces<CheckReport>().Produces<ApiError>(404).Produces<ApiError>(422);
+            .Produces<CheckReport>().Produces<ApiError>(404).Produces<ApiError>(422);
         api.MapGet("/migrations", (ServiceSettings settings, StoreAccess stores) =>
                 Results.Json(stores.Read(s => s.All()).Where(r => settings.ClusterOf(r) is not null).Select(r => Views.Detail(r, settings)).ToList()))
             .WithSummary("Every migration of the managed clusters, newest first.").Produces<IReadOnlyList<MigrationDetail>>();
@@ -27,8 +27,7 @@ internal static class PgMoveEndpoints
             .WithSummary("One migration with per-database phase, copy progress, lag and WAL retained.")
             .Produces<MigrationDetail>().Produces<ApiError>(404);
         api.MapPost("/migrations/{migration_id}/cutover", CutoverAsync)
-            .WithSummary("Cut over: wait for zero lag, copy sequences and large objects, verify, drop slots. Answers at once; poll the migration until done.")
-            .Accepts<CutoverRequest>("application/json").Produces<MigrationDetail>(202).Produces<ApiError>(404).Produces<ApiError>(409);
+            .WithSummary("Cut over: wait for zero lag, copy sequences and large objects, verify, drop slots. Answers at once; poll the migration until done.").Produces<MigrationDetail>(202).Produces<ApiError>(404).Produces<ApiError>(409);
     }
 
     private static IResult Clusters(ServiceSettings settings, StoreAccess stores)
