@@ -39,7 +39,7 @@ public static class ServiceHost
         builder.Services.AddSingleton<MigrationHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MigrationHost>());
         builder.Services.AddSingleton<ServiceMetrics>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddOperationTransformer(RequestBodyTransformer.ApplyAsync));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ServiceMetrics.MeterName).AddPrometheusExporter());
 
         var app = builder.Build();

@@ -18,6 +18,7 @@ internal static class DigitalOceanEndpoints
         var group = app.MapGroup("").WithTags("DigitalOcean online migration");
         group.MapPut(Path, StartAsync).WithName("databases_update_onlineMigration")
             .WithSummary("Start an online migration into the cluster (preflight first).")
+            .WithMetadata(new RequestBodyDoc(typeof(OnlineMigrationRequestDoc), Required: true))
             .Produces<OnlineMigration>().Produces<ApiError>(401).Produces<ApiError>(404).Produces<ApiError>(409).Produces<ApiError>(422);
         group.MapGet(Path, Latest).WithName("databases_get_migrationStatus")
             .WithSummary("The most recent online migration of the cluster.")

@@ -18,6 +18,7 @@ internal static class PgMoveEndpoints
             .Produces<IReadOnlyList<MigrationDetail>>().Produces<ApiError>(404);
         api.MapPost("/clusters/{cluster_uuid}/check", CheckAsync)
             .WithSummary("Run every preflight check for the body of a PUT online-migration, without starting anything.")
+            .WithMetadata(new RequestBodyDoc(typeof(OnlineMigrationRequestDoc), Required: true))
             .Produces<CheckReport>().Produces<ApiError>(404).Produces<ApiError>(422);
         api.MapGet("/migrations", (ServiceSettings settings, StoreAccess stores) =>
                 Results.Json(stores.Read(s => s.All()).Where(r => settings.ClusterOf(r) is not null).Select(r => Views.Detail(r, settings)).ToList()))

@@ -143,6 +143,30 @@ public sealed partial class OnlineMigrationApiTests(ServerPair pair) : IClassFix
         Assert.InRange(reset - DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 3590, 3600);
     }
 
+    [Fact]
+    public async Task OpenApiAndHealth_ServedWithoutToken_DescribeEndpointsAndBodies()
+    {
+        await using var service = await TestService.StartAsync(pair.StorePath, [new ManagedCluster(ClusterId, "x", new Core.Connections.ConnectionSpec { Host = "127.0.0.1", Database = "postgres", Username = "postgres" })]);
+        using var anonymous = new HttpClient { BaseAddress = new Uri(service.BaseAddress) };
+        var document = JsonDocument.Parse(await anonymous.GetStringAsync("/openapi/v1.json")).RootElement;
+        var paths = document.GetProperty("paths");
+        var online = paths.GetProperty("/v2/databases/{database_cluster_uuid}/online-migration");
+        var body = online.GetProperty("put").GetProperty("requestBody");
+        Assert.True(body.GetProperty("required").GetBoolean());
+        var bodyText = body.ToString();
+        foreach (var field in new[] { "source", "host", "dbname", "port", "username", "password", "disable_ssl", "ignore_dbs" })
+            Assert.Contains($"\"{field}\"", bodyText, StringComparison.Ordinal);
+        Assert.True(online.TryGetProperty("get", out _));
+        Assert.True(paths.GetProperty("/v2/databases/{database_cluster_uuid}/online-migration/{migration_id}").TryGetProperty("delete", out _));
+        foreach (var path in new[] { "/api/clusters", "/api/migrations/{migration_id}", "/api/clusters/{cluster_uuid}/check", "/api/migrations/{migration_id}/cutover", "/healthz" })
+            Assert.True(paths.TryGetProperty(path, out _), path);
+        var schemas = document.GetProperty("components").GetProperty("schemas").ToString();
+        foreach (var field in new[] { "created_at", "request_id", "lag_bytes", "retained_wal_bytes" })
+            Assert.Contains($"\"{field}\"", schemas, StringComparison.Ordinal);
+        var health = JsonDocument.Parse(await anonymous.GetStringAsync("/healthz")).RootElement;
+        Assert.Equal("ok", health.GetProperty("status").GetString());
+    }
+
     [SkippableFact]
     public async Task UnknownClusterOrNoMigration_Get404()
     {
