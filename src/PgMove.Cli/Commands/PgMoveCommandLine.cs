@@ -13,6 +13,7 @@ public static class PgMoveCommandLine
             CheckCommand.Create(output, error),
             CopyCommand.Create(output, error),
             VerifyCommand.Create(output, error),
+            ServeCommand.Create(),
         };
         foreach (var command in MigrationCommands.Create(output, error))
             root.Subcommands.Add(command);

@@ -1,0 +1,18 @@
+namespace PgMove.Server.Api;
+
+/// <summary>A request the API refuses with a status and DigitalOcean's error body.</summary>
+public sealed class ApiProblem(int status, string id, string message) : Exception(message)
+{
+    public int Status { get; } = status;
+
+    public string Id { get; } = id;
+
+    public static ApiProblem NotFound(string message) => new(StatusCodes.Status404NotFound, "not_found", message);
+
+    public static ApiProblem Unprocessable(string message) => new(StatusCodes.Status422UnprocessableEntity, "unprocessable_entity", message);
+
+    public static ApiProblem Conflict(string message) => new(StatusCodes.Status409Conflict, "conflict", message);
+
+    public IResult ToResult(HttpContext context) =>
+        Results.Json(new ApiError(Id, Message, context.TraceIdentifier), statusCode: Status);
+}

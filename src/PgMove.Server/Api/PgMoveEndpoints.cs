@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Mvc;
+using PgMove.Core.Migrations;
+using PgMove.Core.Preflight;
+using PgMove.Server.Configuration;
+using PgMove.Server.Runner;
+
+namespace PgMove.Server.Api;
+
+/// <summary>What DigitalOcean's API lacks: clusters, lists, per-database detail, preflight alone, cutover.</summary>
+internal static class PgMoveEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithTags("PgMove");
+        api.MapGet("/clusters", Clusters).WithSummary("The target clusters this service manages, each with its latest migration.")
+            .Produces<IReadOnlyList<ClusterSummary>>();
+        api.MapGet("/clusters/{cluster_uuid}/migrations", ClusterMigrations).WithSummary("Every migration into a cluster, newest first.")
+            .Produces<IReadOnlyList<MigrationDetail>>().Produces<ApiError>(404);
+        api.MapPost("/clusters/{cluster_uuid}/check", CheckAsync)
+            .WithSummary("Run every preflight check for the body of a PUT online-migration, without starting anything.")
+            .WithMetadata(new RequestBodyDoc(typeof(OnlineMigrationRequestDoc), Required: true))
+            .Produces<CheckReport>().Produces<ApiError>(404).Produces<ApiError>(422);
+        api.MapGet("/migrations", (ServiceSettings settings, StoreAccess stores) =>
+                Results.Json(stores.Read(s => s.All()).Where(r => settings.ClusterOf(r) is not null).Select(r => Views.Detail(r, settings)).ToList()))
+            .WithSummary("Every migration of the managed clusters, newest first.").Produces<IReadOnlyList<MigrationDetail>>();
+        api.MapGet("/migrations/{migration_id}", (string migration_id, ServiceSettings settings, StoreAccess stores) =>
+                Results.Json(Views.Detail(Find(settings, stores, migration_id), settings)))
+            .WithSummary("One migration with per-database phase, copy progress, lag and WAL retained.")
+            .Produces<MigrationDetail>().Produces<ApiError>(404);
+        api.MapPost("/migrations/{migration_id}/cutover", CutoverAsync)
+            .WithSummary("Cut over: wait for zero lag, copy sequences and large objects, verify, drop slots. Answers at once; poll the migration until done.").Produces<MigrationDetail>(202).Produces<ApiError>(404).Produces<ApiError>(409);
+    }
+
+    private static IResult Clusters(ServiceSettings settings, StoreAccess stores)
+    {
+        var records = stores.Read(s => s.All());
+        return Results.Json(settings.Clusters.Select(c => new ClusterSummary(c.Id, c.Name, c.Target.ToString(),
+            records.FirstOrDefault(r => settings.ClusterOf(r) == c) is { } latest ? Views.Detail(latest, settings) : null)).ToList());
+    }
+
+    private static IResult ClusterMigrations([FromRoute(Name = "cluster_uuid")] string clusterUuid, ServiceSettings settings, StoreAccess stores)
+    {
+        var cluster = DigitalOceanEndpoints.Cluster(settings, clusterUuid);
+        return Results.Json(stores.ForCluster(cluster).Select(r => Views.Detail(r, settings)).ToList());
+    }
+
+    private static async Task<IResult> CheckAsync([FromRoute(Name = "cluster_uuid")] string clusterUuid, HttpContext context, ServiceSettings settings)
+    {
+        var cluster = DigitalOceanEndpoints.Cluster(settings, clusterUuid);
+        var request = await MigrationRequestParser.ReadAsync(context.Request, context.RequestAborted);
+        var report = await PreflightRunner.RunAsync(new PreflightOptions
+        {
+            Source = request.Source,
+            Target = cluster.Target,
+            Method = MigrationMethod.Relay,
+            IgnoreDatabases = request.IgnoreDatabases,
+            PgBinDirectory = settings.PgBinDirectory,
+        }, context.RequestAborted);
+        return Results.Json(Views.Check(report));
+    }
+
+    private static async Task<IResult> CutoverAsync([FromRoute(Name = "migration_id")] string migrationId, HttpContext context,
+        ServiceSettings settings, StoreAccess stores, MigrationHost host)
+    {
+        var record = Find(settings, stores, migrationId);
+        if (!record.IsActive)
+            throw ApiProblem.Conflict($"Migration {record.Id} is {Core.State.MigrationStore.Name(record.Status)}; only a running or syncing migration can be cut over.");
+        var freeze = false;
+        if (context.Request.ContentLength is > 0)
+        {
+            var body = await context.Request.ReadFromJsonAsync<CutoverRequest>(context.RequestAborted);
+            freeze = body?.FreezeSource ?? false;
+        }
+        await host.RequestCutoverAsync(record, freeze, context.RequestAborted);
+        return Results.Json(Views.Detail(stores.Read(s => s.Get(record.Id))!, settings), statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static MigrationRecord Find(ServiceSettings settings, StoreAccess stores, string id)
+    {
+        var record = stores.Read(s => s.Get(id));
+        return record is not null && settings.ClusterOf(record) is not null
+            ? record
+            : throw ApiProblem.NotFound($"There is no migration {DigitalOceanEndpoints.Shorten(id)} into a cluster of this service.");
+    }
+}

@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Configuration;
+using PgMove.Core.Connections;
+using PgMove.Core.Errors;
+using PgMove.Core.State;
+
+namespace PgMove.Server.Configuration;
+
+/// <summary>Reads the configuration file and the environment, and checks everything once at start.</summary>
+public static class ServiceConfigLoader
+{
+    public const string EnvironmentPrefix = "PGMOVE_SERVE_";
+
+    public static ServiceSettings Load(string path, IEnvironment env)
+    {
+        if (!File.Exists(path))
+            throw new UsageException("config.missing", $"The configuration file {path} does not exist.",
+                "Write one (see README.md, section Service) and pass it with pgmove serve --config FILE.");
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = new ConfigurationBuilder()
+                .AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false)
+                .AddEnvironmentVariables(EnvironmentPrefix)
+                .Build();
+        }
+        catch (Exception error) when (error is InvalidDataException or FormatException or System.Text.Json.JsonException)
+        {
+            throw new UsageException("config.bad_json", $"The configuration file {path} is not valid JSON: {error.Message}",
+                "Fix the JSON syntax (an object with listen, tokens, store, clusters).");
+        }
+        ServiceConfigFile file;
+        try
+        {
+            file = configuration.Get<ServiceConfigFile>(o => o.ErrorOnUnknownConfiguration = true) ?? new ServiceConfigFile();
+        }
+        catch (InvalidOperationException error)
+        {
+            throw new UsageException("config.invalid", $"The configuration in {path} has an unknown key or a value of the wrong type: {error.Message}",
+                "Use only the keys listen, tokens, store (sqlite or postgres), clusters (uuid, name, connection), rateLimitPerHour, pgBin, jobs.");
+        }
+        return Validate(file, path, env);
+    }
+
+    public static ServiceSettings Validate(ServiceConfigFile file, string where, IEnvironment env)
+    {
+        var problems = new List<string>();
+        var listen = string.IsNullOrWhiteSpace(file.Listen) ? ServiceSettings.DefaultListen : file.Listen.Trim();
+        if (!Uri.TryCreate(listen, UriKind.Absolute, out var listenUri) || listenUri.Scheme is not ("http" or "https") || listenUri.AbsolutePath != "/")
+            problems.Add($"listen '{listen}' is not an address such as http://0.0.0.0:8080");
+
+        var tokens = file.Tokens.Where(t => !string.IsNullOrEmpty(t)).ToList();
+        if (tokens.Count == 0)
+            problems.Add("tokens: at least one API token is needed");
+        if (tokens.Any(t => t.Length < 16 || t.Any(char.IsWhiteSpace)))
+            problems.Add("tokens: every token needs 16 characters or more and no spaces (e.g. openssl rand -hex 32)");
+
+        if (!string.IsNullOrWhiteSpace(file.Store.Postgres))
+            problems.Add("store.postgres: the PostgreSQL store for several service nodes is not available yet; use store.sqlite");
+        var storePath = string.IsNullOrWhiteSpace(file.Store.Sqlite) ? StatePaths.Default() : file.Store.Sqlite;
+
+        var clusters = new List<ManagedCluster>();
+        if (file.Clusters.Count == 0)
+            problems.Add("clusters: at least one target cluster (uuid, name, connection) is needed");
+        for (var i = 0; i < file.Clusters.Count; i++)
+        {
+            var cluster = file.Clusters[i];
+            if (!Guid.TryParse(cluster.Uuid, out var uuid))
+                problems.Add($"clusters[{i}].uuid '{cluster.Uuid}' is not a UUID");
+            if (string.IsNullOrWhiteSpace(cluster.Name) || cluster.Name.Length > 100)
+                problems.Add($"clusters[{i}].name is missing or longer than 100 characters");
+            if (string.IsNullOrWhiteSpace(cluster.Connection))
+            {
+                problems.Add($"clusters[{i}].connection is missing");
+                continue;
+            }
+            try
+            {
+                var spec = ConnectionSpecParser.Parse(cluster.Connection, $"clusters[{i}].connection", env);
+                clusters.Add(new ManagedCluster(uuid, cluster.Name?.Trim() ?? "", spec));
+            }
+            catch (UsageException error)
+            {
+                problems.Add($"{error.Message} ({error.Fix})");
+            }
+        }
+        foreach (var duplicate in clusters.GroupBy(c => c.Uuid).Where(g => g.Count() > 1))
+            problems.Add($"clusters: uuid {duplicate.Key} appears {duplicate.Count()} times");
+        foreach (var duplicate in clusters.GroupBy(c => c.Target.ToString()).Where(g => g.Count() > 1))
+            problems.Add($"clusters: {duplicate.Key} is the connection of several clusters ({string.Join(", ", duplicate.Select(c => c.Name))})");
+
+        if (file.RateLimitPerHour is < 1)
+            problems.Add("rateLimitPerHour must be 1 or more");
+        if (file.Jobs is < 1 or > 64)
+            problems.Add("jobs must be between 1 and 64");
+
+        if (problems.Count > 0)
+            throw new UsageException("config.invalid", $"The configuration in {where} is not valid: {string.Join("; ", problems)}.",
+                "Correct the settings named above in the file or in the PGMOVE_SERVE_* environment variables, then start pgmove serve again.");
+
+        return new ServiceSettings
+        {
+            Listen = listen,
+            Tokens = tokens,
+            StorePath = storePath,
+            Clusters = clusters,
+            RateLimitPerHour = file.RateLimitPerHour ?? 5000,
+            PgBinDirectory = file.PgBin,
+            Jobs = file.Jobs ?? 4,
+        };
+    }
+}

@@ -1,0 +1,21 @@
+using PgMove.Server.Runner;
+
+namespace PgMove.Server.Operations;
+
+/// <summary>/healthz: 200 when the store answers, 503 otherwise. No token: load balancers probe it.</summary>
+internal static class HealthEndpoint
+{
+    public static void Map(IEndpointRouteBuilder app) =>
+        app.MapGet("/healthz", (StoreAccess stores, MigrationHost host) =>
+        {
+            try
+            {
+                var migrations = stores.Read(store => store.All().Count);
+                return Results.Json(new { Status = "ok", Migrations = migrations, RunningHere = host.Running.Count });
+            }
+            catch (Exception error) when (error is IOException or Microsoft.Data.Sqlite.SqliteException or UnauthorizedAccessException)
+            {
+                return Results.Json(new { Status = "unavailable", Error = "the state store cannot be read" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+        }).WithTags("Operations").WithSummary("Liveness and store health.");
+}

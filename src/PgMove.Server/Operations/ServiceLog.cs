@@ -1,0 +1,41 @@
+namespace PgMove.Server.Operations;
+
+/// <summary>The service's own events, one line each (JSON on the console). Sources are shown without password.</summary>
+internal static partial class ServiceLog
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "pgmove serve listening on {Listen}; {Clusters} clusters; store {Store}")]
+    public static partial void Listening(ILogger logger, string listen, int clusters, string store);
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Migration {MigrationId} started into cluster {Cluster} from {Source}, {Ignored} databases ignored")]
+    public static partial void MigrationStarted(ILogger logger, string migrationId, string cluster, string source, int ignored);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Migration {MigrationId} resumed (was {Status})")]
+    public static partial void MigrationResumed(ILogger logger, string migrationId, string status);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Migration {MigrationId} stop asked; now {Status}")]
+    public static partial void MigrationStopped(ILogger logger, string migrationId, string status);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Migration {MigrationId} cutover asked")]
+    public static partial void CutoverRequested(ILogger logger, string migrationId);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "Migration {MigrationId} ended {Status}: {Detail}")]
+    public static partial void MigrationEnded(ILogger logger, string migrationId, string status, string detail);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Migration {MigrationId} detached; it resumes when the service starts again")]
+    public static partial void MigrationDetached(ILogger logger, string migrationId);
+
+    [LoggerMessage(EventId = 1190, Level = LogLevel.Error, Message = "Migration {MigrationId} failed unexpectedly: {Error}")]
+    public static partial void MigrationFailed(ILogger logger, string migrationId, string error);
+
+    [LoggerMessage(EventId = 1191, Level = LogLevel.Warning, Message = "Migration {MigrationId} could not be resumed: {Error}")]
+    public static partial void ResumeFailed(ILogger logger, string migrationId, string error);
+
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Warning, Message = "Preflight refused a migration into cluster {Cluster}: {Failed}")]
+    public static partial void PreflightRefused(ILogger logger, string cluster, string failed);
+
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Warning, Message = "Request {RequestId} {Method} {Path} refused: no valid token")]
+    public static partial void Unauthorized(ILogger logger, string requestId, string method, string path);
+
+    [LoggerMessage(EventId = 1900, Level = LogLevel.Error, Message = "Request {RequestId} failed: {Error}")]
+    public static partial void RequestFailed(ILogger logger, string requestId, string error);
+}

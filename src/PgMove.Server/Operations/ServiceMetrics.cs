@@ -1,0 +1,73 @@
+using System.Diagnostics.Metrics;
+using PgMove.Core.Migrations;
+using PgMove.Core.State;
+using PgMove.Server.Configuration;
+using PgMove.Server.Runner;
+
+namespace PgMove.Server.Operations;
+
+/// <summary>
+/// Gauges read from the store at each scrape (at most once a second): what every node of the service
+/// records is visible from any node. Exported in Prometheus format on /metrics through OpenTelemetry.
+/// </summary>
+public sealed class ServiceMetrics : IDisposable
+{
+    public const string MeterName = "PgMove.Server";
+    private readonly Meter _meter = new(MeterName);
+    private readonly StoreAccess _stores;
+    private readonly ServiceSettings _settings;
+    private readonly Lock _gate = new();
+    private IReadOnlyList<MigrationRecord> _cached = [];
+    private DateTimeOffset _readAt = DateTimeOffset.MinValue;
+
+    public ServiceMetrics(StoreAccess stores, ServiceSettings settings)
+    {
+        _stores = stores;
+        _settings = settings;
+        _meter.CreateObservableGauge("pgmove.migrations", CountByStatus, description: "Migrations in the store, by status.");
+        _meter.CreateObservableGauge("pgmove.copy.rows", () => PerDatabase(d => d.RowsDone), description: "Rows copied, per database of an active migration.");
+        _meter.CreateObservableGauge("pgmove.copy.bytes", () => PerDatabase(d => d.BytesDone), description: "Bytes copied, per database of an active migration.");
+        _meter.CreateObservableGauge("pgmove.lag.bytes", () => PerDatabase(d => d.LagBytes), description: "Replication lag in bytes of WAL, per database.");
+        _meter.CreateObservableGauge("pgmove.lag.seconds", () => PerDatabase(d => d.LagSeconds), description: "Replication lag in seconds, per database.");
+        _meter.CreateObservableGauge("pgmove.wal.retained.bytes", () => PerDatabase(d => d.RetainedWalBytes), description: "WAL the migration's slot retains on the source, per database.");
+    }
+
+    private IReadOnlyList<MigrationRecord> Records()
+    {
+        lock (_gate)
+        {
+            if (DateTimeOffset.UtcNow - _readAt > TimeSpan.FromSeconds(1))
+            {
+                _cached = _stores.Read(store => store.All());
+                _readAt = DateTimeOffset.UtcNow;
+            }
+            return _cached;
+        }
+    }
+
+    private IEnumerable<Measurement<long>> CountByStatus()
+    {
+        var records = Records();
+        foreach (var status in Enum.GetValues<MigrationStatus>())
+            yield return new Measurement<long>(records.Count(r => r.Status == status), new KeyValuePair<string, object?>("status", MigrationStore.Name(status)));
+    }
+
+    private IEnumerable<Measurement<double>> PerDatabase(Func<DatabaseRecord, double?> value)
+    {
+        foreach (var record in Records().Where(r => r.IsActive))
+        {
+            var cluster = _settings.ClusterOf(record)?.Name ?? "";
+            foreach (var database in record.Databases)
+            {
+                if (value(database) is not { } measured)
+                    continue;
+                yield return new Measurement<double>(measured,
+                    new KeyValuePair<string, object?>("migration_id", record.Id),
+                    new KeyValuePair<string, object?>("cluster", cluster),
+                    new KeyValuePair<string, object?>("database", database.Name));
+            }
+        }
+    }
+
+    public void Dispose() => _meter.Dispose();
+}

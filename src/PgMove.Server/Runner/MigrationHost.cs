@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using PgMove.Core.Errors;
+using PgMove.Core.Migrations;
+using PgMove.Core.State;
+using PgMove.Server.Api;
+using PgMove.Server.Configuration;
+using PgMove.Server.Operations;
+
+namespace PgMove.Server.Runner;
+
+/// <summary>
+/// Runs migrations in the background of the service with the same engine as <c>pgmove start</c>. At start it
+/// resumes the active migrations of its clusters that no live process runs; at shutdown it detaches them
+/// (slots stay, the next start resumes). Stop and cutover go through the store's request column, as from the CLI.
+/// </summary>
+public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, ILogger<MigrationHost> logger) : IHostedService
+{
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(2);
+    private readonly ConcurrentDictionary<string, HostedRun> _runs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _clusterGates = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private Task _resuming = Task.CompletedTask;
+
+    /// <summary>Migrations this process is running now.</summary>
+    public IReadOnlyCollection<string> Running => _runs.Keys.ToList();
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _resuming = Task.Run(() => ResumeAllAsync(_shutdown.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _shutdown.CancelAsync();
+        await _resuming;
+        foreach (var run in _runs.Values)
+            await run.Detach.CancelAsync();
+        foreach (var (id, run) in _runs)
+        {
+            try
+            {
+                await run.Task.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+                ServiceLog.MigrationDetached(logger, id);
+            }
+            catch (Exception error) when (error is TimeoutException or PgMoveException)
+            {
+                ServiceLog.MigrationFailed(logger, id, error.Message);
+            }
+        }
+    }
+
+    /// <summary>Runs the preflight and starts a migration from <paramref name="request"/> into the cluster.</summary>
+    /// <exception cref="ClusterBusyException">A migration into the cluster is already active.</exception>
+    /// <exception cref="PgMove.Core.Copy.PreflightFailedException">A check failed; nothing was created.</exception>
+    public async Task<MigrationRecord> StartMigrationAsync(ManagedCluster cluster, MigrationRequest request, CancellationToken ct)
+    {
+        var gate = _clusterGates.GetOrAdd(cluster.Uuid, _ => new SemaphoreSlim(1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            if (stores.ForCluster(cluster).FirstOrDefault(r => r.IsActive) is { } active)
+                throw new ClusterBusyException(cluster.Name, active.Id, MigrationStore.Name(active.Status));
+            var options = Options(request.Source, cluster.Target, request.IgnoreDatabases);
+            var record = await LaunchAsync(options, ct);
+            ServiceLog.MigrationStarted(logger, record.Id, cluster.Name, request.Source.ToString(), request.IgnoreDatabases.Count);
+            return record;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Stops a migration (drops its slots and publications, keeps the data) and waits for <c>canceled</c>.</summary>
+    public async Task<MigrationRecord> StopMigrationAsync(string id, CancellationToken ct)
+    {
+        if (_runs.TryGetValue(id, out var run))
+        {
+            stores.Read(store => { store.SetRequest(id, "stop"); return 0; });
+            var stopped = await run.Task.WaitAsync(StopTimeout, ct);
+            ServiceLog.MigrationStopped(logger, id, MigrationStore.Name(stopped.Status));
+            return stopped;
+        }
+        using var store = stores.Open();
+        var record = await MigrationControl.StopAsync(store, id, ct);
+        ServiceLog.MigrationStopped(logger, id, MigrationStore.Name(record.Status));
+        return record;
+    }
+
+    /// <summary>Asks for a cutover; a migration no process runs is resumed here and cuts over once in sync.</summary>
+    public async Task RequestCutoverAsync(MigrationRecord record, bool freezeSource, CancellationToken ct)
+    {
+        stores.Read(store => { store.SetRequest(record.Id, freezeSource ? "cutover-freeze" : "cutover"); return 0; });
+        ServiceLog.CutoverRequested(logger, record.Id);
+        if (!_runs.ContainsKey(record.Id) && !MigrationControl.HasLiveRunner(record))
+            await ResumeAsync(record, ct);
+    }
+
+    private async Task ResumeAllAsync(CancellationToken ct)
+    {
+        IReadOnlyList<MigrationRecord> records;
+        try
+        {
+            records = stores.Read(store => store.All());
+        }
+        catch (Exception error) when (error is PgMoveException or IOException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            ServiceLog.ResumeFailed(logger, "(store)", error.Message);
+            return;
+        }
+        foreach (var record in records.Where(r => r.IsActive && settings.ClusterOf(r) is not null))
+        {
+            if (ct.IsCancellationRequested)
+                return;
+            if (MigrationControl.HasLiveRunner(record) && record.RunnerPid != Environment.ProcessId)
+                continue; // another pgmove process runs it
+            try
+            {
+                await ResumeAsync(record, ct);
+            }
+            catch (Exception error) when (error is PgMoveException or OperationCanceledException)
+            {
+                ServiceLog.ResumeFailed(logger, record.Id, error.Message);
+            }
+        }
+    }
+
+    private async Task ResumeAsync(MigrationRecord record, CancellationToken ct)
+    {
+        var (source, target) = stores.Read(store => store.ReadSecrets(record.Id));
+        await LaunchAsync(Options(source, target, record.IgnoreDatabases), ct);
+        ServiceLog.MigrationResumed(logger, record.Id, MigrationStore.Name(record.Status));
+    }
+
+    private MigrationOptions Options(Core.Connections.ConnectionSpec source, Core.Connections.ConnectionSpec target, IReadOnlyList<string> ignore) => new()
+    {
+        Source = source,
+        Target = target,
+        IgnoreDatabases = ignore,
+        Jobs = settings.Jobs,
+        PgBinDirectory = settings.PgBinDirectory,
+        Clock = settings.Clock,
+    };
+
+    /// <summary>Creates or resumes the migration (preflight included) and runs it in the background.</summary>
+    private async Task<MigrationRecord> LaunchAsync(MigrationOptions options, CancellationToken ct)
+    {
+        var store = stores.Open();
+        MigrationRunner runner;
+        try
+        {
+            runner = await MigrationRunner.CreateOrResumeAsync(store, options, ct);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+        var detach = new CancellationTokenSource();
+        var started = new TaskCompletionSource();
+        var task = Task.Run(async () =>
+        {
+            await started.Task;
+            try
+            {
+                var final = await runner.RunAsync(detach.Token);
+                ServiceLog.MigrationEnded(logger, final.Id, MigrationStore.Name(final.Status), final.Error ?? final.Result ?? "");
+                return final;
+            }
+            catch (Exception error)
+            {
+                // The engine reports what it expects in the record; anything else must not leave the migration "running".
+                ServiceLog.MigrationFailed(logger, runner.Id, error.Message);
+                var failed = runner.Snapshot with { Status = MigrationStatus.Error, Error = $"unexpected failure: {error.Message}", Fix = "Look at the service log; resume it with a cutover request or stop it.", RunnerPid = null };
+                store.Update(failed);
+                return failed;
+            }
+            finally
+            {
+                store.Dispose();
+                _runs.TryRemove(runner.Id, out _);
+            }
+        }, CancellationToken.None);
+        _runs[runner.Id] = new HostedRun(runner, task, detach);
+        started.SetResult();
+        return runner.Snapshot;
+    }
+}

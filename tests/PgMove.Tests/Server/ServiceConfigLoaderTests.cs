@@ -1,0 +1,95 @@
+using PgMove.Core.Connections;
+using PgMove.Core.Errors;
+using PgMove.Server.Configuration;
+
+namespace PgMove.Tests.Server;
+
+/// <summary>The configuration file is checked once at start, with every problem named in one message.</summary>
+public sealed class ServiceConfigLoaderTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("pgmove-config-").FullName;
+
+    private sealed class EmptyEnvironment : IEnvironment
+    {
+        public string? Get(string name) => null;
+
+        public string? HomeDirectory => null;
+    }
+
+    private string Write(string json)
+    {
+        var path = Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public void Load_ValidFile_GivesSettings()
+    {
+        var settings = ServiceConfigLoader.Load(Write("""
+            {
+              "listen": "http://0.0.0.0:9090",
+              "tokens": ["0123456789abcdef0123"],
+              "store": { "sqlite": "/var/lib/pgmove/state.db" },
+              "clusters": [ { "uuid": "9cc10173-e9ea-4176-9dbc-a4cee4c4ff30", "name": "new-db", "connection": "postgres://doadmin:pw@db.example.com:25060/defaultdb?sslmode=require" } ],
+              "rateLimitPerHour": 100,
+              "jobs": 2
+            }
+            """), new EmptyEnvironment());
+        Assert.Equal("http://0.0.0.0:9090", settings.Listen);
+        Assert.Equal("/var/lib/pgmove/state.db", settings.StorePath);
+        Assert.Equal(100, settings.RateLimitPerHour);
+        Assert.Equal(2, settings.Jobs);
+        var cluster = Assert.Single(settings.Clusters);
+        Assert.Equal("new-db", cluster.Name);
+        Assert.Equal(25060, cluster.Target.Port);
+        Assert.Equal("pw", cluster.Target.Password);
+        Assert.Same(cluster, settings.FindCluster("9CC10173-E9EA-4176-9DBC-A4CEE4C4FF30"));
+        Assert.Null(settings.FindCluster("nope"));
+    }
+
+    [Fact]
+    public void Load_EveryProblem_NamedInOneError()
+    {
+        var error = Assert.Throws<UsageException>(() => ServiceConfigLoader.Load(Write("""
+            {
+              "listen": "ftp://x",
+              "tokens": ["short"],
+              "store": { "postgres": "Host=db" },
+              "clusters": [
+                { "uuid": "not-a-uuid", "name": "a", "connection": "postgres://u@h/db" },
+                { "uuid": "9cc10173-e9ea-4176-9dbc-a4cee4c4ff30", "name": "", "connection": "postgres://u@h:99999/db" },
+                { "uuid": "9cc10173-e9ea-4176-9dbc-a4cee4c4ff30", "name": "c" }
+              ]
+            }
+            """), new EmptyEnvironment()));
+        Assert.Equal("config.invalid", error.Code);
+        foreach (var expected in new[] { "listen 'ftp://x'", "16 characters", "store.postgres", "clusters[0].uuid", "clusters[1].name", "port '99999'", "clusters[2].connection is missing" })
+            Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_UnknownKey_Refused()
+    {
+        var error = Assert.Throws<UsageException>(() => ServiceConfigLoader.Load(Write("""{ "tokens": ["0123456789abcdef0123"], "tokenz": ["x"] }"""), new EmptyEnvironment()));
+        Assert.Equal("config.invalid", error.Code);
+        Assert.Contains("tokenz", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Load_MissingOrBrokenFile_Refused()
+    {
+        Assert.Equal("config.missing", Assert.Throws<UsageException>(() => ServiceConfigLoader.Load(Path.Combine(_directory, "none.json"), new EmptyEnvironment())).Code);
+        Assert.Equal("config.bad_json", Assert.Throws<UsageException>(() => ServiceConfigLoader.Load(Write("{ \"tokens\": [ "), new EmptyEnvironment())).Code);
+    }
+
+    [Fact]
+    public void Load_NoClustersNoTokens_Refused()
+    {
+        var error = Assert.Throws<UsageException>(() => ServiceConfigLoader.Load(Write("{}"), new EmptyEnvironment()));
+        Assert.Contains("at least one API token", error.Message, StringComparison.Ordinal);
+        Assert.Contains("at least one target cluster", error.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
