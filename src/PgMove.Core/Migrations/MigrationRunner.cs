@@ -109,8 +109,9 @@ public sealed partial class MigrationRunner
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // Detached: slots and publications stay; pgmove start resumes.
-            _record = _record with { RunnerPid = null };
-            Save();
+            // Save() would stamp this process as the runner again: write the record without it.
+            _record = Snapshot with { RunnerPid = null };
+            _store.Update(_record);
             return Snapshot;
         }
         catch (PgMoveException error)

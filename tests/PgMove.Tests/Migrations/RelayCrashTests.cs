@@ -80,6 +80,8 @@ public sealed class RelayCrashTests
             Assert.Equal(0, running.ExitCode);
             Assert.Contains("Detached", running.Output, StringComparison.Ordinal);
         }
+        // The store no longer names a runner: nobody is running it now.
+        Assert.Null(scenario.Latest().RunnerPid);
         // Detached: the slots (one per database: postgres and shop) stay so that start can resume...
         Assert.Equal(2, (await scenario.Source.ColumnAsync("SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'pgmove%'")).Count);
 
