@@ -7,7 +7,7 @@ namespace PgMove.Tests.Server;
 /// <summary>
 /// The web panel end to end in headless Chromium (Debian's package, driven by Playwright without its own
 /// browsers): checks with a failure and its fix, the Set Up Migration form, the banner reaching syncing,
-/// the lag chart drawing, Stop Migration and canceled. Keeps a screenshot in docs/panel.png.
+/// the lag chart drawing, Stop Migration and canceled. Takes a screenshot (kept in docs/panel.png when PGMOVE_UPDATE_SCREENSHOT=1).
 /// </summary>
 public sealed class PanelBrowserTests
 {
@@ -89,7 +89,12 @@ public sealed class PanelBrowserTests
         await writer;
         Assert.Equal(1, await page.Locator("#lag-chart polyline").CountAsync());
         Assert.Contains(",", await page.Locator("#lag-chart polyline").GetAttributeAsync("points"), StringComparison.Ordinal);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(RepositoryRoot(), "docs", "panel.png"), FullPage = true });
+        // The screenshot goes to the test run's folder; PGMOVE_UPDATE_SCREENSHOT=1 refreshes the one kept in docs/.
+        var screenshot = Environment.GetEnvironmentVariable("PGMOVE_UPDATE_SCREENSHOT") == "1"
+            ? Path.Combine(RepositoryRoot(), "docs", "panel.png")
+            : Path.Combine(TestRun.Directory, "panel.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        Assert.True(new FileInfo(screenshot).Length > 10_000, "The panel screenshot is (nearly) empty.");
 
         await page.ClickAsync("#stop");
         await Assertions.Expect(page.Locator("#banner")).ToHaveAttributeAsync("data-status", "canceled", new() { Timeout = Timeout });
