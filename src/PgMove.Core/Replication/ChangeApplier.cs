@@ -14,19 +14,21 @@ namespace PgMove.Core.Replication;
 /// Within a group, the changes to keyed rows are merged into their net effect per row and written with a few
 /// set-based statements per table (<see cref="SetStatements"/>): far less work for the target than a statement
 /// per change. What cannot be merged (a changed key, FULL identity, TRUNCATE, a relation message) is applied on
-/// its own after everything pending, so the order that matters is kept. If the set-based way fails on a
-/// constraint (a transient unique or foreign key conflict that the source's order avoided) or touches fewer rows
-/// than expected, the group is rolled back and applied again, change by change, in source order.
+/// its own after everything pending, so the order that matters is kept. The changes are also kept as they came,
+/// in segments that each start with a savepoint: if the set-based way fails on a constraint (a transient unique
+/// or foreign key conflict that the source's order avoided) or touches fewer rows than expected, the segment is
+/// rolled back to its savepoint and applied again change by change, in source order.
 /// </para>
 /// <para>
-/// Memory stays bounded: a group holding more than <see cref="MaxKeptBytes"/> (estimated) (one huge source
-/// transaction) is written out and continues change by change, as it arrives.
+/// Memory stays bounded: when a segment keeps more than <see cref="MaxKeptBytes"/> (estimated; one huge source
+/// transaction), it is written out and a new segment begins.
 /// </para>
 /// </summary>
 internal sealed partial class ChangeApplier : IAsyncDisposable
 {
     private const int BatchCommands = 500;
-    private const long MaxKeptBytes = 48L * 1024 * 1024;
+    private const long MaxKeptBytes = 16L * 1024 * 1024;
+    private const string Segment = "pgmove_segment";
 
     private readonly NpgsqlConnection _target;
     private readonly string _database;
@@ -37,7 +39,6 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
     private readonly List<SourceChange> _kept = [];
     private readonly List<SetStatement> _toCheck = [];
     private long _keptBytes;
-    private bool _rowByRow;
     private NpgsqlTransaction? _group;
     private NpgsqlBatch _batch;
     private int _groupTransactions;
@@ -64,7 +65,7 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
 
     public DateTimeOffset GroupStarted { get; private set; }
 
-    /// <summary>Groups that had to be applied again change by change (for tests and diagnostics).</summary>
+    /// <summary>Segments that had to be applied again change by change (for tests and diagnostics).</summary>
     public int RowByRowRetries { get; private set; }
 
     public async Task RelationAsync(RelationMessage relation, CancellationToken ct)
@@ -142,7 +143,6 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
         _groupChanges = 0;
         _kept.Clear();
         _keptBytes = 0;
-        _rowByRow = false;
         return _groupEnd;
     }
 
@@ -151,11 +151,6 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
         if (_group is null)
             await BeginGroupAsync(ct);
         _groupChanges++;
-        if (_rowByRow)
-        {
-            await AddRowStatementAsync(change, ct);
-            return;
-        }
         _kept.Add(change);
         _keptBytes += change.Size;
         if (change is not RowChange row || !_buffer.TryAdd(row))
@@ -166,11 +161,9 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
         }
         if (_keptBytes > MaxKeptBytes)
         {
-            // One huge source transaction: write what is kept, and go on change by change without keeping them.
+            // A huge source transaction: write this segment out, and keep only what comes next.
             await FlushPendingAsync(ct);
-            _kept.Clear();
-            _keptBytes = 0;
-            _rowByRow = true;
+            NextSegment();
         }
     }
 
@@ -181,6 +174,16 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
         // The source is told a group is applied as soon as it commits, and never resends it: the commit must
         // be durable by then, even where the target runs with synchronous_commit = off (a crash would lose it).
         _batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit = on"));
+        _batch.BatchCommands.Add(new NpgsqlBatchCommand($"SAVEPOINT {Segment}"));
+    }
+
+    /// <summary>What is kept so far is written: a new segment starts, with its own savepoint.</summary>
+    private void NextSegment()
+    {
+        _kept.Clear();
+        _keptBytes = 0;
+        _batch.BatchCommands.Add(new NpgsqlBatchCommand($"RELEASE SAVEPOINT {Segment}"));
+        _batch.BatchCommands.Add(new NpgsqlBatchCommand($"SAVEPOINT {Segment}"));
     }
 
     private async Task AddRowStatementAsync(SourceChange change, CancellationToken ct)
@@ -222,13 +225,13 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
             await _batch.ExecuteNonQueryAsync(ct);
             if (setBased && _toCheck.Any(s => s.Command.RecordsAffected != s.Rows))
             {
-                await ApplyAgainRowByRowAsync(ct);
+                await ApplySegmentAgainRowByRowAsync(ct);
                 return;
             }
         }
         catch (PostgresException error) when (setBased && error.SqlState.StartsWith("23", StringComparison.Ordinal))
         {
-            await ApplyAgainRowByRowAsync(ct);
+            await ApplySegmentAgainRowByRowAsync(ct);
             return;
         }
         catch (PostgresException error)
@@ -239,22 +242,19 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
     }
 
     /// <summary>
-    /// The set-based way failed or found the target not as expected: roll the group back and apply every kept
-    /// change again in source order, one statement each, exactly as the source made them.
+    /// The set-based way failed or found the target not as expected: roll the segment back to its savepoint and
+    /// apply every change it kept again in source order, one statement each, exactly as the source made them.
     /// </summary>
-    private async Task ApplyAgainRowByRowAsync(CancellationToken ct)
+    private async Task ApplySegmentAgainRowByRowAsync(CancellationToken ct)
     {
         RowByRowRetries++;
         await ResetBatchAsync();
         _buffer.Clear();
-        await _group!.RollbackAsync(ct);
-        await _group.DisposeAsync();
-        _rowByRow = true;
-        await BeginGroupAsync(ct);
+        _batch.BatchCommands.Add(new NpgsqlBatchCommand($"ROLLBACK TO SAVEPOINT {Segment}"));
         foreach (var change in _kept)
             await AddRowStatementAsync(change, ct);
-        _kept.Clear();
-        _keptBytes = 0;
+        // Those are written for good: the changes that follow start a new segment.
+        NextSegment();
         await ExecuteBatchAsync(ct);
     }
 
