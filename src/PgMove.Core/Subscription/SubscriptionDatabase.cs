@@ -1,0 +1,55 @@
+using PgMove.Core.Migrations;
+
+namespace PgMove.Core.Subscription;
+
+/// <summary>
+/// The live state of one database migrated by a subscription. The subscription is named after the slot
+/// (PostgreSQL's own default), so the store's slot name is enough to find both again.
+/// </summary>
+internal sealed class SubscriptionDatabase(string name, string slot, string publication, bool copyDone)
+{
+    public string Name { get; } = name;
+    public string Slot { get; } = slot;
+    public string Subscription => Slot;
+    public string Publication { get; } = publication;
+
+    /// <summary>The initial sync is over and the rest of post-data is restored.</summary>
+    public bool CopyDone { get; set; } = copyDone;
+    public DatabasePhase Phase { get; set; } = DatabasePhase.Pending;
+
+    /// <summary>Whether the subscription exists on the target (created, or found on resume).</summary>
+    public bool Subscribed { get; set; }
+    public long? SubscriptionOid { get; set; }
+    public int TablesReady { get; set; }
+    public int TablesTotal { get; set; }
+    public string? ConfirmedLsn { get; set; }
+    public string? SourceLsn { get; set; }
+    public long? LagBytes { get; set; }
+    public double? LagSeconds { get; set; }
+    public long? RetainedWalBytes { get; set; }
+    public string? LastError { get; set; }
+
+    /// <summary>Apply and sync errors counted by the target when this run first looked, and the latest count.</summary>
+    public long? ErrorsAtStart { get; set; }
+    public long? Errors { get; set; }
+
+    /// <summary>Recent (time, source WAL position) samples: lag in seconds is the age of the oldest one not yet confirmed.</summary>
+    public Queue<(DateTimeOffset At, ulong Lsn)> Samples { get; } = new();
+
+    public DatabaseRecord ToRecord() => new()
+    {
+        Name = Name,
+        Phase = Phase,
+        Slot = Slot,
+        Publication = Publication,
+        CopyDone = CopyDone,
+        TablesDone = TablesReady,
+        TablesTotal = TablesTotal,
+        AppliedLsn = ConfirmedLsn,
+        SourceLsn = SourceLsn,
+        LagBytes = LagBytes,
+        LagSeconds = LagSeconds,
+        RetainedWalBytes = RetainedWalBytes,
+        LastError = LastError,
+    };
+}

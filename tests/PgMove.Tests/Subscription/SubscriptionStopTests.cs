@@ -1,0 +1,65 @@
+using PgMove.Core.Migrations;
+using PgMove.Core.State;
+using PgMove.Tests.Infrastructure;
+using PgMove.Tests.Migrations;
+
+namespace PgMove.Tests.Subscription;
+
+/// <summary>Stop with the source gone, and an apply error caused by a write to the target.</summary>
+public sealed class SubscriptionStopTests
+{
+    [SkippableFact]
+    public async Task Stop_SourceDown_TargetCleanAndNamesSlotToDrop()
+    {
+        await using var scenario = await RelayScenario.StartAsync();
+        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
+        await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 1000) g", "shop");
+        var (_, run) = await scenario.RunAsync(SubscriptionMigration.Options(scenario), CancellationToken.None);
+        await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, SubscriptionMigration.Timeout, run);
+        await scenario.Source.ExecuteAsync("INSERT INTO items VALUES (1001, 'late')", "shop");
+        await SubscriptionMigration.WaitAppliedAsync(scenario);
+        var slot = scenario.Latest().Databases.Single(d => d.Name == "shop").Slot!;
+
+        await scenario.Source.StopAsync();
+        scenario.Request("stop");
+        var stopped = await run.WaitAsync(SubscriptionMigration.Timeout);
+
+        Assert.True(stopped.Status == MigrationStatus.Canceled, RelayScenario.Describe(stopped));
+        Assert.Contains($"pg_drop_replication_slot('{slot}')", stopped.Result, StringComparison.Ordinal);
+        Assert.Empty(await scenario.Target.ColumnAsync("SELECT subname FROM pg_subscription"));
+        Assert.Empty(await scenario.Target.ColumnAsync("SELECT roname FROM pg_replication_origin"));
+        Assert.Equal(1001, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM items", "shop"));
+
+        // Back up, the source still holds the slot the note named; dropping it as told leaves it clean.
+        await scenario.Source.RestartAsync();
+        Assert.Equal([slot], await scenario.Source.ColumnAsync("SELECT slot_name FROM pg_replication_slots"));
+        await scenario.Source.ExecuteAsync($"SELECT pg_drop_replication_slot('{slot}')");
+    }
+
+    [SkippableFact]
+    public async Task Start_RowWrittenToTarget_ErrorNamesTableThenStopCleans()
+    {
+        await using var scenario = await RelayScenario.StartAsync();
+        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
+        await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g", "shop");
+        var (_, run) = await scenario.RunAsync(SubscriptionMigration.Options(scenario), CancellationToken.None);
+        await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, SubscriptionMigration.Timeout, run);
+
+        await scenario.Target.ExecuteAsync("INSERT INTO items VALUES (500, 'written on the target')", "shop");
+        await scenario.Source.ExecuteAsync("INSERT INTO items VALUES (500, 'written on the source')", "shop");
+        var failed = await run.WaitAsync(SubscriptionMigration.Timeout);
+
+        Assert.True(failed.Status == MigrationStatus.Error, RelayScenario.Describe(failed));
+        Assert.Contains("public.items", failed.Error, StringComparison.Ordinal);
+        Assert.Contains("unique violation", failed.Error, StringComparison.Ordinal);
+        Assert.Contains("pgmove start", failed.Error + failed.Fix, StringComparison.Ordinal);
+
+        using (var store = MigrationStore.Open(scenario.StatePath))
+        {
+            var stopped = await MigrationControl.StopAsync(store, null, CancellationToken.None);
+            Assert.True(stopped.Status == MigrationStatus.Canceled, RelayScenario.Describe(stopped));
+        }
+        await SubscriptionMigration.AssertNothingLeftAsync(scenario);
+        Assert.Equal(100, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM items WHERE id <= 100", "shop"));
+    }
+}
