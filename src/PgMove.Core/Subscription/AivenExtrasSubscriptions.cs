@@ -31,6 +31,13 @@ internal sealed class AivenExtrasSubscriptions : ITargetSubscriptions
 
     public async Task<bool> ExistsAsync(NpgsqlConnection target, string name, CancellationToken ct)
     {
+        // A database where PgMove has not installed the extension yet holds no subscription of ours.
+        await using (var installed = new NpgsqlCommand("SELECT pg_catalog.to_regnamespace(@schema) IS NOT NULL", target))
+        {
+            installed.Parameters.AddWithValue("schema", Extension);
+            if (!(bool)(await installed.ExecuteScalarAsync(ct))!)
+                return false;
+        }
         // Only the name and database are read: the listing also returns the conninfo, password included.
         await using var command = new NpgsqlCommand(
             "SELECT EXISTS (SELECT 1 FROM aiven_extras.pg_list_all_subscriptions() s WHERE s.subname = @name " +

@@ -22,7 +22,11 @@ internal sealed class SubscriptionDatabase(string name, string slot, string publ
     public long? SubscriptionOid { get; set; }
     public int TablesReady { get; set; }
     public int TablesTotal { get; set; }
+    /// <summary>What the slot on the source has confirmed (applied and flushed on the target).</summary>
     public string? ConfirmedLsn { get; set; }
+
+    /// <summary>The apply worker's last reported position (pg_stat_subscription.latest_end_lsn): shown while the source is unreachable.</summary>
+    public string? ReportedLsn { get; set; }
     public string? SourceLsn { get; set; }
     public long? LagBytes { get; set; }
     public double? LagSeconds { get; set; }
@@ -45,7 +49,7 @@ internal sealed class SubscriptionDatabase(string name, string slot, string publ
         CopyDone = CopyDone,
         TablesDone = TablesReady,
         TablesTotal = TablesTotal,
-        AppliedLsn = ConfirmedLsn,
+        AppliedLsn = ConfirmedLsn ?? ReportedLsn,
         SourceLsn = SourceLsn,
         LagBytes = LagBytes,
         LagSeconds = LagSeconds,

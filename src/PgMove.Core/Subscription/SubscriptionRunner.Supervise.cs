@@ -143,6 +143,7 @@ internal sealed partial class SubscriptionRunner
         run.SubscriptionOid = reader.GetInt64(0);
         run.TablesTotal = reader.GetInt32(2);
         run.TablesReady = reader.GetInt32(3);
+        run.ReportedLsn = reader.IsDBNull(4) ? null : reader.GetString(4);
     }
 
     /// <summary>

@@ -15,7 +15,8 @@ CREATE TYPE aiven_extras.aiven_pg_subscription AS (
     subpublications text[]
 );
 
--- dblink's C entry point, declared here so that the stand-in needs no dblink extension in the database.
+-- dblink's C entry point dblink_exec (commands only, no result rows: remote work is wrapped in DO), declared here
+-- so that the stand-in needs no dblink extension in the database.
 CREATE FUNCTION aiven_extras.standin_remote_command(conninfo text, command text)
 RETURNS text LANGUAGE c STRICT
 AS '$libdir/dblink', 'dblink_exec';
@@ -34,7 +35,7 @@ AS $body$
 BEGIN
     IF arg_slot_create THEN
         PERFORM aiven_extras.standin_remote_command(arg_connection_string, format(
-            'SELECT pg_catalog.pg_create_logical_replication_slot(%L, %L) WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = %L)',
+            'DO $remote$ BEGIN PERFORM pg_catalog.pg_create_logical_replication_slot(%L, %L) WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = %L); END $remote$',
             arg_slot_name, 'pgoutput', arg_slot_name));
     END IF;
     EXECUTE format('CREATE SUBSCRIPTION %I CONNECTION %L PUBLICATION %I WITH (slot_name = %L, create_slot = false, copy_data = %s)',
@@ -89,7 +90,7 @@ BEGIN
     EXECUTE format('DROP SUBSCRIPTION %I', arg_subscription_name);
     IF v_slot IS NOT NULL THEN
         PERFORM aiven_extras.standin_remote_command(v_conninfo, format(
-            'SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots WHERE slot_name = %L', v_slot));
+            'DO $remote$ BEGIN PERFORM pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots WHERE slot_name = %L; END $remote$', v_slot));
     END IF;
 END
 $body$;
