@@ -35,9 +35,9 @@ internal sealed partial class SubscriptionRunner
                     gate.Release();
                 }
             }
-            else if (!run.CopyDone || run.Phase == DatabasePhase.Failed)
+            else
             {
-                // Resumed: re-enable a subscription that an apply error made PgMove disable.
+                // Resumed: re-enable a subscription that an apply error made PgMove disable (a no-op when enabled).
                 await using var target = await OpenTargetAsync(run.Name, ct);
                 await _subscriptions.EnableAsync(target, run.Subscription, ct);
             }

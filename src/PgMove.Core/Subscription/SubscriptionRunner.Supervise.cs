@@ -12,6 +12,8 @@ internal sealed partial class SubscriptionRunner
     /// <summary>A worker that failed this many more times since PgMove started watching is failing for good, not reconnecting.</summary>
     private const int ErrorsBeforeFailing = 2;
 
+    private const string SourceUnreachable = "the source is unreachable; the subscription reconnects by itself when it is back";
+
     /// <summary>
     /// Every second: read both servers, record status and lag, look for apply errors, a stop or cutover request,
     /// and the duration and WAL limits.
@@ -72,7 +74,7 @@ internal sealed partial class SubscriptionRunner
                         {
                             // Lost connections to a source that is down are expected; the subscription retries by itself.
                             run.ErrorsAtStart = run.Errors;
-                            run.LastError = "the source is unreachable; the subscription reconnects by itself when it is back";
+                            run.LastError = SourceUnreachable;
                         }
                     }
                 }
@@ -93,6 +95,8 @@ internal sealed partial class SubscriptionRunner
             while (await reader.ReadAsync(ct))
             {
                 var run = _runs.First(r => r.Slot == reader.GetString(0));
+                if (run.Phase != DatabasePhase.Failed && run.LastError == SourceUnreachable)
+                    run.LastError = null;
                 var current = NpgsqlLogSequenceNumber.Parse(reader.GetString(1));
                 run.SourceLsn = current.ToString();
                 run.RetainedWalBytes = reader.IsDBNull(3) ? null : reader.GetInt64(3);

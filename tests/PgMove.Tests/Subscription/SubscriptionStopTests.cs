@@ -37,7 +37,7 @@ public sealed class SubscriptionStopTests
     }
 
     [SkippableFact]
-    public async Task Start_RowWrittenToTarget_ErrorNamesTableThenStopCleans()
+    public async Task Start_RowWrittenToTarget_ErrorNamesTableResumeAfterFixThenStopCleans()
     {
         await using var scenario = await RelayScenario.StartAsync();
         await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
@@ -53,6 +53,30 @@ public sealed class SubscriptionStopTests
         Assert.Contains("public.items", failed.Error, StringComparison.Ordinal);
         Assert.Contains("unique violation", failed.Error, StringComparison.Ordinal);
         Assert.Contains("pgmove start", failed.Error + failed.Fix, StringComparison.Ordinal);
+
+        // The fix the error names: remove the row written to the target, then pgmove start resumes (re-enables).
+        await scenario.Target.ExecuteAsync("DELETE FROM items WHERE id = 500", "shop");
+        var (_, resumed) = await scenario.RunAsync(SubscriptionMigration.Options(scenario), CancellationToken.None);
+        await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, SubscriptionMigration.Timeout, resumed);
+        await SubscriptionMigration.WaitAppliedAsync(scenario);
+        Assert.Equal("written on the source", await scenario.Target.ScalarAsync<string>("SELECT name FROM items WHERE id = 500", "shop"));
+        await DataComparer.AssertSameAsync(scenario.Source, scenario.Target, "shop");
+        scenario.Request("stop");
+        Assert.Equal(MigrationStatus.Canceled, (await resumed.WaitAsync(SubscriptionMigration.Timeout)).Status);
+        await SubscriptionMigration.AssertNothingLeftAsync(scenario);
+    }
+
+    [SkippableFact]
+    public async Task Stop_AfterApplyError_WithoutRunner_CleansBothSides()
+    {
+        await using var scenario = await RelayScenario.StartAsync();
+        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
+        await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g", "shop");
+        var (_, run) = await scenario.RunAsync(SubscriptionMigration.Options(scenario), CancellationToken.None);
+        await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, SubscriptionMigration.Timeout, run);
+        await scenario.Target.ExecuteAsync("INSERT INTO items VALUES (500, 'written on the target')", "shop");
+        await scenario.Source.ExecuteAsync("INSERT INTO items VALUES (500, 'written on the source')", "shop");
+        Assert.Equal(MigrationStatus.Error, (await run.WaitAsync(SubscriptionMigration.Timeout)).Status);
 
         using (var store = MigrationStore.Open(scenario.StatePath))
         {
