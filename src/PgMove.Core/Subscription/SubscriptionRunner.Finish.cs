@@ -165,8 +165,18 @@ internal sealed partial class SubscriptionRunner
             "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e WHERE e.extname = @name AND pg_catalog.obj_description(e.oid, 'pg_extension') = @mark)", target);
         command.Parameters.AddWithValue("name", AivenExtrasSubscriptions.Extension);
         command.Parameters.AddWithValue("mark", ExtensionMark);
-        if ((bool)(await command.ExecuteScalarAsync(ct))!)
-            await ExecuteAsync(target, $"DROP EXTENSION {Identifiers.Quote(AivenExtrasSubscriptions.Extension)}", ct);
+        if (!(bool)(await command.ExecuteScalarAsync(ct))!)
+            return;
+        await ExecuteAsync(target, $"DROP EXTENSION {Identifiers.Quote(AivenExtrasSubscriptions.Extension)}", ct);
+        try
+        {
+            // CREATE EXTENSION made the schema named in its control file, outside the extension: it stays unless dropped.
+            await ExecuteAsync(target, $"DROP SCHEMA IF EXISTS {Identifiers.Quote(AivenExtrasSubscriptions.Extension)} RESTRICT", ct);
+        }
+        catch (PostgresException error) when (error.SqlState is PostgresErrorCodes.DependentObjectsStillExist or PostgresErrorCodes.InsufficientPrivilege)
+        {
+            // Someone else's objects live there too (or it is not ours to drop): leave it.
+        }
     }
 
     /// <summary>The slot, table-sync slots of a subscription dropped mid-sync, and the publication; null when all are gone.</summary>

@@ -49,7 +49,8 @@ public sealed class SubscriptionAivenExtrasTests
     [SkippableFact]
     public async Task Check_NonSuperuserTargetWithoutAivenExtras_FailsAndNamesRelay()
     {
-        await using var scenario = await RelayScenario.StartAsync(target: new ClusterOptions { Major = 15 });
+        // The source cannot replicate either: continuous methods fail and name the dump method, never fall back to it.
+        await using var scenario = await RelayScenario.StartAsync(new ClusterOptions { Major = 15, WalLevel = "replica" }, new ClusterOptions { Major = 15 });
         await scenario.Target.ExecuteAsync("CREATE ROLE loader LOGIN CREATEDB CREATEROLE");
         var report = await PreflightRunner.RunAsync(new PreflightOptions
         {
@@ -61,5 +62,8 @@ public sealed class SubscriptionAivenExtrasTests
         var check = Assert.Single(report.Results, r => r.Id == "target.subscription");
         Assert.Equal(CheckStatus.Fail, check.Status);
         Assert.Contains("--method relay", check.Fix, StringComparison.Ordinal);
+        var walLevel = Assert.Single(report.Results, r => r.Id == "source.wal_level");
+        Assert.Equal(CheckStatus.Fail, walLevel.Status);
+        Assert.Contains("--method dump", walLevel.Fix, StringComparison.Ordinal);
     }
 }
