@@ -8,6 +8,9 @@ namespace PgMove.Tests.Subscription;
 /// <summary>Stop with the source gone, and an apply error caused by a write to the target.</summary>
 public sealed class SubscriptionStopTests
 {
+    /// <summary>A failed apply worker is restarted after wal_retrieve_retry_interval (5 s by default): 1 s finds a lasting error sooner.</summary>
+    private static readonly ClusterOptions FastRetries = new() { Major = 17, Settings = new Dictionary<string, string> { ["wal_retrieve_retry_interval"] = "'1s'" } };
+
     [SkippableFact]
     public async Task Stop_SourceDown_TargetCleanAndNamesSlotToDrop()
     {
@@ -39,7 +42,7 @@ public sealed class SubscriptionStopTests
     [SkippableFact]
     public async Task Start_RowWrittenToTarget_ErrorNamesTableResumeAfterFixThenStopCleans()
     {
-        await using var scenario = await RelayScenario.StartAsync();
+        await using var scenario = await RelayScenario.StartAsync(target: FastRetries);
         await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
         await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g", "shop");
         var (_, run) = await scenario.RunAsync(SubscriptionMigration.Options(scenario), CancellationToken.None);
@@ -69,7 +72,7 @@ public sealed class SubscriptionStopTests
     [SkippableFact]
     public async Task Stop_AfterApplyError_WithoutRunner_CleansBothSides()
     {
-        await using var scenario = await RelayScenario.StartAsync();
+        await using var scenario = await RelayScenario.StartAsync(target: FastRetries);
         await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
         await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g", "shop");
         var (_, run) = await scenario.RunAsync(SubscriptionMigration.Options(scenario), CancellationToken.None);
