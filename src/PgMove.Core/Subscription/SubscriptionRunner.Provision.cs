@@ -19,6 +19,45 @@ internal sealed partial class SubscriptionRunner
     /// </summary>
     private async Task ProvisionAsync(SubscriptionDatabase run, SemaphoreSlim gate, CancellationToken ct)
     {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                await ProvisionOnceAsync(run, gate, ct);
+                return;
+            }
+            catch (Exception error) when (IsTransient(error) && !ct.IsCancellationRequested)
+            {
+                // Every step is redone from what the servers hold: an existing subscription is kept, a half-made database is made again.
+                run.Phase = DatabasePhase.Reconnecting;
+                run.LastError = Redact($"connection lost ({(error is PostgresException pg ? pg.MessageText : error.Message)}); retrying in {backoff.TotalSeconds:N0} s");
+                NpgsqlConnection.ClearAllPools();
+                try
+                {
+                    await Task.Delay(backoff, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+        }
+    }
+
+    /// <summary>Lost connections and restarting servers are retried; anything else is a real failure.</summary>
+    private static bool IsTransient(Exception error) => error switch
+    {
+        PgMoveException pg => pg.Code is "connection.refused" or "connection.timeout" or "connection.server_busy" or "connection.unreachable" or "connection.failed"
+                              || (pg.InnerException is { } inner && IsTransient(inner)),
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal),
+        NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException => true,
+        _ => false,
+    };
+
+    private async Task ProvisionOnceAsync(SubscriptionDatabase run, SemaphoreSlim gate, CancellationToken ct)
+    {
         var workDirectory = Directory.CreateTempSubdirectory("pgmove-sub-").FullName;
         try
         {
@@ -55,6 +94,10 @@ internal sealed partial class SubscriptionRunner
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+        }
+        catch (Exception error) when (IsTransient(error) && !ct.IsCancellationRequested)
+        {
+            throw; // ProvisionAsync retries
         }
         catch (PgMoveException error)
         {
