@@ -33,9 +33,17 @@ internal sealed class SubscriptionDatabase(string name, string slot, string publ
     public long? RetainedWalBytes { get; set; }
     public string? LastError { get; set; }
 
-    /// <summary>Apply and sync errors counted by the target when this run first looked, and the latest count.</summary>
+    /// <summary>
+    /// Apply and sync errors counted by the target: the latest count, and the count when the slot's confirmed
+    /// position (<see cref="BaselineLsn"/>) last moved. Errors while that position stands still are a lasting failure;
+    /// errors followed by progress were lost connections the subscription got over.
+    /// </summary>
     public long? ErrorsAtStart { get; set; }
     public long? Errors { get; set; }
+    public string? BaselineLsn { get; set; }
+
+    /// <summary>The source has WAL beyond what the slot confirmed.</summary>
+    public bool HasPending { get; set; }
 
     /// <summary>Recent (time, source WAL position) samples: lag in seconds is the age of the oldest one not yet confirmed.</summary>
     public Queue<(DateTimeOffset At, ulong Lsn)> Samples { get; } = new();

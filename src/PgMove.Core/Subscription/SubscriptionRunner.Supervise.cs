@@ -9,7 +9,7 @@ namespace PgMove.Core.Subscription;
 
 internal sealed partial class SubscriptionRunner
 {
-    /// <summary>A worker that failed this many more times since PgMove started watching is failing for good, not reconnecting.</summary>
+    /// <summary>A worker that failed this many more times while the slot's confirmed position stood still is failing for good.</summary>
     private const int ErrorsBeforeFailing = 2;
 
     private const string SourceUnreachable = "the source is unreachable; the subscription reconnects by itself when it is back";
@@ -51,40 +51,9 @@ internal sealed partial class SubscriptionRunner
         }
     }
 
-    /// <summary>Target: tables ready, apply errors. Source: the slot's confirmed position against the current WAL.</summary>
+    /// <summary>Source: the slots' confirmed positions against the current WAL. Target: tables ready, apply errors.</summary>
     private async Task MeasureAsync(CancellationToken ct)
     {
-        foreach (var run in _runs.Where(r => r.Subscribed && r.Phase != DatabasePhase.Failed))
-        {
-            try
-            {
-                await using var target = await OpenTargetAsync(run.Name, ct);
-                await ReadSubscriptionStateAsync(target, run, ct);
-                if (run.SubscriptionOid is { } oid && _targetFacts!.Major >= 15)
-                {
-                    await using var command = new NpgsqlCommand(SqlResources.Get("Subscription/Sql/apply_errors.sql"), target);
-                    command.Parameters.AddWithValue("oid", oid);
-                    run.Errors = await command.ExecuteScalarAsync(ct) as long? ?? 0;
-                    run.ErrorsAtStart ??= run.Errors;
-                    if (run.Errors - run.ErrorsAtStart >= ErrorsBeforeFailing)
-                    {
-                        if (await SourceReachableAsync(run.Name, ct))
-                            await DiagnoseAsync(run, target, ct);
-                        else
-                        {
-                            // Lost connections to a source that is down are expected; the subscription retries by itself.
-                            run.ErrorsAtStart = run.Errors;
-                            run.LastError = SourceUnreachable;
-                        }
-                    }
-                }
-            }
-            catch (Exception error) when (error is PgMoveException or NpgsqlException)
-            {
-                // Unreachable for now; the next tick tries again.
-            }
-        }
-
         try
         {
             await using var source = await PgConnector.OpenAsync(_options.Source, "source", ct);
@@ -104,6 +73,7 @@ internal sealed partial class SubscriptionRunner
                     continue;
                 var confirmed = NpgsqlLogSequenceNumber.Parse(reader.GetString(2));
                 run.ConfirmedLsn = confirmed.ToString();
+                run.HasPending = current > confirmed;
                 if (!run.CopyDone)
                     continue;
                 run.LagBytes = current > confirmed ? (long)((ulong)current - (ulong)confirmed) : 0;
@@ -119,6 +89,41 @@ internal sealed partial class SubscriptionRunner
             {
                 run.LagBytes = null; // unknown while the source is unreachable: never show a stale 0
                 run.LagSeconds = null;
+            }
+        }
+
+        foreach (var run in _runs.Where(r => r.Subscribed && r.Phase != DatabasePhase.Failed))
+        {
+            try
+            {
+                await using var target = await OpenTargetAsync(run.Name, ct);
+                await ReadSubscriptionStateAsync(target, run, ct);
+                if (run.SubscriptionOid is { } oid && _targetFacts!.Major >= 15)
+                {
+                    await using var command = new NpgsqlCommand(SqlResources.Get("Subscription/Sql/apply_errors.sql"), target);
+                    command.Parameters.AddWithValue("oid", oid);
+                    run.Errors = await command.ExecuteScalarAsync(ct) as long? ?? 0;
+                    if (run.ErrorsAtStart is null || run.ConfirmedLsn != run.BaselineLsn)
+                    {
+                        run.ErrorsAtStart = run.Errors;
+                        run.BaselineLsn = run.ConfirmedLsn;
+                    }
+                    else if (run.Errors - run.ErrorsAtStart >= ErrorsBeforeFailing && run.HasPending)
+                    {
+                        if (await SourceReachableAsync(run.Name, ct))
+                            await DiagnoseAsync(run, target, ct);
+                        else
+                        {
+                            // Lost connections to a source that is down are expected; the subscription retries by itself.
+                            run.ErrorsAtStart = run.Errors;
+                            run.LastError = SourceUnreachable;
+                        }
+                    }
+                }
+            }
+            catch (Exception error) when (error is PgMoveException or NpgsqlException)
+            {
+                // Unreachable for now; the next tick tries again.
             }
         }
     }
