@@ -12,15 +12,28 @@ public sealed class SubscriptionStopTests
     private static readonly ClusterOptions FastRetries = new() { Major = 17, Settings = new Dictionary<string, string> { ["wal_retrieve_retry_interval"] = "'1s'" } };
 
     [SkippableFact]
-    public async Task Stop_SourceDown_TargetCleanAndNamesSlotToDrop()
+    public async Task Stop_SourceRestartsThenDown_TargetCleanAndNamesSlotToDrop()
     {
-        await using var scenario = await RelayScenario.StartAsync();
+        await using var scenario = await RelayScenario.StartAsync(target: FastRetries);
         await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
         await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 1000) g", "shop");
         var (_, run) = await scenario.RunAsync(SubscriptionMigration.Options(scenario), CancellationToken.None);
         await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, SubscriptionMigration.Timeout, run);
         await scenario.Source.ExecuteAsync("INSERT INTO items VALUES (1001, 'late')", "shop");
         await SubscriptionMigration.WaitAppliedAsync(scenario);
+
+        // Two source restarts: the subscription reconnects by itself; PgMove does not take the lost connections for a failure.
+        for (var i = 0; i < 2; i++)
+        {
+            await scenario.Source.RestartAsync();
+            await scenario.Source.ExecuteAsync($"INSERT INTO items VALUES ({1002 + i}, 'after a restart')", "shop");
+            await SubscriptionMigration.WaitAppliedAsync(scenario);
+        }
+        await Task.Delay(1500);
+        Assert.True(scenario.Latest().Status == MigrationStatus.Syncing, RelayScenario.Describe(scenario.Latest()));
+        Assert.True(await scenario.Target.ScalarAsync<long>("SELECT coalesce(sum(apply_error_count), 0) FROM pg_stat_subscription_stats") >= 2,
+            "the restarts should have counted as apply errors on the target");
+
         var slots = scenario.Latest().Databases.Select(d => d.Slot!).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(2, slots.Count); // postgres and shop
 
@@ -32,7 +45,7 @@ public sealed class SubscriptionStopTests
         Assert.All(slots, slot => Assert.Contains($"pg_drop_replication_slot('{slot}')", stopped.Result, StringComparison.Ordinal));
         Assert.Empty(await scenario.Target.ColumnAsync("SELECT subname FROM pg_subscription"));
         Assert.Empty(await scenario.Target.ColumnAsync("SELECT roname FROM pg_replication_origin"));
-        Assert.Equal(1001, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM items", "shop"));
+        Assert.Equal(1003, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM items", "shop"));
 
         // Back up, the source holds exactly the slots the note named.
         await scenario.Source.RestartAsync();
