@@ -10,6 +10,10 @@
 #   dump_fd    pg_dump -Fd -j JOBS, then pg_restore -j JOBS          + ANALYZE
 #   logical    pre-data schema, publication FOR ALL TABLES, CREATE SUBSCRIPTION (copy_data) until every table is
 #              'r' in pg_subscription_rel, then post-data with pg_restore -j JOBS, + ANALYZE
+#   pgmove_sub pgmove start --method subscription --jobs JOBS: PgMove-orchestrated subscription (pre-data and keys,
+#              publication, slot, CREATE SUBSCRIPTION with binary and streaming, post-data after the initial sync,
+#              ANALYZE); timed until the migration reports `syncing`, like `logical`; the cutover that follows
+#              (sequences, verify, cleanup) is untimed and shown in the breakdown
 #   pgcopydb   pgcopydb clone --table-jobs JOBS --index-jobs JOBS   (Debian's package; it runs its own VACUUM ANALYZE)
 #   limit_P    the machine's limit: pre-data schema, P bare `psql COPY … TO STDOUT (FORMAT binary) | psql COPY … FROM
 #              STDIN (FORMAT binary)` pipes (big tables split into ctid ranges), post-data with pg_restore -j JOBS,
@@ -21,7 +25,7 @@
 #   FSYNC=on|off        fsync of both servers (default on); the same for every contender
 #   ROUNDS=<n>          run every contender n times, round-robin (each round starting one contender later); the table
 #                       shows each one's fastest round and the median (default 1); on a shared machine one round is noisy
-#   CONTENDERS="…"      a subset, in order (default: pgmove dump_fc dump_fd logical pgcopydb limit_2 limit_JOBS)
+#   CONTENDERS="…"      a subset, in order (default: pgmove dump_fc dump_fd logical pgmove_sub pgcopydb limit_2 limit_JOBS)
 #   PGMOVE_REF=<ref>    build pgmove from a clean `git archive <ref>` instead of the work tree (e.g. HEAD)
 #   PGMOVE_DLL=<path>   use this pgmove.dll, build nothing
 #   RESULTS_DIR=<dir>   where the markdown result goes (default bench/results)
@@ -41,8 +45,8 @@ ROUNDS=${ROUNDS:-1}
 [[ $JOBS =~ ^[0-9]+$ && $JOBS -ge 1 && $JOBS -le 16 ]] || { echo "usage: $0 [SCALE] [JOBS]  (JOBS 1–16)" >&2; exit 2; }
 [[ $FSYNC == on || $FSYNC == off ]] || { echo "FSYNC must be on or off" >&2; exit 2; }
 [[ $ROUNDS =~ ^[0-9]+$ && $ROUNDS -ge 1 ]] || { echo "ROUNDS must be a positive number" >&2; exit 2; }
-if [[ $JOBS -eq 2 ]]; then default_contenders="pgmove dump_fc dump_fd logical pgcopydb limit_2"
-else default_contenders="pgmove dump_fc dump_fd logical pgcopydb limit_2 limit_$JOBS"; fi
+if [[ $JOBS -eq 2 ]]; then default_contenders="pgmove dump_fc dump_fd logical pgmove_sub pgcopydb limit_2"
+else default_contenders="pgmove dump_fc dump_fd logical pgmove_sub pgcopydb limit_2 limit_$JOBS"; fi
 read -r -a CONTENDERS <<<"${CONTENDERS:-$default_contenders}"
 RESULTS_DIR=${RESULTS_DIR:-$REPO/bench/results}
 
@@ -114,7 +118,7 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 # ---------------------------------------------------------------------------------------------------------------
 # PgMove itself.
-if [[ " ${CONTENDERS[*]} " != *" pgmove "* ]]; then
+if [[ " ${CONTENDERS[*]} " != *" pgmove "* && " ${CONTENDERS[*]} " != *" pgmove_sub "* ]]; then
   PGMOVE=""
   PGMOVE_VERSION="not run"
 elif [[ -n ${PGMOVE_DLL:-} ]]; then
@@ -273,7 +277,7 @@ contend() { # name label function…  (round: $ROUND)
   local key="$name#$ROUND"
   CURRENT=$name-r$ROUND
   LABEL[$name]=$label
-  rm -f "$NOTES_FILE.$CURRENT" "$NOTES_FILE.$CURRENT.cpu"
+  rm -f "$NOTES_FILE.$CURRENT" "$NOTES_FILE.$CURRENT.cpu" "$NOTES_FILE.$CURRENT.until"
   log "== round $ROUND/$ROUNDS, $name: $label"
   local src0 tgt0 m0 t0 t1 src1 tgt1 m1 logfile="$WORK/logs/$CURRENT.log"
   src0=$(server_cpu source); tgt0=$(server_cpu target); m0=$(machine_cpu)
@@ -283,6 +287,8 @@ contend() { # name label function…  (round: $ROUND)
   if wait $pid; then
     t1=$(now)
     WALL[$key]=$(elapsed "$t0" "$t1")
+    # A contender whose timed part ends before it does (pgmove_sub: at `syncing`) writes that instant.
+    if [[ -f $NOTES_FILE.$CURRENT.until ]]; then WALL[$key]=$(elapsed "$t0" "$(cat "$NOTES_FILE.$CURRENT.until")"); fi
     src1=$(server_cpu source); tgt1=$(server_cpu target); m1=$(machine_cpu)
     if declare -F "post_$name" >/dev/null; then  # untimed
       "post_$name" >>"$logfile" 2>&1 || log "$name: its clean-up failed (see its log)"
@@ -412,6 +418,39 @@ logical_cleanup() { # after a failed run
   sq -d bench -Atc "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots" >/dev/null 2>&1 || true
 }
 
+# --- 4b. PgMove-orchestrated subscription ------------------------------------------------------------------------
+store_status() { # status of the latest migration in a PgMove state file, read directly (no pgmove process per poll)
+  python3 -c 'import sqlite3, sys
+try:
+    row = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True).execute("SELECT status, error FROM migrations ORDER BY created_at DESC LIMIT 1").fetchone()
+    print(" ".join(x or "" for x in row) if row else "none")
+except sqlite3.Error:
+    print("none")' "$1"
+}
+c_pgmove_sub() {
+  local state="$WORK/pgmove-sub-state.db" status deadline=$((SECONDS + 120 + SCALE * 60))
+  rm -f "$state"*
+  dotnet "$PGMOVE" start --method subscription --source "$SRC_URI" --target "$TGT_URI" --jobs "$JOBS" --state "$state" \
+    >"$WORK/logs/pgmove-sub-r$ROUND.out" 2>&1 &
+  local runner=$!
+  phase_start
+  while :; do
+    status=$(store_status "$state")
+    [[ $status == syncing* ]] && break
+    [[ $status == error* ]] && { echo "pgmove: $status" >&2; kill "$runner" 2>/dev/null; wait "$runner"; return 1; }
+    kill -0 "$runner" 2>/dev/null || { echo "pgmove start ended before syncing: $status" >&2; return 1; }
+    (( SECONDS < deadline )) || { echo "not syncing after $((120 + SCALE * 60)) s" >&2; kill "$runner"; wait "$runner"; return 1; }
+    sleep 0.2
+  done
+  now >"$NOTES_FILE.$CURRENT.until"
+  phase_end "start to syncing (preflight, roles, databases bench and postgres: schema, keys, initial sync, post-data, ANALYZE)"
+  phase_start
+  dotnet "$PGMOVE" cutover --state "$state" >"$WORK/logs/pgmove-sub-cutover-r$ROUND.out" 2>&1 || { cat "$WORK/logs/pgmove-sub-cutover-r$ROUND.out" >&2; wait "$runner"; return 1; }
+  wait "$runner" || true
+  phase_end "cutover (untimed: sequences, verify, drop subscription, slot, publication)"
+  client_cpu
+}
+
 # --- 5. pgcopydb clone -------------------------------------------------------------------------------------------
 # Same split size as PgMove's planner: max(32 MiB, source size / (jobs × 4)).
 SPLIT_MB=$(awk -v b="$SRC_BYTES" -v j="$JOBS" 'BEGIN { c = b / (j * 4) / 1048576; if (c < 32) c = 32; printf "%d", c }')
@@ -487,6 +526,9 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
         reset_target create
         contend logical "logical replication: pre-data, initial sync ($JOBS sync workers), post-data \`-j $JOBS\` + ANALYZE" c_logical
         if [[ ${STATUS[logical#$ROUND]} == FAILED ]]; then logical_cleanup; fi ;;
+      pgmove_sub)
+        reset_target none
+        contend pgmove_sub "PgMove \`pgmove start --method subscription --jobs $JOBS\` until syncing" c_pgmove_sub ;;
       pgcopydb)
         if command -v pgcopydb >/dev/null; then
           reset_target create

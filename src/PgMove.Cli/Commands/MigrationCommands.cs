@@ -40,14 +40,15 @@ internal static class MigrationCommands
                 throw new Core.Errors.UsageException("usage.bad_limit", "--max-days must be between 0 and 365 and --max-retained-wal-gb above 0.",
                     "Give e.g. --max-days 14 --max-retained-wal-gb 64.");
             var chosen = CommonOptions.ParseMethod(parse.GetValue(method)!);
-            if (chosen != MigrationMethod.Relay)
-                throw new Core.Errors.UsageException("usage.method_unsupported", $"pgmove start --method {chosen.ToString().ToLowerInvariant()} is not available yet.",
-                    chosen == MigrationMethod.Dump ? "Use pgmove copy for a one-time copy." : "Use --method relay.");
+            if (chosen == MigrationMethod.Dump)
+                throw new Core.Errors.UsageException("usage.method_unsupported", "pgmove start --method dump is not a continuous migration.",
+                    "Use pgmove copy for a one-time copy.");
             var options = new MigrationOptions
             {
                 Source = CommonOptions.Resolve(parse.GetValue(source), "--source", "PGMOVE_SOURCE", error),
                 Target = CommonOptions.Resolve(parse.GetValue(target), "--target", "PGMOVE_TARGET", error),
                 IgnoreDatabases = parse.GetValue(ignore) ?? [],
+                Method = chosen,
                 Jobs = parse.GetValue(jobs),
                 PgBinDirectory = parse.GetValue(pgBin),
                 MaxDuration = TimeSpan.FromDays(parse.GetValue(maxDays)),

@@ -11,6 +11,9 @@ public sealed record MigrationOptions
 
     public IReadOnlyList<string> IgnoreDatabases { get; init; } = [];
 
+    /// <summary>How the data moves for a new migration (a resumed one keeps its own). The default value is <see cref="MigrationMethod.Relay"/>.</summary>
+    public MigrationMethod Method { get; init; } = MigrationMethod.Relay;
+
     /// <summary>Copy workers per database. The default value is 4.</summary>
     public int Jobs { get; init; } = 4;
 

@@ -31,6 +31,8 @@ public sealed partial class MigrationRunner
     public static async Task<MigrationRecord> StopWithoutRunnerAsync(MigrationStore store, MigrationRecord record, CancellationToken ct)
     {
         var (source, target) = store.ReadSecrets(record.Id);
+        if (record.Method == MigrationMethod.Subscription)
+            return await new Subscription.SubscriptionRunner(store, new MigrationOptions { Source = source, Target = target }, record).StopAsync(ct);
         var runner = new MigrationRunner(store, new MigrationOptions { Source = source, Target = target }, record);
         foreach (var database in record.Databases)
             runner._runs.Add(new DatabaseRun(database.Name, 0, database.Slot!, database.Publication!, database.CopyDone) { Phase = database.Phase });

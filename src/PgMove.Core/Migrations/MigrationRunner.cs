@@ -38,7 +38,10 @@ public sealed partial class MigrationRunner
     public CopyProgress CopyProgress => _copyProgress;
 
     /// <summary>The latest state, as the store has it.</summary>
-    public MigrationRecord Snapshot => _record with { Databases = _runs.Select(r => r.ToRecord()).ToList() };
+    public MigrationRecord Snapshot => _subscription?.Snapshot ?? _record with { Databases = _runs.Select(r => r.ToRecord()).ToList() };
+
+    /// <summary>Set when the migration uses the subscription method: that runner does the work.</summary>
+    private Subscription.SubscriptionRunner? _subscription;
 
     /// <summary>
     /// Resumes the active migration between this source and target, or runs the preflight and creates a new one.
@@ -59,7 +62,7 @@ public sealed partial class MigrationRunner
         {
             Source = options.Source,
             Target = options.Target,
-            Method = MigrationMethod.Relay,
+            Method = options.Method,
             IgnoreDatabases = options.IgnoreDatabases,
             PgBinDirectory = options.PgBinDirectory,
         }, ct);
@@ -70,7 +73,7 @@ public sealed partial class MigrationRunner
         var record = new MigrationRecord
         {
             Id = Guid.NewGuid().ToString(),
-            Method = MigrationMethod.Relay,
+            Method = options.Method,
             Status = MigrationStatus.Running,
             CreatedAt = now,
             UpdatedAt = now,
@@ -85,6 +88,11 @@ public sealed partial class MigrationRunner
     /// <summary>Runs until the migration is done, canceled or failed, or until <paramref name="ct"/> detaches it.</summary>
     public async Task<MigrationRecord> RunAsync(CancellationToken ct)
     {
+        if (_record.Method == MigrationMethod.Subscription)
+        {
+            _subscription = new Subscription.SubscriptionRunner(_store, _options, _record) { Verifier = Verifier };
+            return await _subscription.RunAsync(ct);
+        }
         try
         {
             await ReadTargetAsync(ct);

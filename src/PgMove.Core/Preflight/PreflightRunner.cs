@@ -25,6 +25,7 @@ public static class PreflightRunner
         new LogicalWorkersCheck(),
         new ListenAddressesCheck(),
         new TargetReachesSourceCheck(),
+        new TargetSubscriptionCheck(),
         new DatabaseListCheck(),
         new PrimaryKeysCheck(),
         new LargeObjectsCheck(),

@@ -1,0 +1,61 @@
+using System.Text;
+using Npgsql;
+using PgMove.Core.Catalog;
+
+namespace PgMove.Core.Subscription;
+
+/// <summary>
+/// The tables of the first transaction a subscription has not applied: peeked (not consumed) from its slot on the
+/// source in pgoutput's binary protocol, whose Relation messages ('R') name each table before its first change.
+/// </summary>
+internal static class PendingChanges
+{
+    public static async Task<IReadOnlyList<string>> FirstTransactionTablesAsync(NpgsqlConnection source, string slot, string publication, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(SqlResources.Get("Subscription/Sql/pending_changes.sql"), source);
+        command.Parameters.AddWithValue("slot", slot);
+        command.Parameters.AddWithValue("publications", Identifiers.Quote(publication));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var tables = new List<string>();
+        var seenChange = false;
+        while (await reader.ReadAsync(ct))
+        {
+            var message = reader.GetFieldValue<byte[]>(0);
+            if (message.Length == 0)
+                continue;
+            switch ((char)message[0])
+            {
+                case 'R':
+                    var name = ReadRelation(message);
+                    if (!tables.Contains(name, StringComparer.Ordinal))
+                        tables.Add(name);
+                    break;
+                case 'I' or 'U' or 'D' or 'T':
+                    seenChange = true;
+                    break;
+                case 'C' when seenChange:
+                    return tables;
+            }
+        }
+        return tables;
+    }
+
+    /// <summary>Relation: Int32 oid, then namespace and name as NUL-terminated strings (an empty namespace is pg_catalog).</summary>
+    internal static string ReadRelation(byte[] message)
+    {
+        var offset = 1 + sizeof(int);
+        var schema = ReadCString(message, ref offset);
+        var name = ReadCString(message, ref offset);
+        return $"{(schema.Length == 0 ? "pg_catalog" : schema)}.{name}";
+    }
+
+    private static string ReadCString(byte[] message, ref int offset)
+    {
+        var end = Array.IndexOf(message, (byte)0, offset);
+        if (end < 0)
+            end = message.Length;
+        var text = Encoding.UTF8.GetString(message, offset, end - offset);
+        offset = end + 1;
+        return text;
+    }
+}

@@ -1,0 +1,233 @@
+using Npgsql;
+using NpgsqlTypes;
+using PgMove.Core.Catalog;
+using PgMove.Core.Connections;
+using PgMove.Core.Errors;
+using PgMove.Core.Migrations;
+
+namespace PgMove.Core.Subscription;
+
+internal sealed partial class SubscriptionRunner
+{
+    /// <summary>A worker that failed this many more times while the slot's confirmed position stood still is failing for good.</summary>
+    private const int ErrorsBeforeFailing = 2;
+
+    private const string SourceUnreachable = "the source is unreachable; the subscription reconnects by itself when it is back";
+
+    /// <summary>
+    /// Every second: read both servers, record status and lag, look for apply errors, a stop or cutover request,
+    /// and the duration and WAL limits.
+    /// </summary>
+    private async Task<RunOutcome> SuperviseAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            await Task.Delay(Tick, ct);
+            await MeasureAsync(ct);
+
+            var failed = _runs.FirstOrDefault(r => r.Phase == DatabasePhase.Failed);
+            if (failed is not null)
+                return new RunOutcome(RunOutcome.Kinds.Error, $"database {failed.Name}: {failed.LastError}");
+
+            var status = _runs.All(r => r.CopyDone && r.Phase == DatabasePhase.Streaming) ? MigrationStatus.Syncing : MigrationStatus.Running;
+            _record = _record with { Status = status };
+            Save();
+
+            if (_options.Clock.GetUtcNow() - _record.CreatedAt >= _options.MaxDuration)
+                return new RunOutcome(RunOutcome.Kinds.Stop, $"stopped automatically after {_options.MaxDuration.TotalDays:N0} days (the limit of a migration)");
+            var hoarding = _runs.FirstOrDefault(r => r.RetainedWalBytes > _options.MaxRetainedWalBytes);
+            if (hoarding is not null)
+                return new RunOutcome(RunOutcome.Kinds.Stop,
+                    $"stopped automatically: slot {hoarding.Slot} retained {hoarding.RetainedWalBytes / 1048576} MB of WAL on the source, over the limit of {_options.MaxRetainedWalBytes / 1048576} MB");
+
+            var request = _store.Get(Id)?.Request;
+            switch (request)
+            {
+                case "stop":
+                    return new RunOutcome(RunOutcome.Kinds.Stop, "stopped by the user");
+                case "cutover" or "cutover-freeze" when status == MigrationStatus.Syncing:
+                    return await PrepareCutoverAsync(freeze: request == "cutover-freeze", ct);
+            }
+        }
+    }
+
+    /// <summary>Source: the slots' confirmed positions against the current WAL. Target: tables ready, apply errors.</summary>
+    private async Task MeasureAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var source = await PgConnector.OpenAsync(_options.Source, "source", ct);
+            await using var command = new NpgsqlCommand(SqlResources.Get("Subscription/Sql/slot_positions.sql"), source);
+            command.Parameters.AddWithValue("slots", _runs.Select(r => r.Slot).ToArray());
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var now = DateTimeOffset.UtcNow;
+            while (await reader.ReadAsync(ct))
+            {
+                var run = _runs.First(r => r.Slot == reader.GetString(0));
+                if (run.Phase != DatabasePhase.Failed && run.LastError == SourceUnreachable)
+                    run.LastError = null;
+                var current = NpgsqlLogSequenceNumber.Parse(reader.GetString(1));
+                run.SourceLsn = current.ToString();
+                run.RetainedWalBytes = reader.IsDBNull(3) ? null : reader.GetInt64(3);
+                if (reader.IsDBNull(2))
+                    continue;
+                var confirmed = NpgsqlLogSequenceNumber.Parse(reader.GetString(2));
+                run.ConfirmedLsn = confirmed.ToString();
+                run.HasPending = current > confirmed;
+                if (!run.CopyDone)
+                    continue;
+                run.LagBytes = current > confirmed ? (long)((ulong)current - (ulong)confirmed) : 0;
+                run.Samples.Enqueue((now, (ulong)current));
+                while (run.Samples.Count > 0 && run.Samples.Peek().Lsn <= (ulong)confirmed)
+                    run.Samples.Dequeue();
+                run.LagSeconds = run.Samples.Count == 0 || run.LagBytes == 0 ? 0 : (now - run.Samples.Peek().At).TotalSeconds;
+            }
+        }
+        catch (Exception error) when (error is PgMoveException or NpgsqlException)
+        {
+            foreach (var run in _runs)
+            {
+                run.LagBytes = null; // unknown while the source is unreachable: never show a stale 0
+                run.LagSeconds = null;
+            }
+        }
+
+        foreach (var run in _runs.Where(r => r.Subscribed && r.Phase != DatabasePhase.Failed))
+        {
+            try
+            {
+                await using var target = await OpenTargetAsync(run.Name, ct);
+                await ReadSubscriptionStateAsync(target, run, ct);
+                if (run.SubscriptionOid is { } oid && _targetFacts!.Major >= 15)
+                {
+                    await using var command = new NpgsqlCommand(SqlResources.Get("Subscription/Sql/apply_errors.sql"), target);
+                    command.Parameters.AddWithValue("oid", oid);
+                    run.Errors = await command.ExecuteScalarAsync(ct) as long? ?? 0;
+                    if (run.ErrorsAtStart is null || run.ConfirmedLsn != run.BaselineLsn)
+                    {
+                        run.ErrorsAtStart = run.Errors;
+                        run.BaselineLsn = run.ConfirmedLsn;
+                    }
+                    else if (run.Errors - run.ErrorsAtStart >= ErrorsBeforeFailing && run.HasPending)
+                    {
+                        if (await SourceReachableAsync(run.Name, ct))
+                            await DiagnoseAsync(run, target, ct);
+                        else
+                        {
+                            // Lost connections to a source that is down are expected; the subscription retries by itself.
+                            run.ErrorsAtStart = run.Errors;
+                            run.LastError = SourceUnreachable;
+                        }
+                    }
+                }
+            }
+            catch (Exception error) when (error is PgMoveException or NpgsqlException)
+            {
+                // Unreachable for now; the next tick tries again.
+            }
+        }
+    }
+
+    private async Task<bool> SourceReachableAsync(string database, CancellationToken ct)
+    {
+        try
+        {
+            await using var source = await OpenSourceAsync(database, ct);
+            return true;
+        }
+        catch (Exception error) when (error is PgMoveException or NpgsqlException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task ReadSubscriptionStateAsync(NpgsqlConnection target, SubscriptionDatabase run, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(SqlResources.Get("Subscription/Sql/subscription_state.sql"), target);
+        command.Parameters.AddWithValue("name", run.Subscription);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+            throw new PgMoveException("subscription.missing", $"database {run.Name}: subscription {run.Subscription} is no longer on the target.",
+                "Someone dropped it: run pgmove stop, then start a new migration.");
+        run.SubscriptionOid = reader.GetInt64(0);
+        run.TablesTotal = reader.GetInt32(2);
+        run.TablesReady = reader.GetInt32(3);
+        run.ReportedLsn = reader.IsDBNull(4) ? null : reader.GetString(4);
+    }
+
+    /// <summary>
+    /// The apply worker keeps failing: PgMove disables the subscription (so that the slot can be read) and names
+    /// the tables of the first change it could not apply. The error text itself is only in the target's server log.
+    /// </summary>
+    private async Task DiagnoseAsync(SubscriptionDatabase run, NpgsqlConnection target, CancellationToken ct)
+    {
+        await _subscriptions.DisableAsync(target, run.Subscription, ct);
+        IReadOnlyList<string> tables = [];
+        try
+        {
+            await using var source = await OpenSourceAsync(run.Name, ct);
+            for (var attempt = 0; attempt < 50; attempt++)
+            {
+                try
+                {
+                    tables = await PendingChanges.FirstTransactionTablesAsync(source, run.Slot, run.Publication, ct);
+                    break;
+                }
+                catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.ObjectInUse)
+                {
+                    await Task.Delay(200, ct); // the walsender of the disabled subscription is still exiting
+                }
+            }
+        }
+        catch (Exception error) when (error is PgMoveException or NpgsqlException)
+        {
+            // The source is unreachable: report without the table.
+        }
+        var where = tables.Count == 0 ? "" : $" while applying a change to {(tables.Count == 1 ? "table" : "tables")} {string.Join(", ", tables)}";
+        run.Phase = DatabasePhase.Failed;
+        run.LastError =
+            $"the subscription's apply worker failed {run.Errors - run.ErrorsAtStart} times on the target{where}; PgMove disabled subscription {run.Subscription}. " +
+            "The target server's log has the exact error; a unique violation there means rows were written to the target directly. " +
+            $"Fix: remove the conflicting rows from {(tables.Count == 0 ? "the table" : tables[0])} on the target (or make the target read-only for applications until cutover), " +
+            "then run pgmove start to resume (it enables the subscription again); or pgmove stop to end the migration.";
+    }
+
+    /// <summary>
+    /// Freezes the source if asked, then writes a marker into each database's WAL and waits until every slot has
+    /// confirmed it: from then on the target holds every committed change.
+    /// </summary>
+    private async Task<RunOutcome> PrepareCutoverAsync(bool freeze, CancellationToken ct)
+    {
+        var frozenAt = DateTimeOffset.UtcNow;
+        var marks = new Dictionary<string, NpgsqlLogSequenceNumber>(StringComparer.Ordinal);
+        foreach (var run in _runs)
+        {
+            await using var source = await OpenSourceAsync(run.Name, ct);
+            if (freeze)
+            {
+                await ExecuteAsync(source, $"ALTER DATABASE {Identifiers.Quote(run.Name)} SET default_transaction_read_only = on", ct);
+                await using var kick = new NpgsqlCommand(
+                    "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = @db AND pid <> pg_catalog.pg_backend_pid() " +
+                    "AND backend_type = 'client backend' AND application_name <> 'pgmove'", source);
+                kick.Parameters.AddWithValue("db", run.Name);
+                await kick.ExecuteNonQueryAsync(ct);
+            }
+            var sql = source.PostgreSqlVersion.Major >= 14
+                ? "SELECT pg_catalog.pg_logical_emit_message(true, 'pgmove', 'cutover')"
+                : "SELECT pg_catalog.pg_current_wal_lsn()";
+            await using var mark = new NpgsqlCommand(sql, source);
+            marks[run.Name] = (NpgsqlLogSequenceNumber)(await mark.ExecuteScalarAsync(ct))!;
+        }
+
+        while (_runs.Any(r => r.ConfirmedLsn is null || NpgsqlLogSequenceNumber.Parse(r.ConfirmedLsn) < marks[r.Name]))
+        {
+            var failed = _runs.FirstOrDefault(r => r.Phase == DatabasePhase.Failed);
+            if (failed is not null)
+                return new RunOutcome(RunOutcome.Kinds.Error, $"database {failed.Name}: {failed.LastError}");
+            await Task.Delay(200, ct);
+            await MeasureAsync(ct);
+            Save();
+        }
+        return new RunOutcome(RunOutcome.Kinds.Cutover, "cutover", freeze, frozenAt);
+    }
+}

@@ -1,0 +1,186 @@
+using Npgsql;
+using PgMove.Core.Catalog;
+using PgMove.Core.Connections;
+using PgMove.Core.Cutover;
+using PgMove.Core.Errors;
+using PgMove.Core.Migrations;
+using PgMove.Core.Replication;
+using PgMove.Core.Schema;
+using PgMove.Core.State;
+
+namespace PgMove.Core.Subscription;
+
+/// <summary>
+/// Runs a migration with the subscription method: per database, the pre-data schema and the keys the apply
+/// needs on the target, a publication and a slot on the source, and a subscription on the target that copies
+/// every table and then streams; PostgreSQL moves the data, PgMove builds the rest of the schema after the
+/// initial sync, reports status from both servers, and stops or cuts over on request (through the store).
+/// Cancelling the token detaches: the subscription keeps running on the target and <c>pgmove start</c> resumes.
+/// </summary>
+internal sealed partial class SubscriptionRunner
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+
+    private readonly MigrationStore _store;
+    private readonly MigrationOptions _options;
+    private readonly List<SubscriptionDatabase> _runs = [];
+    private readonly Lock _saving = new();
+    private MigrationRecord _record;
+    private PgToolset? _tools;
+    private ServerFacts? _sourceFacts;
+    private ServerFacts? _targetFacts;
+    private ITargetSubscriptions _subscriptions = new NativeSubscriptions();
+    private Dictionary<string, DatabaseInfo> _databaseInfos = new(StringComparer.Ordinal);
+
+    public SubscriptionRunner(MigrationStore store, MigrationOptions options, MigrationRecord record)
+    {
+        _store = store;
+        _options = options;
+        _record = record;
+    }
+
+    private string Id => _record.Id;
+
+    /// <summary>The latest state, as the store has it.</summary>
+    public MigrationRecord Snapshot => _record with { Databases = _runs.Select(r => r.ToRecord()).ToList() };
+
+    /// <summary>Compares source and target after a cutover; null skips verification.</summary>
+    public Func<ConnectionSpec, ConnectionSpec, IReadOnlyList<string>, CancellationToken, Task<(bool Equal, string Summary)>>? Verifier { get; init; } = CutoverVerification.VerifyAsync;
+
+    public async Task<MigrationRecord> RunAsync(CancellationToken ct)
+    {
+        try
+        {
+            _tools = (await PgToolLocator.FindAllAsync(_options.PgBinDirectory, ct)).FirstOrDefault()
+                ?? throw new PgMoveException("tools.missing", "pg_dump and pg_restore were not found.", "Install PostgreSQL's client tools and name their directory with --pg-bin.");
+            await ReadServersAsync(ct);
+            await PrepareDatabasesAsync(ct);
+            Save();
+            if (_runs.Any(r => !r.CopyDone))
+                await CopyRolesAsync(ct);
+
+            using var provisioning = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var gate = new SemaphoreSlim(_options.ParallelDatabases);
+            var workers = _runs.Select(run => ProvisionAsync(run, gate, provisioning.Token)).ToList();
+            var outcome = await SuperviseAsync(ct);
+            await provisioning.CancelAsync();
+            await WhenAllQuietly(workers);
+            return await FinishAsync(outcome, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Detached: the subscriptions go on by themselves; pgmove start resumes watching them.
+            _record = _record with { RunnerPid = null };
+            Save();
+            return Snapshot;
+        }
+        catch (PgMoveException error)
+        {
+            return await FailAsync(error.Message, error.Fix);
+        }
+    }
+
+    /// <summary>Stops a migration that no process is running: drops what it made on both sides.</summary>
+    public async Task<MigrationRecord> StopAsync(CancellationToken ct)
+    {
+        foreach (var database in _record.Databases)
+            _runs.Add(new SubscriptionDatabase(database.Name, database.Slot!, database.Publication!, database.CopyDone) { Phase = database.Phase, Subscribed = true });
+        await ReadServersAsync(ct, sourceOptional: true);
+        return await FinishAsync(new RunOutcome(RunOutcome.Kinds.Stop, "stopped by the user"), ct);
+    }
+
+    /// <summary>Who we are on each server; on the target, whether subscriptions are made with SQL or with aiven_extras.</summary>
+    private async Task ReadServersAsync(CancellationToken ct, bool sourceOptional = false)
+    {
+        try
+        {
+            await using var source = await PgConnector.OpenAsync(_options.Source, "source", ct);
+            _sourceFacts = await CatalogReader.ReadServerAsync(source, ct);
+        }
+        catch (PgMoveException) when (sourceOptional)
+        {
+            // Stopping while the source is down: the target side can still be cleaned.
+        }
+        await using var target = await PgConnector.OpenAsync(_options.Target, "target", ct);
+        _targetFacts = await CatalogReader.ReadServerAsync(target, ct);
+        if (_targetFacts.IsSuperuser)
+            return;
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = @name)", target);
+        command.Parameters.AddWithValue("name", AivenExtrasSubscriptions.Extension);
+        if (!(bool)(await command.ExecuteScalarAsync(ct))!)
+            throw new PgMoveException("subscription.not_allowed",
+                $"Target user '{_targetFacts.CurrentUser}' is not a superuser and the target has no aiven_extras extension: it cannot create subscriptions.",
+                "Connect to the target as a superuser, or use --method relay (PgMove applies the changes itself; the target needs no subscription right).");
+        _subscriptions = new AivenExtrasSubscriptions();
+    }
+
+    /// <summary>Learns the databases (new migration) or reloads them (resumed one).</summary>
+    private async Task PrepareDatabasesAsync(CancellationToken ct)
+    {
+        var known = _record.Databases.ToDictionary(d => d.Name, StringComparer.Ordinal);
+        await using var source = await PgConnector.OpenAsync(_options.Source, "source", ct);
+        var databases = DatabaseSelection.Select(await CatalogReader.ReadDatabasesAsync(source, ct), _record.IgnoreDatabases);
+        var oids = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand("SELECT datname, oid::bigint FROM pg_catalog.pg_database", source))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+                oids[reader.GetString(0)] = reader.GetInt64(1);
+        }
+        foreach (var database in databases)
+        {
+            known.TryGetValue(database.Name, out var previous);
+            if (previous is { Phase: DatabasePhase.Done })
+                continue;
+            _runs.Add(new SubscriptionDatabase(database.Name, previous?.Slot ?? ReplicationNames.Slot(Id, oids[database.Name]),
+                previous?.Publication ?? ReplicationNames.Publication(Id), previous?.CopyDone ?? false));
+        }
+        _databaseInfos = databases.ToDictionary(d => d.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>Copies the roles once, before the first database is provisioned; a role that cannot be made leaves its objects to the restoring user.</summary>
+    private async Task CopyRolesAsync(CancellationToken ct)
+    {
+        await RoleCopier.CopyAsync(_tools!, _options.Source, _sourceFacts!.IsSuperuser, _options.Target, ct);
+    }
+
+    private void Save()
+    {
+        lock (_saving)
+        {
+            _record = Snapshot with { RunnerPid = Environment.ProcessId, RunnerHeartbeat = DateTimeOffset.UtcNow };
+            _store.Update(_record);
+        }
+    }
+
+    private void SaveFinal()
+    {
+        lock (_saving)
+        {
+            _record = _record with { RunnerPid = null };
+            _store.Update(Snapshot with { RunnerPid = null });
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task WhenAllQuietly(IEnumerable<Task> tasks)
+    {
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        catch (Exception)
+        {
+            // Each worker reports its own failure in its SubscriptionDatabase.
+        }
+    }
+
+    /// <summary>Server messages can quote the conninfo; the source password never leaves this class.</summary>
+    private string Redact(string text) =>
+        string.IsNullOrEmpty(_options.Source.Password) ? text : text.Replace(_options.Source.Password, "****", StringComparison.Ordinal);
+}
