@@ -15,8 +15,9 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
     /// <summary>How long an open group may wait for more transactions when the stream is idle.</summary>
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(50);
 
-    private const int GroupTransactions = 2000;
-    private const int GroupChanges = 20000;
+    // Merged set-based writes make big groups cheap; the age bounds the lag, segments bound the memory.
+    private const int GroupTransactions = 10000;
+    private const int GroupChanges = 100000;
     private static readonly TimeSpan GroupAge = TimeSpan.FromMilliseconds(500);
 
     public async Task RunAsync(PgOutputReplicationSlot slot, string publication, NpgsqlLogSequenceNumber applied, CancellationToken ct)
