@@ -36,6 +36,17 @@ public static class CatalogReader
         await ReadListAsync(connection, "databases", r => new DatabaseInfo(
             r.GetString(0), r.GetBoolean(1), r.GetBoolean(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetInt64(7)), ct);
 
+    /// <summary>Every database's oid by name (slot names are made from it).</summary>
+    public static async Task<IReadOnlyDictionary<string, long>> ReadDatabaseOidsAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var oids = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var command = new NpgsqlCommand("SELECT datname, oid::bigint FROM pg_catalog.pg_database", connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            oids[reader.GetString(0)] = reader.GetInt64(1);
+        return oids;
+    }
+
     public static async Task<IReadOnlyList<QualifiedName>> ReadTablesWithoutKeyAsync(NpgsqlConnection connection, CancellationToken ct) =>
         await ReadListAsync(connection, "tables_without_key", r => new QualifiedName(r.GetString(0), r.GetString(1)), ct);
 

@@ -8,6 +8,14 @@ namespace PgMove.Core.Copy;
 /// <summary>Creates a source database's twin on the target (same encoding, locale, owner), or drops one to redo it.</summary>
 public static class TargetDatabases
 {
+    public static async Task<bool> ExistsAsync(ConnectionSpec target, string database, CancellationToken ct)
+    {
+        await using var connection = await PgConnector.OpenAsync(target, "target", ct);
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = @name)", connection);
+        command.Parameters.AddWithValue("name", database);
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     public static async Task CreateAsync(ConnectionSpec target, DatabaseInfo database, CancellationToken ct)
     {
         await using var connection = await PgConnector.OpenAsync(target, "target", ct);

@@ -120,14 +120,7 @@ public sealed partial class MigrationRunner
     private async Task PrepareTargetDatabaseAsync(DatabaseRun run, CancellationToken ct)
     {
         var info = _databaseInfos[run.Name];
-        bool exists;
-        await using (var target = await PgConnector.OpenAsync(_options.Target, "target", ct))
-        {
-            await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = @name)", target);
-            command.Parameters.AddWithValue("name", run.Name);
-            exists = (bool)(await command.ExecuteScalarAsync(ct))!;
-        }
-        if (exists)
+        if (await TargetDatabases.ExistsAsync(_options.Target, run.Name, ct))
         {
             await using var database = await PgConnector.OpenAsync(_options.Target.WithDatabase(run.Name), "target", ct);
             if (await CatalogReader.CountUserTablesAsync(database, ct) == 0)

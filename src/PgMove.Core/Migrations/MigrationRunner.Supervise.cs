@@ -101,20 +101,7 @@ public sealed partial class MigrationRunner
         foreach (var run in _runs)
         {
             await using var source = await PgConnector.OpenAsync(_options.Source.WithDatabase(run.Name), "source", ct);
-            if (freeze)
-            {
-                await ExecuteAsync(source, $"ALTER DATABASE {Identifiers.Quote(run.Name)} SET default_transaction_read_only = on", ct);
-                await using var kick = new NpgsqlCommand(
-                    "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = @db AND pid <> pg_catalog.pg_backend_pid() " +
-                    "AND backend_type = 'client backend' AND application_name <> 'pgmove'", source);
-                kick.Parameters.AddWithValue("db", run.Name);
-                await kick.ExecuteNonQueryAsync(ct);
-            }
-            var sql = source.PostgreSqlVersion.Major >= 14
-                ? "SELECT pg_catalog.pg_logical_emit_message(true, 'pgmove', 'cutover')"
-                : "SELECT pg_catalog.pg_current_wal_lsn()";
-            await using var mark = new NpgsqlCommand(sql, source);
-            marks[run.Name] = (NpgsqlLogSequenceNumber)(await mark.ExecuteScalarAsync(ct))!;
+            marks[run.Name] = await Cutover.CutoverMark.WriteAsync(source, run.Name, freeze, ct);
         }
 
         while (_runs.Any(r => r.Statistics.ConfirmedLsn < marks[r.Name]))

@@ -134,13 +134,7 @@ public sealed partial class MigrationRunner
         var known = _record.Databases.ToDictionary(d => d.Name, StringComparer.Ordinal);
         await using var source = await PgConnector.OpenAsync(_options.Source, "source", ct);
         var databases = DatabaseSelection.Select(await CatalogReader.ReadDatabasesAsync(source, ct), _options.IgnoreDatabases);
-        var oids = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using (var command = new NpgsqlCommand("SELECT datname, oid::bigint FROM pg_catalog.pg_database", source))
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-                oids[reader.GetString(0)] = reader.GetInt64(1);
-        }
+        var oids = await CatalogReader.ReadDatabaseOidsAsync(source, ct);
         foreach (var database in databases)
         {
             known.TryGetValue(database.Name, out var previous);

@@ -192,14 +192,7 @@ internal sealed partial class SubscriptionRunner
         var info = _databaseInfos[run.Name];
         if (!_targetFacts!.IsSuperuser)
             info = info with { Owner = _targetFacts.CurrentUser }; // only a superuser may give a database to another role
-        bool exists;
-        await using (var target = await PgConnector.OpenAsync(_options.Target, "target", ct))
-        {
-            await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = @name)", target);
-            command.Parameters.AddWithValue("name", run.Name);
-            exists = (bool)(await command.ExecuteScalarAsync(ct))!;
-        }
-        if (exists)
+        if (await TargetDatabases.ExistsAsync(_options.Target, run.Name, ct))
         {
             int tables;
             await using (var database = await OpenTargetAsync(run.Name, ct))
