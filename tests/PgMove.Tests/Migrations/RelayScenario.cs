@@ -106,9 +106,31 @@ internal sealed class RelayScenario : IAsyncDisposable
         ? "(none)"
         : $"{record.Status} {record.Error} {record.Result} " + string.Join("; ", record.Databases.Select(d => $"{d.Name}:{d.Phase} copy={d.CopyDone} lag={d.LagBytes} err={d.LastError}"));
 
+    /// <summary>
+    /// A migration the test left active (detached) or failed keeps its slots by design: stop it, so that the
+    /// clusters' leftover check only fails tests where PgMove itself leaked (after stop, cutover or a failure before any copy).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        await StopLeftoverMigrationAsync();
         await Task.WhenAll(Source.DisposeAsync().AsTask(), Target.DisposeAsync().AsTask());
         Directory.Delete(StateDirectory, recursive: true);
+    }
+
+    public async Task StopLeftoverMigrationAsync()
+    {
+        try
+        {
+            using var store = MigrationStore.Open(StatePath);
+            if (store.Latest() is { } latest && (latest.IsActive || latest.Status == MigrationStatus.Error))
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                await MigrationControl.StopAsync(store, latest.Id, timeout.Token);
+            }
+        }
+        catch (Exception)
+        {
+            // Whatever stays behind is reported by the clusters' own check.
+        }
     }
 }
