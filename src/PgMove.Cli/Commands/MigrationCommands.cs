@@ -37,6 +37,8 @@ internal static class MigrationCommands
         };
         command.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(jobs) is < 1 or > 64)
+                throw new Core.Errors.UsageException("usage.bad_jobs", $"--jobs {parse.GetValue(jobs)} is out of range.", "Give a number of workers between 1 and 64.");
             if (parse.GetValue(maxDays) is not (> 0 and <= 365) || parse.GetValue(maxWal) <= 0)
                 throw new Core.Errors.UsageException("usage.bad_limit", "--max-days must be between 0 and 365 and --max-retained-wal-gb above 0.",
                     "Give e.g. --max-days 14 --max-retained-wal-gb 64.");

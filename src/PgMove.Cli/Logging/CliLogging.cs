@@ -45,6 +45,10 @@ internal sealed class CliLogging : IDisposable
         }
         try
         {
+            // Serilog reports a file it cannot open only to its self-log: find out now, before anything starts.
+            using (System.IO.File.AppendText(path))
+            {
+            }
             var serilog = new LoggerConfiguration()
                 .MinimumLevel.Is(ToSerilog(level))
                 .WriteTo.File(new CompactJsonFormatter(), path)

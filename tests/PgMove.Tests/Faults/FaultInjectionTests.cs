@@ -16,7 +16,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         var seed = int.TryParse(Environment.GetEnvironmentVariable("PGMOVE_FAULT_SEED"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 20261124;
         var tally = new FaultTally();
         var watch = Stopwatch.StartNew();
-        await new FaultRound(new Random(seed), tally, output) { Faults = 5, Scale = 2 }.RunAsync();
+        await new FaultRound(new Random(seed), tally, output) { Faults = 5, Scale = 1 }.RunAsync();
         output.WriteLine(tally.Summary(seed, watch.Elapsed));
         Assert.Equal(1, tally.MigrationsVerified);
         Assert.True(tally.Total >= 5, tally.Summary(seed, watch.Elapsed));

@@ -277,7 +277,7 @@ internal sealed class FaultRound(Random random, FaultTally tally, ITestOutputHel
             CREATE TABLE items (id bigserial PRIMARY KEY, customer int REFERENCES customers, price numeric(12,2), tags text[], note text, created timestamptz DEFAULT now());
             CREATE INDEX ON items (customer); CREATE INDEX ON items (price); CREATE INDEX ON items (created);
             INSERT INTO customers SELECT g, 'name ' || g, 'c' || g || '@example.com' FROM generate_series(1, 5000) g;
-            INSERT INTO items (customer, price, tags, note) SELECT 1 + g % 5000, g % 1000 / 10.0, ARRAY['a' || g % 7, 'b'], repeat('n', g % 300) FROM generate_series(1, 60000) g;
+            INSERT INTO items (customer, price, tags, note) SELECT 1 + g % 5000, g % 1000 / 10.0, ARRAY['a' || g % 7, 'b'], repeat('n', g % 300) FROM generate_series(1, 30000) g;
             CREATE TABLE keyless (a int, b text); ALTER TABLE keyless REPLICA IDENTITY FULL;
             INSERT INTO keyless SELECT g % 100, 'k' FROM generate_series(1, 2000) g;
             """, "shop");
@@ -312,8 +312,8 @@ internal sealed class FaultRound(Random random, FaultTally tally, ITestOutputHel
                 {
                     await using var command = new NpgsqlCommand(
                         $"INSERT INTO items (customer, price, note) VALUES ({random.Next(1, 5001)}, {random.Next(1, 100000)} / 100.0, 'live');" +
-                        $"UPDATE items SET price = price + 1, tags = tags || 'u'::text WHERE id = {random.Next(1, 60000)};" +
-                        $"DELETE FROM items WHERE id = {random.Next(1, 60000)};" +
+                        $"UPDATE items SET price = price + 1, tags = tags || 'u'::text WHERE id = {random.Next(1, 30000)};" +
+                        $"DELETE FROM items WHERE id = {random.Next(1, 30000)};" +
                         $"UPDATE keyless SET b = b || 'x' WHERE ctid = (SELECT ctid FROM keyless WHERE a = {random.Next(0, 100)} LIMIT 1);" +
                         $"INSERT INTO keyless VALUES ({random.Next(0, 100)}, 'new')", connection);
                     await command.ExecuteNonQueryAsync(CancellationToken.None);
