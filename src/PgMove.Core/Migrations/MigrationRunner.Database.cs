@@ -37,6 +37,13 @@ public sealed partial class MigrationRunner
             }
             catch (Exception error) when (IsTransient(error))
             {
+                if (run.Phase != DatabasePhase.Reconnecting)
+                {
+                    // The last attempt did connect (it copied or streamed): a new outage starts again from 1 s,
+                    // instead of every later blip of a long migration waiting the full 30 s.
+                    backoff = TimeSpan.FromSeconds(1);
+                    attempt = 0;
+                }
                 run.Phase = DatabasePhase.Reconnecting;
                 run.LagBytes = null; // unknown while disconnected: never show a stale 0
                 run.LagSeconds = null;

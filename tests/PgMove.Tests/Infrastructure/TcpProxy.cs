@@ -223,9 +223,9 @@ public sealed class TcpProxy : IAsyncDisposable
             {
                 action();
             }
-            catch (Exception error) when (error is SocketException or ObjectDisposedException)
+            catch (Exception error) when (error is SocketException or ObjectDisposedException or NullReferenceException)
             {
-                // Already closed.
+                // Already closed (a disposed TcpClient's Client is null).
             }
         }
     }
