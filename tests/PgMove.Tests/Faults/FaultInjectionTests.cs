@@ -11,15 +11,26 @@ namespace PgMove.Tests.Faults;
 public sealed class FaultInjectionTests(ITestOutputHelper output)
 {
     [SkippableFact]
-    public async Task Start_SeededRandomFaultsThenCutover_VerifyClean()
+    public async Task Start_KilledInEveryPhaseAndServersRestarted_VerifyClean()
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("PGMOVE_FAULT_SEED"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 20261124;
         var tally = new FaultTally();
         var watch = Stopwatch.StartNew();
-        await new FaultRound(new Random(seed), tally, output) { Faults = 5, Scale = 1 }.RunAsync();
+        // kill -9 aimed at every phase (the delay after reaching it is seeded), restarts of both servers while
+        // streaming, and a kill -9 in the middle of the cutover; the soak draws everything at random instead.
+        (string, string)[] plan =
+        [
+            ("roles/schema", "kill -9 pgmove"),
+            ("copy", "kill -9 pgmove"),
+            ("post-data", "kill -9 pgmove"),
+            ("streaming", "source restart fast"),
+            ("streaming", "target restart immediate"),
+            ("streaming", "kill -9 pgmove"),
+        ];
+        await new FaultRound(new Random(seed), tally, output) { Plan = plan, KillDuringCutover = true, Scale = 1 }.RunAsync();
         output.WriteLine(tally.Summary(seed, watch.Elapsed));
         Assert.Equal(1, tally.MigrationsVerified);
-        Assert.True(tally.Total >= 5, tally.Summary(seed, watch.Elapsed));
+        Assert.True(tally.Total == plan.Length + 1, tally.Summary(seed, watch.Elapsed));
     }
 
     [SkippableFact]

@@ -34,6 +34,12 @@ internal sealed class FaultRound(Random random, FaultTally tally, ITestOutputHel
     /// <summary>Faults injected before the cutover.</summary>
     public int Faults { get; init; } = 5;
 
+    /// <summary>Faults in a fixed order (phase aimed at, kind) instead of drawn at random; the delays stay random.</summary>
+    public IReadOnlyList<(string Aim, string Kind)>? Plan { get; init; }
+
+    /// <summary>Whether pgmove is killed during the cutover; null draws it at random.</summary>
+    public bool? KillDuringCutover { get; init; }
+
     /// <summary>pgbench scale of database bank (100 000 accounts per unit).</summary>
     public int Scale { get; init; } = 2;
 
@@ -67,16 +73,17 @@ internal sealed class FaultRound(Random random, FaultTally tally, ITestOutputHel
         var runner = PgMoveProcess.Start(environment, start);
         try
         {
-            for (var i = 0; i < Faults; i++)
+            var count = Plan?.Count ?? Faults;
+            for (var i = 0; i < count; i++)
             {
                 // Each fault aims at a phase drawn at random: it waits until the migration gets there (a fault that
                 // restarts pgmove sends it back to preflight), then strikes after a random delay.
-                var aim = Phases[random.Next(Phases.Length)];
+                var aim = Plan?[i].Aim ?? Phases[random.Next(Phases.Length)];
                 var delay = random.Next(0, 2000);
                 runner = await ReachPhaseAsync(scenario, runner, environment, start, aim);
                 await Task.Delay(delay);
                 runner = await EnsureRunningAsync(scenario, runner, environment, start);
-                var kind = Kinds[random.Next(Kinds.Length)];
+                var kind = Plan?[i].Kind ?? Kinds[random.Next(Kinds.Length)];
                 var phase = Phase(scenario);
                 Note($"fault {i + 1}: {kind} [{phase}]");
                 switch (kind)
@@ -137,7 +144,7 @@ internal sealed class FaultRound(Random random, FaultTally tally, ITestOutputHel
     private async Task CutOverAsync(RelayScenario scenario, PgMoveProcess runner, Dictionary<string, string> environment)
     {
         string[] cutover = ["cutover", "--state", scenario.StatePath];
-        if (random.Next(2) == 0)
+        if (KillDuringCutover ?? random.Next(2) == 0)
         {
             // kill -9 in the middle of the cutover, then cut over again from a fresh process (no runner left: it resumes and cuts over itself).
             await using (var request = PgMoveProcess.Start(environment, cutover))
