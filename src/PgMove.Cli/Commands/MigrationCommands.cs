@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PgMove.Cli.Logging;
 using PgMove.Cli.Output;
 using PgMove.Core.Copy;
 using PgMove.Core.Migrations;
@@ -10,15 +11,15 @@ namespace PgMove.Cli.Commands;
 /// <summary><c>pgmove start | status | stop | cutover</c>: the continuous migration and its controls.</summary>
 internal static class MigrationCommands
 {
-    public static IEnumerable<Command> Create(TextWriter output, TextWriter error)
+    public static IEnumerable<Command> Create(TextWriter output, TextWriter error, CliLogging logging)
     {
-        yield return Start(output, error);
+        yield return Start(output, error, logging);
         yield return Status(output);
         yield return Stop(output);
-        yield return Cutover(output, error);
+        yield return Cutover(output, error, logging);
     }
 
-    private static Command Start(TextWriter output, TextWriter error)
+    private static Command Start(TextWriter output, TextWriter error, CliLogging logging)
     {
         var source = CommonOptions.Source();
         var target = CommonOptions.Target();
@@ -36,6 +37,8 @@ internal static class MigrationCommands
         };
         command.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(jobs) is < 1 or > 64)
+                throw new Core.Errors.UsageException("usage.bad_jobs", $"--jobs {parse.GetValue(jobs)} is out of range.", "Give a number of workers between 1 and 64.");
             if (parse.GetValue(maxDays) is not (> 0 and <= 365) || parse.GetValue(maxWal) <= 0)
                 throw new Core.Errors.UsageException("usage.bad_limit", "--max-days must be between 0 and 365 and --max-retained-wal-gb above 0.",
                     "Give e.g. --max-days 14 --max-retained-wal-gb 64.");
@@ -53,6 +56,7 @@ internal static class MigrationCommands
                 PgBinDirectory = parse.GetValue(pgBin),
                 MaxDuration = TimeSpan.FromDays(parse.GetValue(maxDays)),
                 MaxRetainedWalBytes = (long)(parse.GetValue(maxWal) * 1024 * 1024 * 1024),
+                LoggerFactory = logging.Factory,
             };
             using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
             try
@@ -104,7 +108,7 @@ internal static class MigrationCommands
         return command;
     }
 
-    private static Command Cutover(TextWriter output, TextWriter error)
+    private static Command Cutover(TextWriter output, TextWriter error, CliLogging logging)
     {
         var state = CommonOptions.State();
         var id = new Option<string?>("--id") { Description = "The migration (default: the latest)." };
@@ -119,7 +123,7 @@ internal static class MigrationCommands
                 // No process is running it: resume it here; it cuts over as soon as it is in sync.
                 var found = MigrationControl.Find(store, parse.GetValue(id));
                 var (source, target) = store.ReadSecrets(found.Id);
-                var runner = await MigrationRunner.CreateOrResumeAsync(store, new MigrationOptions { Source = source, Target = target, IgnoreDatabases = found.IgnoreDatabases }, ct);
+                var runner = await MigrationRunner.CreateOrResumeAsync(store, new MigrationOptions { Source = source, Target = target, IgnoreDatabases = found.IgnoreDatabases, LoggerFactory = logging.Factory }, ct);
                 return await RunAsync(runner, output, json: false, ct);
             }
             Consoles.For(output).Write(MigrationView.Render(record));

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using PgMove.Cli.Logging;
 using PgMove.Core.Errors;
 
 namespace PgMove.Cli.Commands;
@@ -8,14 +10,17 @@ public static class PgMoveCommandLine
 {
     public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error)
     {
+        using var logging = new CliLogging();
         var root = new RootCommand("PgMove moves a live PostgreSQL server to another PostgreSQL server.")
         {
+            logging.Level,
+            logging.File,
             CheckCommand.Create(output, error),
             CopyCommand.Create(output, error),
             VerifyCommand.Create(output, error),
             ServeCommand.Create(),
         };
-        foreach (var command in MigrationCommands.Create(output, error))
+        foreach (var command in MigrationCommands.Create(output, error, logging))
             root.Subcommands.Add(command);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -25,8 +30,10 @@ public static class PgMoveCommandLine
             await error.WriteLineAsync("Run 'pgmove --help' for usage.");
             return ExitCodes.Usage;
         }
+        var verb = parse.CommandResult.Command.Name;
         try
         {
+            logging.Configure(parse);
             return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (UsageException usage)
@@ -36,7 +43,17 @@ public static class PgMoveCommandLine
         }
         catch (PgMoveException failure)
         {
+            logging.Factory.CreateLogger("PgMove.Cli").CommandFailed(verb, failure.Code, failure.Message, failure.Fix);
             await error.WriteLineAsync($"error [{failure.Code}]: {failure.Message}\nfix: {failure.Fix}");
+            return ExitCodes.Failure;
+        }
+        catch (Exception lost) when (lost is Npgsql.NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            // A server went away in a step that does not retry by itself (preflight, a catalog read, stop, verify):
+            // say so in one line rather than crash with a stack trace. Nothing half-made is trusted: rerunning resumes.
+            var what = lost is Npgsql.PostgresException pg ? $"{pg.MessageText} ({pg.SqlState})" : lost.Message;
+            await error.WriteLineAsync($"error [connection.lost]: the connection to a server was lost: {what}\n" +
+                "fix: check that both servers are up and reachable, then run the same command again (pgmove start resumes where it stopped).");
             return ExitCodes.Failure;
         }
         catch (OperationCanceledException)

@@ -11,7 +11,22 @@ internal sealed class DatabaseRun(string name, long oid, string slot, string pub
     public string Slot { get; } = slot;
     public string Publication { get; } = publication;
     public bool CopyDone { get; set; } = copyDone;
-    public DatabasePhase Phase { get; set; } = DatabasePhase.Pending;
+    public DatabasePhase Phase
+    {
+        get => _phase;
+        set
+        {
+            var from = _phase;
+            _phase = value;
+            if (from != value)
+                PhaseChanged?.Invoke(this, from, value);
+        }
+    }
+
+    private DatabasePhase _phase = DatabasePhase.Pending;
+
+    /// <summary>Called on every change of <see cref="Phase"/> (the runner logs it).</summary>
+    public Action<DatabaseRun, DatabasePhase, DatabasePhase>? PhaseChanged { get; set; }
     public ApplyStatistics Statistics { get; } = new();
     public DatabaseProgress? Copy { get; set; }
     public string? LastError { get; set; }

@@ -10,6 +10,9 @@ namespace PgMove.Core.Migrations;
 /// </summary>
 public static class MigrationControl
 {
+    /// <summary>The request a cutover leaves once every stream has caught up and it starts dropping slots: resuming finishes the cutover.</summary>
+    public const string CutoverFinishing = "cutover-finishing";
+
     public static bool HasLiveRunner(MigrationRecord record)
     {
         if (record.RunnerPid is not { } pid || record.RunnerHeartbeat is not { } beat || beat < DateTimeOffset.UtcNow.AddSeconds(-15))
@@ -50,7 +53,8 @@ public static class MigrationControl
         if (!record.IsActive)
             throw new PgMoveException("migration.not_active", $"Migration {record.Id} is {MigrationStore.Name(record.Status)}; only a running or syncing migration can be cut over.",
                 "Start a migration with pgmove start.");
-        store.SetRequest(record.Id, freeze ? "cutover-freeze" : "cutover");
+        if (record.Request != CutoverFinishing)
+            store.SetRequest(record.Id, freeze ? "cutover-freeze" : "cutover");
         return HasLiveRunner(record) ? await WaitAsync(store, record.Id, ct) : null;
     }
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using PgMove.Core.Connections;
 
 namespace PgMove.Core.Migrations;
@@ -27,6 +29,9 @@ public sealed record MigrationOptions
 
     /// <summary>A migration stops itself when a slot retains more WAL than this. The default value is 64 GiB.</summary>
     public long MaxRetainedWalBytes { get; init; } = 64L * 1024 * 1024 * 1024;
+
+    /// <summary>Where the runner logs its events (phases, retries, slots, errors). The default value is <see cref="NullLoggerFactory.Instance"/>.</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     /// <summary>Clock for the duration limit; tests pass a fake one.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Npgsql.Replication;
 using Npgsql.Replication.PgOutput;
@@ -6,6 +7,7 @@ using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
 using PgMove.Core.Copy;
 using PgMove.Core.Errors;
+using PgMove.Core.Logging;
 using PgMove.Core.Replication;
 
 namespace PgMove.Core.Migrations;
@@ -18,6 +20,7 @@ public sealed partial class MigrationRunner
     private async Task RunDatabaseAsync(DatabaseRun run, SemaphoreSlim gate, CancellationToken ct)
     {
         var backoff = TimeSpan.FromSeconds(1);
+        var attempt = 0;
         while (!ct.IsCancellationRequested)
         {
             try
@@ -34,10 +37,18 @@ public sealed partial class MigrationRunner
             }
             catch (Exception error) when (IsTransient(error))
             {
+                if (run.Phase != DatabasePhase.Reconnecting)
+                {
+                    // The last attempt did connect (it copied or streamed): a new outage starts again from 1 s,
+                    // instead of every later blip of a long migration waiting the full 30 s.
+                    backoff = TimeSpan.FromSeconds(1);
+                    attempt = 0;
+                }
                 run.Phase = DatabasePhase.Reconnecting;
                 run.LagBytes = null; // unknown while disconnected: never show a stale 0
                 run.LagSeconds = null;
                 run.LastError = $"connection lost ({Describe(error)}); retrying in {backoff.TotalSeconds:N0} s";
+                _logger.Retrying(run.Name, Describe(error), ++attempt, backoff.TotalSeconds);
                 // After a server restart every pooled session is dead: start from fresh ones.
                 NpgsqlConnection.ClearAllPools();
                 await Task.Delay(backoff, ct);
@@ -45,15 +56,17 @@ public sealed partial class MigrationRunner
             }
             catch (PgMoveException error)
             {
-                run.Phase = DatabasePhase.Failed;
                 run.LastError = $"{error.Message} Fix: {error.Fix}";
+                run.Phase = DatabasePhase.Failed;
+                _logger.DatabaseFailed(run.Name, run.LastError);
                 return;
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {
                 // A bug of ours, or something unforeseen: say what and where rather than vanish.
-                run.Phase = DatabasePhase.Failed;
                 run.LastError = $"unexpected {error.GetType().Name}: {error.Message}";
+                run.Phase = DatabasePhase.Failed;
+                _logger.DatabaseFailed(run.Name, run.LastError);
                 return;
             }
         }
@@ -72,11 +85,14 @@ public sealed partial class MigrationRunner
                 await ExecuteAsync(connection,
                     $"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = {Identifiers.Literal(run.Publication)}) THEN " +
                     $"CREATE PUBLICATION {Identifiers.Quote(run.Publication)} FOR ALL TABLES; END IF; END $$", ct);
+                _logger.PublicationCreated(run.Name, run.Publication);
                 await DropSlotAsync(connection, run.Slot, ct);
             }
 
             replication = await OpenReplicationAsync(source, ct);
             var slot = await replication.CreatePgOutputReplicationSlot(run.Slot, temporarySlot: false, LogicalSlotSnapshotInitMode.Export, twoPhase: false, ct);
+            _logger.SlotCreated(run.Name, run.Slot, slot.ConsistentPoint.ToString());
+            _logger.CopyStarted(run.Name, slot.SnapshotName ?? "");
 
             await PrepareTargetDatabaseAsync(run, ct);
             var copier = new DatabaseCopier(
@@ -100,6 +116,7 @@ public sealed partial class MigrationRunner
                 await batch.ExecuteNonQueryAsync(ct);
             }
             run.CopyDone = true;
+            _logger.CopyDone(run.Name, slot.ConsistentPoint.ToString());
             Save();
             gate.Release();
             gate = null!;
@@ -215,6 +232,7 @@ public sealed partial class MigrationRunner
     {
         // database_missing: preflight saw it, so it is being dropped and made again by a sibling worker redoing its copy.
         PgMoveException pg => pg.Code is "connection.refused" or "connection.timeout" or "connection.server_busy" or "connection.unreachable" or "connection.failed" or "connection.database_missing"
+                                  or "tools.connection_lost"
                               || (pg.InnerException is { } inner && IsTransient(inner)),
         PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal),
         NpgsqlException or IOException or SocketException or TimeoutException => true,

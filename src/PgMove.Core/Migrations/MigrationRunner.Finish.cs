@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
 using PgMove.Core.Cutover;
 using PgMove.Core.Errors;
+using PgMove.Core.Logging;
 using PgMove.Core.Replication;
 using PgMove.Core.State;
 
@@ -44,6 +46,7 @@ public sealed partial class MigrationRunner
         switch (outcome.Kind)
         {
             case RunOutcome.Kinds.Stop:
+                _logger.Stopping(Id, outcome.Reason);
                 var note = "";
                 try
                 {
@@ -59,6 +62,7 @@ public sealed partial class MigrationRunner
                 _record = _record with { Status = MigrationStatus.Canceled, Error = null, Fix = null, Result = $"{outcome.Reason}; all data copied so far is kept on the target.{note}", RunnerPid = null };
                 _store.Update(Snapshot with { RunnerPid = null });
                 _store.SetRequest(Id, null);
+                _logger.MigrationEnded(Id, "canceled", _record.Result);
                 return Snapshot;
             case RunOutcome.Kinds.Cutover:
                 return await CompleteCutoverAsync(outcome, ct);
@@ -70,6 +74,10 @@ public sealed partial class MigrationRunner
     /// <summary>Streams are caught up and stopped: sequences, large objects, verification, then PgMove's objects go.</summary>
     private async Task<MigrationRecord> CompleteCutoverAsync(RunOutcome outcome, CancellationToken ct)
     {
+        // Past this point the slots go: a runner killed from here on must finish the cutover when resumed,
+        // not stream again from slots that no longer exist.
+        _store.SetRequest(Id, MigrationControl.CutoverFinishing);
+        _logger.CutoverFinishing(Id);
         var summaries = new List<string>();
         foreach (var run in _runs)
         {
@@ -99,6 +107,7 @@ public sealed partial class MigrationRunner
         _record = _record with { Status = MigrationStatus.Done, Result = result.Trim(), RunnerPid = null };
         _store.Update(Snapshot with { RunnerPid = null });
         _store.SetRequest(Id, null);
+        _logger.MigrationEnded(Id, "done", _record.Result);
         return Snapshot;
     }
 
@@ -113,9 +122,11 @@ public sealed partial class MigrationRunner
                 await using var source = await PgConnector.OpenAsync(_options.Source.WithDatabase(run.Name), "source", ct);
                 await DropSlotAsync(source, run.Slot, ct);
                 await ExecuteAsync(source, $"DROP PUBLICATION IF EXISTS {Identifiers.Quote(run.Publication)}", ct);
+                _logger.SlotAndPublicationDropped(run.Name, run.Slot, run.Publication);
             }
             catch (Exception error) when (error is PgMoveException or NpgsqlException)
             {
+                _logger.CleanupFailed(run.Name, run.Slot, run.Publication, error.Message);
                 failures.Add($"slot {run.Slot} and publication {run.Publication} in database {run.Name}");
             }
         }

@@ -2,6 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
+using PgMove.Core.Logging;
 
 namespace PgMove.Core.Migrations;
 
@@ -96,6 +97,7 @@ public sealed partial class MigrationRunner
     /// </summary>
     private async Task<RunOutcome> PrepareCutoverAsync(bool freeze, CancellationToken ct)
     {
+        _logger.CutoverRequested(Id, freeze);
         var frozenAt = DateTimeOffset.UtcNow;
         var marks = new Dictionary<string, NpgsqlLogSequenceNumber>(StringComparer.Ordinal);
         foreach (var run in _runs)

@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
 using PgMove.Core.Copy;
 using PgMove.Core.Errors;
+using PgMove.Core.Logging;
 using PgMove.Core.Preflight;
 using PgMove.Core.Replication;
 using PgMove.Core.Schema;
@@ -26,11 +28,14 @@ public sealed partial class MigrationRunner
     private MigrationRecord _record;
     private PgToolset? _tools;
 
+    private readonly ILogger _logger;
+
     private MigrationRunner(MigrationStore store, MigrationOptions options, MigrationRecord record)
     {
         _store = store;
         _options = options;
         _record = record;
+        _logger = options.LoggerFactory.CreateLogger("PgMove.Migrations");
     }
 
     public string Id => _record.Id;
@@ -95,16 +100,19 @@ public sealed partial class MigrationRunner
         }
         try
         {
-            await ReadTargetAsync(ct);
-            await PrepareDatabasesAsync(ct);
+            _logger.MigrationStarted(Id, _options.Source.ToString(), _options.Target.ToString());
+            await RetryTransientAsync(ReadTargetAsync, ct);
+            await RetryTransientAsync(PrepareDatabasesAsync, ct);
             Save();
             if (_runs.Any(r => !r.CopyDone))
             {
                 // Only a copy needs pg_dump and friends: a resumed stream starts without looking for them.
                 _tools = (await PgToolLocator.FindAllAsync(_options.PgBinDirectory, ct)).FirstOrDefault()
                     ?? throw new PgMoveException("tools.missing", "pg_dump and pg_restore were not found.", "Install PostgreSQL's client tools and name their directory with --pg-bin.");
-                await CopyRolesAsync(ct);
+                await RetryTransientAsync(CopyRolesAsync, ct);
             }
+            if (_store.Get(Id)?.Request == MigrationControl.CutoverFinishing)
+                return await FinishAsync(new RunOutcome(RunOutcome.Kinds.Cutover, "cutover (resumed after an interruption)"), ct);
 
             using var streaming = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var gate = new SemaphoreSlim(_options.ParallelDatabases);
@@ -117,6 +125,7 @@ public sealed partial class MigrationRunner
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // Detached: slots and publications stay; pgmove start resumes.
+            _logger.Detached(Id);
             // Save() would stamp this process as the runner again: write the record without it.
             _record = Snapshot with { RunnerPid = null };
             _store.Update(_record);
@@ -125,6 +134,36 @@ public sealed partial class MigrationRunner
         catch (PgMoveException error)
         {
             return await FailAsync(error.Message, error.Fix);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            // Never leave the store saying "running" for a runner that is gone.
+            return await FailAsync($"unexpected {error.GetType().Name}: {error.Message}",
+                "Check that both servers are up and reachable, then run pgmove start again to resume.");
+        }
+    }
+
+    /// <summary>
+    /// The steps before the databases run (target facts, database list, roles) retry a lost connection with
+    /// backoff, as the databases themselves do; after a few minutes of failures the migration fails with the cause.
+    /// </summary>
+    private async Task RetryTransientAsync(Func<CancellationToken, Task> step, CancellationToken ct)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await step(ct);
+                return;
+            }
+            catch (Exception error) when (IsTransient(error) && attempt < 8 && !ct.IsCancellationRequested)
+            {
+                _logger.StepRetrying(step.Method.Name.Replace("Async", "", StringComparison.Ordinal), Describe(error), attempt, backoff.TotalSeconds);
+                NpgsqlConnection.ClearAllPools();
+                await Task.Delay(backoff, ct);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
         }
     }
 
@@ -144,6 +183,7 @@ public sealed partial class MigrationRunner
                 ReplicationNames.Publication(Id), previous?.CopyDone ?? false)
             {
                 Copy = _copyProgress.For(database.Name),
+                PhaseChanged = (r, from, to) => _logger.PhaseChanged(r.Name, from.ToString(), to.ToString()),
             };
             _runs.Add(run);
         }
@@ -160,6 +200,7 @@ public sealed partial class MigrationRunner
 
     private async Task<MigrationRecord> FailAsync(string error, string fix)
     {
+        _logger.MigrationFailed(Id, error, fix);
         _record = _record with { Status = MigrationStatus.Error, Error = error, Fix = fix, RunnerPid = null };
         // Before any slot was created there is nothing to keep; afterwards the slots stay so that the
         // migration can resume once the cause is fixed (the WAL limit and pgmove stop guard the disk).

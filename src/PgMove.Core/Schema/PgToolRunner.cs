@@ -44,12 +44,28 @@ public static class PgToolRunner
         await process.WaitForExitAsync(CancellationToken.None);
         ct.ThrowIfCancellationRequested();
         var errors = Redact(await stderr, connection.Password);
+        if (process.ExitCode != 0 && LostConnection(errors))
+            throw new PgMoveException("tools.connection_lost",
+                $"{what}: {Path.GetFileName(tool)} lost its connection to the server (exit {process.ExitCode}): {Tail(errors)}",
+                "Check that both servers are up and reachable; PgMove retries this step by itself.");
         if (process.ExitCode != 0)
             throw new PgMoveException("tools.failed",
                 $"{what}: {Path.GetFileName(tool)} failed (exit {process.ExitCode}): {Tail(errors)}",
                 "Read the message above; fix the object it names on the source or target and run the command again.");
         return await stdout;
     }
+
+    /// <summary>libpq's words for a connection that broke or could not be made: worth another try, unlike a refused object.</summary>
+    private static readonly string[] ConnectionLostMarkers =
+    [
+        "server closed the connection unexpectedly", "could not receive data from server", "could not send data to server",
+        "connection to server", "SSL SYSCALL error", "SSL error", "terminating connection due to", "the database system is shutting down",
+        "the database system is starting up", "the database system is in recovery mode", "no connection to the server", "lost synchronization with server",
+        "connection not open", "Connection reset by peer",
+    ];
+
+    private static bool LostConnection(string errors) =>
+        ConnectionLostMarkers.Any(marker => errors.Contains(marker, StringComparison.Ordinal));
 
     private static string Redact(string text, string? password) =>
         string.IsNullOrEmpty(password) ? text : text.Replace(password, "****", StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
@@ -6,7 +7,10 @@ namespace PgMove.Tests.Infrastructure;
 /// <summary>
 /// A loopback TCP forwarder in front of a server. <see cref="Refuse"/> sees the first packet a client
 /// sends (PostgreSQL's startup message when TLS is off) and can drop the connection: a firewall that
-/// lets one client through and not another.
+/// lets one client through and not another. It also injects network faults into the connections it
+/// carries: <see cref="DropAll"/> (both sides reset), <see cref="StallAsync"/> (bytes held back, the
+/// sockets stay open, as a congested or black-holed link) and <see cref="HalfCloseAll"/> (the client
+/// reads end-of-stream while its writes still reach the server).
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -14,6 +18,8 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly int _targetPort;
     private readonly Task _acceptLoop;
+    private readonly ConcurrentDictionary<Pair, byte> _pairs = new();
+    private volatile TaskCompletionSource _flowing = CompletedGate();
 
     public TcpProxy(int targetPort, Func<byte[], bool>? refuse = null)
     {
@@ -29,9 +35,68 @@ public sealed class TcpProxy : IAsyncDisposable
 
     public int Refused { get; private set; }
 
+    /// <summary>Connections forwarded now.</summary>
+    public int Active => _pairs.Count;
+
+    /// <summary>Connections accepted since the start (refused ones included).</summary>
+    public int Accepted { get; private set; }
+
     /// <summary>True when the startup message asks for a replication connection (how a subscription connects).</summary>
     public static bool IsReplicationStartup(byte[] packet) =>
         System.Text.Encoding.ASCII.GetString(packet).Contains("replication\0", StringComparison.Ordinal);
+
+    /// <summary>Resets every forwarded connection at once (RST on both sides), as a failing router would. Returns how many.</summary>
+    public int DropAll()
+    {
+        var dropped = 0;
+        foreach (var pair in _pairs.Keys)
+        {
+            pair.Abort();
+            dropped++;
+        }
+        return dropped;
+    }
+
+    /// <summary>
+    /// Holds back every byte in both directions for <paramref name="duration"/> (connections stay open and new
+    /// ones wait too), then lets them flow again.
+    /// </summary>
+    public async Task StallAsync(TimeSpan duration, CancellationToken ct = default)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _flowing = gate;
+        try
+        {
+            await Task.Delay(duration, ct);
+        }
+        finally
+        {
+            _flowing = CompletedGate();
+            gate.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Half-closes every forwarded connection: the client gets end-of-stream (FIN) while what it sends still
+    /// reaches the server, which only ends when the client gives up. Returns how many.
+    /// </summary>
+    public int HalfCloseAll()
+    {
+        var closed = 0;
+        foreach (var pair in _pairs.Keys)
+        {
+            pair.HalfClose();
+            closed++;
+        }
+        return closed;
+    }
+
+    private static TaskCompletionSource CompletedGate()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gate.SetResult();
+        return gate;
+    }
 
     private async Task AcceptAsync()
     {
@@ -46,6 +111,7 @@ public sealed class TcpProxy : IAsyncDisposable
             {
                 return;
             }
+            Accepted++;
             _ = ServeAsync(client);
         }
     }
@@ -55,6 +121,7 @@ public sealed class TcpProxy : IAsyncDisposable
         using (client)
         using (var server = new TcpClient())
         {
+            var pair = new Pair(client, server);
             try
             {
                 var downstream = client.GetStream();
@@ -64,15 +131,41 @@ public sealed class TcpProxy : IAsyncDisposable
                     Refused++;
                     return;
                 }
+                await _flowing.Task.WaitAsync(_stop.Token);
                 await server.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
+                _pairs[pair] = 0;
                 var upstream = server.GetStream();
                 await upstream.WriteAsync(first, _stop.Token);
-                await Task.WhenAny(downstream.CopyToAsync(upstream, _stop.Token), upstream.CopyToAsync(downstream, _stop.Token));
+                var up = PumpAsync(downstream, upstream, pair, toClient: false);
+                var down = PumpAsync(upstream, downstream, pair, toClient: true);
+                await Task.WhenAny(up, down);
+                // A half-closed pair keeps carrying the client's bytes until the client itself hangs up.
+                if (pair.HalfClosed && !up.IsCompleted)
+                    await up;
             }
             catch (Exception)
             {
                 // A closed side ends the pair; that is how connections end here.
             }
+            finally
+            {
+                _pairs.TryRemove(pair, out _);
+            }
+        }
+    }
+
+    private async Task PumpAsync(NetworkStream from, NetworkStream to, Pair pair, bool toClient)
+    {
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var read = await from.ReadAsync(buffer, _stop.Token);
+            if (read == 0)
+                return;
+            await _flowing.Task.WaitAsync(_stop.Token);
+            if (toClient && pair.HalfClosed)
+                continue; // The client was told the stream ended: what the server says now is lost.
+            await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
         }
     }
 
@@ -94,6 +187,7 @@ public sealed class TcpProxy : IAsyncDisposable
     {
         await _stop.CancelAsync();
         _listener.Stop();
+        DropAll();
         try
         {
             await _acceptLoop;
@@ -102,5 +196,37 @@ public sealed class TcpProxy : IAsyncDisposable
         {
         }
         _stop.Dispose();
+    }
+
+    /// <summary>One forwarded connection: the client's socket and the server's.</summary>
+    private sealed class Pair(TcpClient client, TcpClient server)
+    {
+        public bool HalfClosed { get; private set; }
+
+        public void Abort()
+        {
+            Try(() => client.Client.LingerState = new LingerOption(true, 0)); // close with RST, not FIN
+            Try(() => server.Client.LingerState = new LingerOption(true, 0));
+            Try(() => client.Client.Close());
+            Try(() => server.Client.Close());
+        }
+
+        public void HalfClose()
+        {
+            HalfClosed = true;
+            Try(() => client.Client.Shutdown(SocketShutdown.Send));
+        }
+
+        private static void Try(Action action)
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception error) when (error is SocketException or ObjectDisposedException or NullReferenceException)
+            {
+                // Already closed (a disposed TcpClient's Client is null).
+            }
+        }
     }
 }

@@ -106,9 +106,50 @@ internal sealed class RelayScenario : IAsyncDisposable
         ? "(none)"
         : $"{record.Status} {record.Error} {record.Result} " + string.Join("; ", record.Databases.Select(d => $"{d.Name}:{d.Phase} copy={d.CopyDone} lag={d.LagBytes} err={d.LastError}"));
 
+    /// <summary>
+    /// A migration the test left active (detached) or failed keeps its slots by design: stop it, so that the
+    /// clusters' leftover check only fails tests where PgMove itself leaked (after stop, cutover or a failure before any copy).
+    /// When something is left all the same, the migration's last state and the stop's error are added to the report.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await Task.WhenAll(Source.DisposeAsync().AsTask(), Target.DisposeAsync().AsTask());
-        Directory.Delete(StateDirectory, recursive: true);
+        var stop = await StopLeftoverMigrationAsync();
+        try
+        {
+            await Task.WhenAll(Source.DisposeAsync().AsTask(), Target.DisposeAsync().AsTask());
+        }
+        catch (LeftoverReplicationObjectsException leak)
+        {
+            throw new LeftoverReplicationObjectsException($"{leak.Message}\nThe migration: {stop}");
+        }
+        finally
+        {
+            Directory.Delete(StateDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>Stops the latest migration if it is active or failed; returns what it found and did (for reports).</summary>
+    public async Task<string> StopLeftoverMigrationAsync()
+    {
+        string found = "(none)";
+        try
+        {
+            using var store = MigrationStore.Open(StatePath);
+            if (store.Latest() is { } latest)
+            {
+                found = Describe(latest);
+                if (latest.IsActive || latest.Status == MigrationStatus.Error)
+                {
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                    var stopped = await MigrationControl.StopAsync(store, latest.Id, timeout.Token);
+                    return $"{found}; stopped at the end of the test: {Describe(stopped)}";
+                }
+            }
+            return found;
+        }
+        catch (Exception error)
+        {
+            return $"{found}; stopping it at the end of the test failed: {error.GetType().Name}: {error.Message}";
+        }
     }
 }

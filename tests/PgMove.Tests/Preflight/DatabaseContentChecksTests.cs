@@ -47,7 +47,7 @@ public sealed class DatabaseContentChecksTests
     }
 
     [SkippableFact]
-    public async Task DatabaseList_IgnoreListNamesMissingDatabase_WarnsAndLeavesIgnoredOut()
+    public async Task DatabaseList_IgnoreListNamesMissingDatabase_FailsAndLeavesIgnoredOut()
     {
         await using var scenario = await PreflightScenario.StartAsync();
         await scenario.Source.ExecuteAsync("CREATE DATABASE keep");
@@ -55,7 +55,7 @@ public sealed class DatabaseContentChecksTests
         await scenario.Source.ExecuteAsync("CREATE DATABASE closed");
         await scenario.Source.ExecuteAsync("ALTER DATABASE closed ALLOW_CONNECTIONS false");
         var report = await scenario.RunAsync(configure: o => o with { IgnoreDatabases = ["skipme", "typo_db"] });
-        ReportAssert.Has(report, "source.databases", CheckStatus.Warn, "'typo_db'");
+        ReportAssert.Has(report, "source.databases", CheckStatus.Fail, "'typo_db'");
         var pass = ReportAssert.Has(report, "source.databases", CheckStatus.Pass, "2 databases to migrate: keep, postgres", "closed");
         Assert.DoesNotContain("skipme", pass.Message, StringComparison.Ordinal);
     }

@@ -1,6 +1,6 @@
 namespace PgMove.Core.Preflight.Checks;
 
-/// <summary>Which databases will move; an ignore-list entry that matches nothing is probably a typo.</summary>
+/// <summary>Which databases will move; an ignore-list entry that matches nothing is a typo, and fails.</summary>
 internal sealed class DatabaseListCheck : IPreflightCheck
 {
     public string Id => "source.databases";
@@ -13,8 +13,9 @@ internal sealed class DatabaseListCheck : IPreflightCheck
         var names = context.SourceDatabases.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var ignored in context.Options.IgnoreDatabases.Where(n => !names.Contains(n)))
         {
-            results.Add(CheckResult.Warn(Id, $"The ignore list names '{ignored}', which is not a database of the source.",
-                $"Check the spelling; the source has: {string.Join(", ", names.Order(StringComparer.Ordinal))}."));
+            // A failure, not a warning: a misspelt name means the database meant to stay behind would be migrated.
+            results.Add(CheckResult.Fail(Id, $"The ignore list names '{ignored}', which is not a database of the source (a misspelt name would migrate the database you meant to leave out).",
+                $"Correct the spelling or remove it from --ignore-db; the source has: {string.Join(", ", names.Order(StringComparer.Ordinal))}."));
         }
 
         var refusing = context.SourceDatabases.Where(d => !d.IsTemplate && !d.AllowsConnections).Select(d => d.Name).ToList();

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Logging;
+
+namespace PgMove.Core.Logging;
+
+/// <summary>
+/// Every log event of the engine, source-generated. Event ids are grouped by area: 1xxx migrations,
+/// 2xxx replication objects on the source, 3xxx copy, 4xxx cutover and stop.
+/// Arguments are names, positions and redacted connection strings only: never a password.
+/// </summary>
+internal static partial class LogMessages
+{
+    // 1xxx: migrations
+    [LoggerMessage(1001, LogLevel.Information, "Migration {MigrationId} started (or resumed): source {Source}, target {Target}")]
+    public static partial void MigrationStarted(this ILogger logger, string migrationId, string source, string target);
+
+    [LoggerMessage(1002, LogLevel.Information, "Database {Database}: {From} -> {To}")]
+    public static partial void PhaseChanged(this ILogger logger, string database, string from, string to);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Database {Database}: connection lost ({Error}); retry {Attempt} in {DelaySeconds} s")]
+    public static partial void Retrying(this ILogger logger, string database, string error, int attempt, double delaySeconds);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Step {Step}: connection lost ({Error}); retry {Attempt} in {DelaySeconds} s")]
+    public static partial void StepRetrying(this ILogger logger, string step, string error, int attempt, double delaySeconds);
+
+    [LoggerMessage(1005, LogLevel.Error, "Database {Database} failed: {Error}")]
+    public static partial void DatabaseFailed(this ILogger logger, string database, string error);
+
+    [LoggerMessage(1006, LogLevel.Error, "Migration {MigrationId} failed: {Error} Fix: {Fix}")]
+    public static partial void MigrationFailed(this ILogger logger, string migrationId, string error, string fix);
+
+    [LoggerMessage(1007, LogLevel.Information, "Migration {MigrationId} ended: {Status}; {Result}")]
+    public static partial void MigrationEnded(this ILogger logger, string migrationId, string status, string? result);
+
+    [LoggerMessage(1008, LogLevel.Information, "Migration {MigrationId} detached: slots and publications stay; pgmove start resumes")]
+    public static partial void Detached(this ILogger logger, string migrationId);
+
+    // 2xxx: what PgMove creates and drops on the source
+    [LoggerMessage(2001, LogLevel.Information, "Database {Database}: publication {Publication} created (if missing)")]
+    public static partial void PublicationCreated(this ILogger logger, string database, string publication);
+
+    [LoggerMessage(2002, LogLevel.Information, "Database {Database}: replication slot {Slot} created, consistent point {ConsistentPoint}")]
+    public static partial void SlotCreated(this ILogger logger, string database, string slot, string consistentPoint);
+
+    [LoggerMessage(2003, LogLevel.Information, "Database {Database}: replication slot {Slot} and publication {Publication} dropped")]
+    public static partial void SlotAndPublicationDropped(this ILogger logger, string database, string slot, string publication);
+
+    [LoggerMessage(2004, LogLevel.Error, "Database {Database}: slot {Slot} and publication {Publication} could not be dropped: {Error}")]
+    public static partial void CleanupFailed(this ILogger logger, string database, string slot, string publication, string error);
+
+    // 3xxx: copy
+    [LoggerMessage(3001, LogLevel.Information, "Database {Database}: copy started in snapshot {Snapshot}")]
+    public static partial void CopyStarted(this ILogger logger, string database, string snapshot);
+
+    [LoggerMessage(3002, LogLevel.Information, "Database {Database}: copy done, streaming from {ConsistentPoint}")]
+    public static partial void CopyDone(this ILogger logger, string database, string consistentPoint);
+
+    // 4xxx: cutover and stop
+    [LoggerMessage(4001, LogLevel.Information, "Migration {MigrationId}: cutover requested (freeze source: {Freeze}); waiting for every stream to reach its mark")]
+    public static partial void CutoverRequested(this ILogger logger, string migrationId, bool freeze);
+
+    [LoggerMessage(4002, LogLevel.Information, "Migration {MigrationId}: every stream caught up; copying sequences and large objects, dropping slots, verifying")]
+    public static partial void CutoverFinishing(this ILogger logger, string migrationId);
+
+    [LoggerMessage(4003, LogLevel.Information, "Migration {MigrationId}: stopping ({Reason})")]
+    public static partial void Stopping(this ILogger logger, string migrationId, string reason);
+
+}
