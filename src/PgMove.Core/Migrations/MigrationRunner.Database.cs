@@ -64,7 +64,7 @@ public sealed partial class MigrationRunner
             catch (Exception error) when (error is not OperationCanceledException)
             {
                 // A bug of ours, or something unforeseen: say what and where rather than vanish.
-                run.LastError = $"unexpected {error.GetType().Name}: {error.Message}";
+                run.LastError = $"unexpected {error.GetType().Name}: {error.Message} (in {error.TargetSite?.DeclaringType?.FullName}.{error.TargetSite?.Name})";
                 run.Phase = DatabasePhase.Failed;
                 _logger.DatabaseFailed(run.Name, run.LastError);
                 return;
@@ -236,8 +236,14 @@ public sealed partial class MigrationRunner
                               || (pg.InnerException is { } inner && IsTransient(inner)),
         PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal),
         NpgsqlException or IOException or SocketException or TimeoutException => true,
+        // A connection broken under Npgsql sometimes surfaces from its own code as one of these (seen in fault
+        // runs: a NullReferenceException mid-stream during a network fault): a lost connection, not a bug of ours.
+        NullReferenceException or ObjectDisposedException or InvalidOperationException => ThrownByNpgsql(error),
         _ => false,
     };
+
+    private static bool ThrownByNpgsql(Exception error) =>
+        error.TargetSite?.DeclaringType?.FullName?.StartsWith("Npgsql.", StringComparison.Ordinal) == true;
 
     private static string Describe(Exception error) => error is PostgresException pg ? $"{pg.MessageText} ({pg.SqlState})" : error.Message;
 }
