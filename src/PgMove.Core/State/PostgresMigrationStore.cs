@@ -157,6 +157,16 @@ public sealed class PostgresMigrationStore : IMigrationStore
         return Wrap(() => command.ExecuteScalar(), "lease a free migration") is string id ? Get(id) : null;
     }
 
+    /// <summary>Releases this node's lease on <paramref name="id"/>, if it still holds it.</summary>
+    public void ReleaseLease(string id)
+    {
+        using var connection = Connect();
+        using var command = new NpgsqlCommand(Sql("store_release"), connection);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("node", _options.NodeId);
+        Execute(command, "release the lease of migration " + id);
+    }
+
     /// <summary>Renews this node's leases on <paramref name="ids"/>; returns those it still holds.</summary>
     public IReadOnlySet<string> RenewLeases(IReadOnlyCollection<string> ids)
     {

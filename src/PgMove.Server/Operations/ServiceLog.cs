@@ -30,6 +30,9 @@ internal static partial class ServiceLog
     [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Migration {MigrationId} detached here: node {Node} lost its lease (it stalled longer than the lease), another node runs it")]
     public static partial void LeaseLost(ILogger logger, string migrationId, string node);
 
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Warning, Message = "Migration {MigrationId}: its lease could not be released ({Error}); another node takes it over when the lease expires")]
+    public static partial void LeaseNotReleased(ILogger logger, string migrationId, string error);
+
     [LoggerMessage(EventId = 1190, Level = LogLevel.Error, Message = "Migration {MigrationId} failed unexpectedly: {Error}")]
     public static partial void MigrationFailed(ILogger logger, string migrationId, string error);
 

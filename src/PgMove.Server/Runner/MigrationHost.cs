@@ -185,6 +185,18 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
         }
     }
 
+    private void ReleaseQuietly(PostgresMigrationStore store, string id)
+    {
+        try
+        {
+            store.ReleaseLease(id);
+        }
+        catch (PgMoveException error)
+        {
+            ServiceLog.LeaseNotReleased(logger, id, error.Message);
+        }
+    }
+
     private async Task ResumeAsync(MigrationRecord record, CancellationToken ct)
     {
         var (source, target) = stores.Read(store => store.ReadSecrets(record.Id));
@@ -237,6 +249,9 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
             }
             finally
             {
+                // Detached, finished or failed: let another node take it at once rather than after the lease.
+                if (store is PostgresMigrationStore shared)
+                    ReleaseQuietly(shared, runner.Id);
                 store.Dispose();
                 _runs.TryRemove(runner.Id, out _);
             }

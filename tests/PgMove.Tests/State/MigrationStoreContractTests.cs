@@ -167,6 +167,13 @@ public sealed class MigrationStoreContractTests(StoreCluster storeCluster) : ICl
         Assert.Null(a.Get(record.Id)!.LeaseOwner);
         Assert.Equal("node-a", a.ClaimNext(targets)?.LeaseOwner);
 
+        // A node releases only its own lease (the service does so when a run detaches).
+        b.ReleaseLease(record.Id);
+        Assert.Equal("node-a", a.Get(record.Id)!.LeaseOwner);
+        a.ReleaseLease(record.Id);
+        Assert.Null(a.Get(record.Id)!.LeaseOwner);
+        Assert.Equal("node-b", b.ClaimNext(targets)?.LeaseOwner);
+
         // A migration that is not active is never claimed.
         a.Update(a.Get(record.Id)! with { Status = MigrationStatus.Canceled, RunnerPid = null });
         Assert.Null(b.ClaimNext(targets));
