@@ -168,10 +168,12 @@ public sealed class MigrationStoreContractTests(StoreCluster storeCluster) : ICl
         Assert.Equal("node-a", a.ClaimNext(targets)?.LeaseOwner);
 
         // A node releases only its own lease (the service does so when a run detaches).
+        a.Update(a.Get(record.Id)! with { RunnerPid = 7, RunnerHeartbeat = DateTimeOffset.UtcNow });
         b.ReleaseLease(record.Id);
-        Assert.Equal("node-a", a.Get(record.Id)!.LeaseOwner);
+        Assert.Equal(("node-a", 7), (a.Get(record.Id)!.LeaseOwner, a.Get(record.Id)!.RunnerPid));
         a.ReleaseLease(record.Id);
-        Assert.Null(a.Get(record.Id)!.LeaseOwner);
+        Assert.Equal((null, null), (a.Get(record.Id)!.LeaseOwner, a.Get(record.Id)!.RunnerPid));
+        Assert.False(MigrationControl.HasLiveRunner(a.Get(record.Id)!));
         Assert.Equal("node-b", b.ClaimNext(targets)?.LeaseOwner);
 
         // A migration that is not active is never claimed.
