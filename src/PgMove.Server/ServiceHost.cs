@@ -56,7 +56,7 @@ public static class ServiceHost
         PanelEndpoints.Map(app);
 
         var logger = app.Services.GetRequiredService<ILogger<MigrationHost>>();
-        app.Lifetime.ApplicationStarted.Register(() => ServiceLog.Listening(logger, settings.Listen, settings.Clusters.Count, settings.StorePath));
+        app.Lifetime.ApplicationStarted.Register(() => ServiceLog.Listening(logger, settings.Listen, settings.Clusters.Count, settings.SharedStore?.ToString() ?? settings.StorePath));
         return app;
     }
 

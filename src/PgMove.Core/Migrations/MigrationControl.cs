@@ -15,6 +15,9 @@ public static class MigrationControl
 
     public static bool HasLiveRunner(MigrationRecord record)
     {
+        // A shared (PostgreSQL) store: the runner may be on another host; its lease says whether it lives.
+        if (record.LeaseOwner is not null)
+            return record.LeaseUntil > DateTimeOffset.UtcNow;
         if (record.RunnerPid is not { } pid || record.RunnerHeartbeat is not { } beat || beat < DateTimeOffset.UtcNow.AddSeconds(-15))
             return false;
         try
@@ -28,17 +31,18 @@ public static class MigrationControl
         }
     }
 
-    public static MigrationRecord Find(MigrationStore store, string? id) =>
+    public static MigrationRecord Find(IMigrationStore store, string? id) =>
         (id is null ? store.Latest() : store.Get(id))
         ?? throw new PgMoveException("migration.not_found", id is null ? "There is no migration in the state store." : $"There is no migration {id}.",
             "Start one with pgmove start, or name the right state file with --state.");
 
-    public static async Task<MigrationRecord> StopAsync(MigrationStore store, string? id, CancellationToken ct)
+    public static async Task<MigrationRecord> StopAsync(IMigrationStore store, string? id, CancellationToken ct)
     {
         var record = Find(store, id);
         if (!record.IsActive && record.Status != MigrationStatus.Error)
             return record;
-        if (HasLiveRunner(record))
+        // Claiming first: with a shared store another node may be taking the migration over at this instant.
+        if (HasLiveRunner(record) || !store.TryClaim(record))
         {
             store.SetRequest(record.Id, "stop");
             return await WaitAsync(store, record.Id, ct);
@@ -47,7 +51,7 @@ public static class MigrationControl
     }
 
     /// <summary>Asks the live runner to cut over and waits; without one, the caller runs the migration with the request set.</summary>
-    public static async Task<MigrationRecord?> RequestCutoverAsync(MigrationStore store, string? id, bool freeze, CancellationToken ct)
+    public static async Task<MigrationRecord?> RequestCutoverAsync(IMigrationStore store, string? id, bool freeze, CancellationToken ct)
     {
         var record = Find(store, id);
         if (!record.IsActive)
@@ -58,7 +62,7 @@ public static class MigrationControl
         return HasLiveRunner(record) ? await WaitAsync(store, record.Id, ct) : null;
     }
 
-    private static async Task<MigrationRecord> WaitAsync(MigrationStore store, string id, CancellationToken ct)
+    private static async Task<MigrationRecord> WaitAsync(IMigrationStore store, string id, CancellationToken ct)
     {
         while (true)
         {

@@ -17,6 +17,10 @@ public sealed record MigrationRecord
     public string? Request { get; init; }
     public int? RunnerPid { get; init; }
     public DateTimeOffset? RunnerHeartbeat { get; init; }
+    /// <summary>The service node that leases the migration (shared PostgreSQL store only); null with SQLite.</summary>
+    public string? LeaseOwner { get; init; }
+    /// <summary>Until when <see cref="LeaseOwner"/> holds it unless it renews the lease (its runner's heartbeat).</summary>
+    public DateTimeOffset? LeaseUntil { get; init; }
     public string? Result { get; init; }
     public IReadOnlyList<DatabaseRecord> Databases { get; init; } = [];
 

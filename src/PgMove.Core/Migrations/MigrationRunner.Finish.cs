@@ -30,7 +30,7 @@ public sealed partial class MigrationRunner
     }
 
     /// <summary>Stops a migration that no process is running: drops what it made on both sides.</summary>
-    public static async Task<MigrationRecord> StopWithoutRunnerAsync(MigrationStore store, MigrationRecord record, CancellationToken ct)
+    public static async Task<MigrationRecord> StopWithoutRunnerAsync(IMigrationStore store, MigrationRecord record, CancellationToken ct)
     {
         var (source, target) = store.ReadSecrets(record.Id);
         if (record.Method == MigrationMethod.Subscription)

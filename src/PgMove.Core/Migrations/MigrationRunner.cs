@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using PgMove.Core.Catalog;
@@ -21,7 +20,7 @@ namespace PgMove.Core.Migrations;
 /// </summary>
 public sealed partial class MigrationRunner
 {
-    private readonly MigrationStore _store;
+    private readonly IMigrationStore _store;
     private readonly MigrationOptions _options;
     private readonly CopyProgress _copyProgress = new();
     private readonly List<DatabaseRun> _runs = [];
@@ -30,7 +29,7 @@ public sealed partial class MigrationRunner
 
     private readonly ILogger _logger;
 
-    private MigrationRunner(MigrationStore store, MigrationOptions options, MigrationRecord record)
+    private MigrationRunner(IMigrationStore store, MigrationOptions options, MigrationRecord record)
     {
         _store = store;
         _options = options;
@@ -52,13 +51,13 @@ public sealed partial class MigrationRunner
     /// Resumes the active migration between this source and target, or runs the preflight and creates a new one.
     /// Throws <see cref="PreflightFailedException"/> when a check fails: nothing is created then.
     /// </summary>
-    public static async Task<MigrationRunner> CreateOrResumeAsync(MigrationStore store, MigrationOptions options, CancellationToken ct)
+    public static async Task<MigrationRunner> CreateOrResumeAsync(IMigrationStore store, MigrationOptions options, CancellationToken ct)
     {
         var existing = store.Latest(options.Source.ToString(), options.Target.ToString());
         if (existing is { IsActive: true } || existing is { Status: MigrationStatus.Error } && existing.Databases.Count > 0)
         {
-            if (existing.RunnerPid is { } pid && pid != Environment.ProcessId && IsAlive(pid) && existing.RunnerHeartbeat > DateTimeOffset.UtcNow.AddSeconds(-15))
-                throw new PgMoveException("migration.already_running", $"Migration {existing.Id} is already being run by process {pid}.",
+            if (!store.TryClaim(existing))
+                throw new PgMoveException("migration.already_running", $"Migration {existing.Id} is already being run by {(existing.LeaseOwner is { } node ? $"service node {node}" : $"process {existing.RunnerPid}")}.",
                     "Use pgmove status, stop or cutover from this terminal; or end that process first.");
             return new MigrationRunner(store, options, existing with { Status = MigrationStatus.Running, Error = null, Fix = null });
         }
@@ -208,19 +207,6 @@ public sealed partial class MigrationRunner
             await CleanupSourceAsync(CancellationToken.None);
         _store.Update(Snapshot with { RunnerPid = null });
         return Snapshot;
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     private static async Task WhenAllQuietly(IEnumerable<Task> tasks)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
@@ -9,9 +10,9 @@ namespace PgMove.Core.State;
 /// <summary>
 /// Migrations in an embedded SQLite file. The runner writes progress; any other process (status, stop,
 /// cutover, the service) reads it and leaves requests for the runner. Connection specs, passwords
-/// included, are sealed with <see cref="SecretBox"/>.
+/// included, are sealed with <see cref="SecretBox"/>. One host: a runner is known by its pid and heartbeat.
 /// </summary>
-public sealed class MigrationStore : IDisposable
+public sealed class MigrationStore : IMigrationStore
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
     private readonly SqliteConnection _connection;
@@ -115,6 +116,10 @@ public sealed class MigrationStore : IDisposable
         return (specs[0], specs[1]);
     }
 
+    /// <summary>Refuses only a live process other than this one whose heartbeat is under 15 s old.</summary>
+    public bool TryClaim(MigrationRecord record) =>
+        record.RunnerPid is not { } pid || pid == Environment.ProcessId || !IsAlive(pid) || !(record.RunnerHeartbeat > DateTimeOffset.UtcNow.AddSeconds(-15));
+
     public static string Name(MigrationStatus status) => status.ToString().ToLowerInvariant();
 
     private List<MigrationRecord> Query(string tail, params (string Name, string Value)[] parameters)
@@ -147,6 +152,19 @@ public sealed class MigrationStore : IDisposable
             });
         }
         return list;
+    }
+
+    internal static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     public void Dispose() => _connection.Dispose();

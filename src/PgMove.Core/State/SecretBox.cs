@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using PgMove.Core.Errors;
 
 namespace PgMove.Core.State;
 
@@ -19,6 +20,24 @@ public sealed class SecretBox
         if (!File.Exists(keyPath))
             CreateKey(keyPath);
         return new SecretBox(File.ReadAllBytes(keyPath));
+    }
+
+    /// <summary>
+    /// The key of a shared store, which every node reads from its own file (never from the database it protects):
+    /// 32 random bytes, readable by its owner only, e.g. <c>head -c 32 /dev/urandom &gt; store.key; chmod 600 store.key</c>.
+    /// </summary>
+    /// <exception cref="UsageException">The file is missing, of the wrong size, or readable by other users.</exception>
+    public static SecretBox FromKeyFile(string keyPath)
+    {
+        const string Fix = "Create it once with: head -c 32 /dev/urandom > FILE; chmod 600 FILE, and give every service node a copy of the same file.";
+        if (!File.Exists(keyPath))
+            throw new UsageException("store.key_missing", $"The store key file {keyPath} does not exist.", Fix);
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(keyPath) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
+            throw new UsageException("store.key_exposed", $"The store key file {keyPath} can be read or written by other users.", $"Run chmod 600 {keyPath}.");
+        var key = File.ReadAllBytes(keyPath);
+        if (key.Length != 32)
+            throw new UsageException("store.key_size", $"The store key file {keyPath} holds {key.Length} bytes, not 32.", Fix);
+        return new SecretBox(key);
     }
 
     /// <summary>

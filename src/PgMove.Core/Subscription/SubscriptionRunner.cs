@@ -21,7 +21,7 @@ internal sealed partial class SubscriptionRunner
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
-    private readonly MigrationStore _store;
+    private readonly IMigrationStore _store;
     private readonly MigrationOptions _options;
     private readonly List<SubscriptionDatabase> _runs = [];
     private readonly Lock _saving = new();
@@ -32,7 +32,7 @@ internal sealed partial class SubscriptionRunner
     private ITargetSubscriptions _subscriptions = new NativeSubscriptions();
     private Dictionary<string, DatabaseInfo> _databaseInfos = new(StringComparer.Ordinal);
 
-    public SubscriptionRunner(MigrationStore store, MigrationOptions options, MigrationRecord record)
+    public SubscriptionRunner(IMigrationStore store, MigrationOptions options, MigrationRecord record)
     {
         _store = store;
         _options = options;

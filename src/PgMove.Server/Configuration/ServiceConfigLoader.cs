@@ -36,7 +36,7 @@ public static class ServiceConfigLoader
         catch (InvalidOperationException error)
         {
             throw new UsageException("config.invalid", $"The configuration in {path} has an unknown key or a value of the wrong type: {error.Message}",
-                "Use only the keys listen, tokens, store (sqlite or postgres), clusters (uuid, name, connection), rateLimitPerHour, pgBin, jobs.");
+                "Use only the keys listen, tokens, store (sqlite, or postgres with keyFile, nodeId, leaseSeconds), clusters (uuid, name, connection), rateLimitPerHour, pgBin, jobs.");
         }
         return Validate(file, path, env);
     }
@@ -54,8 +54,7 @@ public static class ServiceConfigLoader
         if (tokens.Any(t => t.Length < 16 || t.Any(char.IsWhiteSpace)))
             problems.Add("tokens: every token needs 16 characters or more and no spaces (e.g. openssl rand -hex 32)");
 
-        if (!string.IsNullOrWhiteSpace(file.Store.Postgres))
-            problems.Add("store.postgres: the PostgreSQL store for several service nodes is not available yet; use store.sqlite");
+        var sharedStore = ValidateSharedStore(file.Store, env, problems);
         var storePath = string.IsNullOrWhiteSpace(file.Store.Sqlite) ? StatePaths.Default() : file.Store.Sqlite;
 
         var clusters = new List<ManagedCluster>();
@@ -102,10 +101,56 @@ public static class ServiceConfigLoader
             Listen = listen,
             Tokens = tokens,
             StorePath = storePath,
+            SharedStore = sharedStore,
             Clusters = clusters,
             RateLimitPerHour = file.RateLimitPerHour ?? 5000,
             PgBinDirectory = file.PgBin,
             Jobs = file.Jobs ?? 4,
         };
+    }
+
+    private static SharedStoreSettings? ValidateSharedStore(StoreConfig store, IEnvironment env, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(store.Postgres))
+        {
+            if (store.KeyFile is not null || store.NodeId is not null || store.LeaseSeconds is not null)
+                problems.Add("store.keyFile, store.nodeId and store.leaseSeconds belong to store.postgres, which is not set");
+            return null;
+        }
+        if (!string.IsNullOrWhiteSpace(store.Sqlite))
+            problems.Add("store: set either sqlite or postgres, not both");
+        ConnectionSpec? connection = null;
+        try
+        {
+            connection = ConnectionSpecParser.Parse(store.Postgres, "store.postgres", env);
+        }
+        catch (UsageException error)
+        {
+            problems.Add($"{error.Message} ({error.Fix})");
+        }
+        if (string.IsNullOrWhiteSpace(store.KeyFile))
+            problems.Add("store.keyFile: a shared store needs the file of the key that seals source passwords (head -c 32 /dev/urandom > FILE; chmod 600 FILE; the same file on every node)");
+        else
+        {
+            try
+            {
+                SecretBox.FromKeyFile(store.KeyFile);
+            }
+            catch (UsageException error)
+            {
+                problems.Add($"store.keyFile: {error.Message} ({error.Fix})");
+            }
+        }
+        if (store.NodeId is { } node && (string.IsNullOrWhiteSpace(node) || node.Length > 200))
+            problems.Add("store.nodeId must be 1 to 200 characters");
+        if (store.LeaseSeconds is < 5 or > 600)
+            problems.Add("store.leaseSeconds must be between 5 and 600");
+        if (connection is null || string.IsNullOrWhiteSpace(store.KeyFile))
+            return null;
+        return new SharedStoreSettings(connection, store.KeyFile, new PostgresStoreOptions
+        {
+            NodeId = string.IsNullOrWhiteSpace(store.NodeId) ? PostgresStoreOptions.DefaultNodeId() : store.NodeId.Trim(),
+            Lease = TimeSpan.FromSeconds(store.LeaseSeconds ?? 30),
+        });
     }
 }

@@ -14,6 +14,9 @@ public sealed record ServiceSettings
 
     public required string StorePath { get; init; }
 
+    /// <summary>The PostgreSQL store shared with other nodes; when set, <see cref="StorePath"/> is not used.</summary>
+    public SharedStoreSettings? SharedStore { get; init; }
+
     public required IReadOnlyList<ManagedCluster> Clusters { get; init; }
 
     /// <summary>The default value is 5000.</summary>

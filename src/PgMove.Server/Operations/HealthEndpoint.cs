@@ -13,7 +13,7 @@ internal static class HealthEndpoint
                 var migrations = stores.Read(store => store.All().Count);
                 return Results.Json(new { Status = "ok", Migrations = migrations, RunningHere = host.Running.Count });
             }
-            catch (Exception error) when (error is IOException or Microsoft.Data.Sqlite.SqliteException or UnauthorizedAccessException)
+            catch (Exception error) when (error is IOException or Microsoft.Data.Sqlite.SqliteException or UnauthorizedAccessException or Core.Errors.PgMoveException)
             {
                 return Results.Json(new { Status = "unavailable", Error = "the state store cannot be read" }, statusCode: StatusCodes.Status503ServiceUnavailable);
             }

@@ -24,6 +24,15 @@ internal static partial class ServiceLog
     [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Migration {MigrationId} detached; it resumes when the service starts again")]
     public static partial void MigrationDetached(ILogger logger, string migrationId);
 
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Information, Message = "Migration {MigrationId} taken over by node {Node}: no live node held its lease")]
+    public static partial void MigrationTakenOver(ILogger logger, string migrationId, string node);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Migration {MigrationId} detached here: node {Node} lost its lease (it stalled longer than the lease), another node runs it")]
+    public static partial void LeaseLost(ILogger logger, string migrationId, string node);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Warning, Message = "Migration {MigrationId}: its lease could not be released ({Error}); another node takes it over when the lease expires")]
+    public static partial void LeaseNotReleased(ILogger logger, string migrationId, string error);
+
     [LoggerMessage(EventId = 1190, Level = LogLevel.Error, Message = "Migration {MigrationId} failed unexpectedly: {Error}")]
     public static partial void MigrationFailed(ILogger logger, string migrationId, string error);
 

@@ -12,6 +12,8 @@ namespace PgMove.Server.Runner;
 /// Runs migrations in the background of the service with the same engine as <c>pgmove start</c>. At start it
 /// resumes the active migrations of its clusters that no live process runs; at shutdown it detaches them
 /// (slots stay, the next start resumes). Stop and cutover go through the store's request column, as from the CLI.
+/// With a shared PostgreSQL store, the node runs only the migrations it leases: it renews their leases and, every
+/// third of a lease, takes over the active migrations whose lease is free or expired (a node detached or died).
 /// </summary>
 public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, ILogger<MigrationHost> logger) : IHostedService
 {
@@ -26,7 +28,7 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _resuming = Task.Run(() => ResumeAllAsync(_shutdown.Token), CancellationToken.None);
+        _resuming = Task.Run(() => stores.IsShared ? LeaseLoopAsync(_shutdown.Token) : ResumeAllAsync(_shutdown.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -113,6 +115,8 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
         {
             if (ct.IsCancellationRequested)
                 return;
+            if (_runs.ContainsKey(record.Id))
+                continue;
             if (MigrationControl.HasLiveRunner(record) && record.RunnerPid != Environment.ProcessId)
                 continue; // another pgmove process runs it
             try
@@ -123,6 +127,73 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
             {
                 ServiceLog.ResumeFailed(logger, record.Id, error.Message);
             }
+        }
+    }
+
+    /// <summary>
+    /// The shared store's loop: renew this node's leases (detaching a run whose lease another node took), then lease
+    /// and resume every free active migration into our clusters, every third of the lease.
+    /// </summary>
+    private async Task LeaseLoopAsync(CancellationToken ct)
+    {
+        var shared = settings.SharedStore!.Options;
+        var targets = settings.Clusters.Select(c => c.Target.ToString()).ToList();
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                using var store = stores.OpenShared();
+                var mine = _runs.Keys.ToList();
+                var held = store.RenewLeases(mine);
+                foreach (var lost in mine.Where(id => !held.Contains(id)))
+                {
+                    if (_runs.TryGetValue(lost, out var run) && !run.Task.IsCompleted)
+                    {
+                        ServiceLog.LeaseLost(logger, lost, shared.NodeId);
+                        await run.Detach.CancelAsync();
+                    }
+                }
+                while (!ct.IsCancellationRequested && store.ClaimNext(targets) is { } record)
+                {
+                    ServiceLog.MigrationTakenOver(logger, record.Id, shared.NodeId);
+                    try
+                    {
+                        await ResumeAsync(record, ct);
+                    }
+                    catch (Exception error) when (error is PgMoveException)
+                    {
+                        ServiceLog.ResumeFailed(logger, record.Id, error.Message);
+                    }
+                }
+            }
+            catch (PgMoveException error)
+            {
+                ServiceLog.ResumeFailed(logger, "(store)", error.Message);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            try
+            {
+                await Task.Delay(shared.Lease / 3, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private void ReleaseQuietly(PostgresMigrationStore store, string id)
+    {
+        try
+        {
+            store.ReleaseLease(id);
+        }
+        catch (PgMoveException error)
+        {
+            ServiceLog.LeaseNotReleased(logger, id, error.Message);
         }
     }
 
@@ -178,6 +249,9 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
             }
             finally
             {
+                // Detached, finished or failed: let another node take it at once rather than after the lease.
+                if (store is PostgresMigrationStore shared)
+                    ReleaseQuietly(shared, runner.Id);
                 store.Dispose();
                 _runs.TryRemove(runner.Id, out _);
             }

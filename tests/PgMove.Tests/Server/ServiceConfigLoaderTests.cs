@@ -64,7 +64,7 @@ public sealed class ServiceConfigLoaderTests : IDisposable
             }
             """), new EmptyEnvironment()));
         Assert.Equal("config.invalid", error.Code);
-        foreach (var expected in new[] { "listen 'ftp://x'", "16 characters", "store.postgres", "clusters[0].uuid", "clusters[1].name", "port '99999'", "clusters[2].connection is missing" })
+        foreach (var expected in new[] { "listen 'ftp://x'", "16 characters", "store.keyFile", "clusters[0].uuid", "clusters[1].name", "port '99999'", "clusters[2].connection is missing" })
             Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
@@ -89,6 +89,48 @@ public sealed class ServiceConfigLoaderTests : IDisposable
         var error = Assert.Throws<UsageException>(() => ServiceConfigLoader.Load(Write("{}"), new EmptyEnvironment()));
         Assert.Contains("at least one API token", error.Message, StringComparison.Ordinal);
         Assert.Contains("at least one target cluster", error.Message, StringComparison.Ordinal);
+    }
+
+    private string KeyFile(UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite, int size = 32)
+    {
+        var path = Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".key");
+        File.WriteAllBytes(path, new byte[size]);
+        File.SetUnixFileMode(path, mode);
+        return path;
+    }
+
+    private const string Cluster = """{ "uuid": "9cc10173-e9ea-4176-9dbc-a4cee4c4ff30", "name": "new-db", "connection": "postgres://doadmin@db.example.com/defaultdb" }""";
+
+    [Fact]
+    public void Load_PostgresStore_GivesSharedStoreWithDefaults()
+    {
+        var settings = ServiceConfigLoader.Load(Write($$"""
+            { "tokens": ["0123456789abcdef0123"], "clusters": [ {{Cluster}} ],
+              "store": { "postgres": "postgres://pgmove:st0re-pw@store.example.com:5433/pgmove_state?sslmode=verify-full", "keyFile": "{{KeyFile()}}" } }
+            """), new EmptyEnvironment());
+        var shared = Assert.IsType<SharedStoreSettings>(settings.SharedStore);
+        Assert.Equal("store.example.com", shared.Connection.Host);
+        Assert.Equal("st0re-pw", shared.Connection.Password);
+        Assert.Equal($"{Environment.MachineName}:{Environment.ProcessId}", shared.Options.NodeId);
+        Assert.Equal(TimeSpan.FromSeconds(30), shared.Options.Lease);
+        Assert.DoesNotContain("st0re-pw", shared.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_PostgresStoreProblems_NamedWithoutPassword()
+    {
+        var error = Assert.Throws<UsageException>(() => ServiceConfigLoader.Load(Write($$"""
+            { "tokens": ["0123456789abcdef0123"], "clusters": [ {{Cluster}} ],
+              "store": { "sqlite": "/tmp/x.db", "postgres": "postgres://pgmove:st0re-pw@store.example.com:99999/x", "keyFile": "{{KeyFile(UnixFileMode.UserRead | UnixFileMode.OtherRead)}}", "leaseSeconds": 1 } }
+            """), new EmptyEnvironment()));
+        foreach (var expected in new[] { "either sqlite or postgres", "port '99999'", "other users", "leaseSeconds" })
+            Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("st0re-pw", error.Message + error.Fix, StringComparison.Ordinal);
+
+        var noKey = Assert.Throws<UsageException>(() => ServiceConfigLoader.Load(Write($$"""
+            { "tokens": ["0123456789abcdef0123"], "clusters": [ {{Cluster}} ], "store": { "postgres": "postgres://pgmove@store.example.com/x", "keyFile": "{{KeyFile(size: 16)}}" } }
+            """), new EmptyEnvironment()));
+        Assert.Contains("16 bytes, not 32", noKey.Message, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

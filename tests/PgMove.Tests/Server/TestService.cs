@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using PgMove.Server;
 using PgMove.Server.Configuration;
 using PgMove.Tests.Infrastructure;
@@ -33,10 +34,13 @@ internal sealed class TestService : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The migrations this node runs now.</summary>
+    public IReadOnlyCollection<string> Running => _app.Services.GetRequiredService<PgMove.Server.Runner.MigrationHost>().Running;
+
     /// <summary>A target cluster named "target", with a fixed UUID per test class.</summary>
     public static ManagedCluster Cluster(PgCluster target, Guid uuid, string name = "target") => new(uuid, name, target.Spec());
 
-    public static async Task<TestService> StartAsync(string storePath, IReadOnlyList<ManagedCluster> clusters, TimeProvider? clock = null, int rateLimit = 5000)
+    public static async Task<TestService> StartAsync(string storePath, IReadOnlyList<ManagedCluster> clusters, TimeProvider? clock = null, int rateLimit = 5000, SharedStoreSettings? sharedStore = null)
     {
         var baseAddress = $"http://127.0.0.1:{FreePorts.Next()}";
         var settings = new ServiceSettings
@@ -44,6 +48,7 @@ internal sealed class TestService : IAsyncDisposable
             Listen = baseAddress,
             Tokens = [Token],
             StorePath = storePath,
+            SharedStore = sharedStore,
             Clusters = clusters,
             Jobs = 2,
             RateLimitPerHour = rateLimit,

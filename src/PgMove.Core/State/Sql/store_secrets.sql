@@ -1,0 +1,1 @@
+SELECT secrets FROM {schema}.migrations WHERE id = @id

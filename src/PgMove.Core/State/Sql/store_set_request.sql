@@ -1,0 +1,1 @@
+UPDATE {schema}.migrations SET request = @request WHERE id = @id

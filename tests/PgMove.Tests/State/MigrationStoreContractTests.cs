@@ -1,0 +1,213 @@
+using Npgsql;
+using PgMove.Core.Connections;
+using PgMove.Core.Migrations;
+using PgMove.Core.State;
+using PgMove.Tests.Infrastructure;
+
+namespace PgMove.Tests.State;
+
+/// <summary>
+/// What the runner, MigrationControl and the service expect of a store, checked on both implementations (a SQLite
+/// file, a schema in a throwaway PostgreSQL server), and the PostgreSQL store's leases.
+/// </summary>
+public sealed class MigrationStoreContractTests(StoreCluster storeCluster) : IClassFixture<StoreCluster>, IDisposable
+{
+    private const string Password = "s0urce-Secret-pw";
+    private readonly string _directory = Directory.CreateTempSubdirectory("pgmove-contract-").FullName;
+
+    public static TheoryData<string> Kinds => new() { "sqlite", "postgres" };
+
+    private readonly string _schema = "s_" + Guid.NewGuid().ToString("N")[..12];
+
+    private async Task<IMigrationStore> OpenAsync(string kind) => kind == "sqlite"
+        ? MigrationStore.Open(Path.Combine(_directory, "state.db"))
+        : await storeCluster.OpenAsync(_schema, "node-a");
+
+    private static MigrationRecord NewRecord(string source, DateTimeOffset created) => new()
+    {
+        Id = Guid.NewGuid().ToString(),
+        Method = MigrationMethod.Relay,
+        Status = MigrationStatus.Running,
+        CreatedAt = created,
+        UpdatedAt = created,
+        Source = source,
+        Target = "postgres://postgres@target:5432/postgres?sslmode=require",
+        IgnoreDatabases = ["scratch"],
+    };
+
+    private static ConnectionSpec Spec(string host) => new() { Host = host, Database = "postgres", Username = "admin", Password = Password };
+
+    [SkippableTheory]
+    [MemberData(nameof(Kinds))]
+    public async Task CreateGetLatestAll_RoundTrip(string kind)
+    {
+        using var store = await OpenAsync(kind);
+        var now = new DateTimeOffset(2026, 11, 24, 1, 2, 3, TimeSpan.Zero);
+        var older = NewRecord("postgres://admin@a:5432/postgres?sslmode=require", now.AddMinutes(-5));
+        var newer = NewRecord("postgres://admin@b:5432/postgres?sslmode=require", now);
+        store.Create(older, Spec("a"), Spec("t"));
+        store.Create(newer, Spec("b"), Spec("t"));
+
+        var read = store.Get(older.Id)!;
+        Assert.Equal(older.Id, read.Id);
+        Assert.Equal(MigrationStatus.Running, read.Status);
+        Assert.Equal(older.CreatedAt, read.CreatedAt);
+        Assert.Equal(older.Source, read.Source);
+        Assert.Equal(older.Target, read.Target);
+        Assert.Equal(["scratch"], read.IgnoreDatabases);
+        Assert.Empty(read.Databases);
+        Assert.Null(store.Get("nope"));
+        Assert.Equal(newer.Id, store.Latest()!.Id);
+        Assert.Equal(older.Id, store.Latest(older.Source, older.Target)!.Id);
+        Assert.Null(store.Latest("postgres://x@y:1/z?sslmode=require", older.Target));
+        Assert.Equal([newer.Id, older.Id], store.All().Select(r => r.Id));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Kinds))]
+    public async Task UpdateAndRequests_RoundTrip(string kind)
+    {
+        using var store = await OpenAsync(kind);
+        var record = NewRecord("postgres://admin@a:5432/postgres?sslmode=require", DateTimeOffset.UtcNow);
+        store.Create(record, Spec("a"), Spec("t"));
+        var beat = new DateTimeOffset(2026, 11, 24, 1, 0, 0, TimeSpan.Zero);
+        store.Update(record with
+        {
+            Status = MigrationStatus.Syncing,
+            RunnerPid = 4242,
+            RunnerHeartbeat = beat,
+            Error = "e",
+            Fix = "f",
+            Result = "r",
+            Databases = [new DatabaseRecord { Name = "shop", Phase = DatabasePhase.Streaming, CopyDone = true, Slot = "pgmove_x", Publication = "pgmove_p", TablesDone = 3, RowsDone = 300 }],
+        });
+        store.SetRequest(record.Id, "cutover-freeze");
+
+        var read = store.Get(record.Id)!;
+        Assert.Equal(MigrationStatus.Syncing, read.Status);
+        Assert.Equal(4242, read.RunnerPid);
+        Assert.Equal(beat, read.RunnerHeartbeat);
+        Assert.Equal(("e", "f", "r"), (read.Error, read.Fix, read.Result));
+        Assert.Equal("cutover-freeze", read.Request);
+        var database = Assert.Single(read.Databases);
+        Assert.Equal(("shop", DatabasePhase.Streaming, true, "pgmove_x", 300L), (database.Name, database.Phase, database.CopyDone, database.Slot, database.RowsDone));
+
+        // The runner's writes never touch the request; clearing it is SetRequest's.
+        store.Update(read with { Request = null, RunnerPid = null });
+        Assert.Equal("cutover-freeze", store.Get(record.Id)!.Request);
+        store.SetRequest(record.Id, null);
+        Assert.Null(store.Get(record.Id)!.Request);
+        Assert.Null(store.Get(record.Id)!.RunnerPid);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Kinds))]
+    public async Task Secrets_RoundTrip_SealedAtRest(string kind)
+    {
+        using var store = await OpenAsync(kind);
+        var record = NewRecord("postgres://admin@a:5432/postgres?sslmode=require", DateTimeOffset.UtcNow);
+        store.Create(record, Spec("a"), Spec("t") with { Port = 6543 });
+        var (source, target) = store.ReadSecrets(record.Id);
+        Assert.Equal(Spec("a"), source);
+        Assert.Equal(Spec("t") with { Port = 6543 }, target);
+
+        if (kind == "postgres")
+        {
+            var cluster = await storeCluster.GetAsync();
+            var dump = await cluster.ColumnAsync($"SELECT encode(secrets, 'escape') || source || target FROM \"{_schema}\".migrations");
+            Assert.NotEmpty(dump);
+            Assert.All(dump, row => Assert.DoesNotContain(Password, row, StringComparison.Ordinal));
+        }
+        else
+        {
+            store.Dispose();
+            Assert.DoesNotContain(Password, System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(Path.Combine(_directory, "state.db"))), StringComparison.Ordinal);
+        }
+    }
+
+    [SkippableFact]
+    public async Task Leases_OneNodeAtATime_ExpiredOrReleasedLeaseTakenOver()
+    {
+        var schema = "s_" + Guid.NewGuid().ToString("N")[..12];
+        var lease = TimeSpan.FromSeconds(2);
+        using var a = await storeCluster.OpenAsync(schema, "node-a", lease);
+        using var b = await storeCluster.OpenAsync(schema, "node-b", lease);
+        var record = NewRecord("postgres://admin@a:5432/postgres?sslmode=require", DateTimeOffset.UtcNow);
+        a.Create(record, Spec("a"), Spec("t"));
+        string[] targets = [record.Target];
+
+        // Created means leased by its creator: b neither claims it nor takes it as free.
+        Assert.Equal("node-a", a.Get(record.Id)!.LeaseOwner);
+        Assert.True(MigrationControl.HasLiveRunner(b.Get(record.Id)!));
+        Assert.False(b.TryClaim(record));
+        Assert.Null(b.ClaimNext(targets));
+        Assert.True(a.TryClaim(record)); // its own lease, renewed
+
+        // The heartbeat renews it past the first lease time.
+        await Task.Delay(lease / 2);
+        a.Update(record with { RunnerPid = 1, RunnerHeartbeat = DateTimeOffset.UtcNow });
+        await Task.Delay(lease * 0.75);
+        Assert.Null(b.ClaimNext(targets));
+        Assert.Equal([record.Id], a.RenewLeases([record.Id]));
+
+        // a dies: once its lease expires, exactly one of two claimers gets the migration.
+        await Task.Delay(lease + TimeSpan.FromMilliseconds(300));
+        Assert.False(MigrationControl.HasLiveRunner(a.Get(record.Id)!));
+        using var c = await storeCluster.OpenAsync(schema, "node-c", lease);
+        var claims = await Task.WhenAll(Task.Run(() => b.ClaimNext(targets)), Task.Run(() => c.ClaimNext(targets)));
+        var winner = Assert.Single(claims, r => r is not null)!;
+        Assert.Equal(record.Id, winner.Id);
+        var owner = winner.LeaseOwner!;
+        Assert.Contains(owner, new[] { "node-b", "node-c" });
+        Assert.Empty(a.RenewLeases([record.Id])); // a, were it only stalled, learns it lost the lease
+
+        // The runner lets go (no pid): released at once, and another node may claim it without waiting.
+        var holder = owner == "node-b" ? b : c;
+        holder.Update(winner with { RunnerPid = null });
+        Assert.Null(a.Get(record.Id)!.LeaseOwner);
+        Assert.Equal("node-a", a.ClaimNext(targets)?.LeaseOwner);
+
+        // A node releases only its own lease (the service does so when a run detaches).
+        a.Update(a.Get(record.Id)! with { RunnerPid = 7, RunnerHeartbeat = DateTimeOffset.UtcNow });
+        b.ReleaseLease(record.Id);
+        Assert.Equal(("node-a", 7), (a.Get(record.Id)!.LeaseOwner, a.Get(record.Id)!.RunnerPid));
+        a.ReleaseLease(record.Id);
+        Assert.Equal((null, null), (a.Get(record.Id)!.LeaseOwner, a.Get(record.Id)!.RunnerPid));
+        Assert.False(MigrationControl.HasLiveRunner(a.Get(record.Id)!));
+        Assert.Equal("node-b", b.ClaimNext(targets)?.LeaseOwner);
+
+        // A migration that is not active is never claimed.
+        a.Update(a.Get(record.Id)! with { Status = MigrationStatus.Canceled, RunnerPid = null });
+        Assert.Null(b.ClaimNext(targets));
+    }
+
+    [SkippableFact]
+    public async Task Open_ManyNodesCreatingTheSchemaAtOnce_AllSucceed()
+    {
+        var cluster = await storeCluster.GetAsync();
+        var schema = "s_" + Guid.NewGuid().ToString("N")[..12];
+        // Distinct data sources (application names), so that each one runs the DDL rather than the process' cache.
+        var sources = Enumerable.Range(0, 6).Select(i => NpgsqlDataSource.Create(
+            new NpgsqlConnectionStringBuilder(cluster.Spec().ToNpgsqlConnectionString()) { ApplicationName = $"node{i}" }.ConnectionString)).ToList();
+        try
+        {
+            var key = SecretBox.FromKeyFile(storeCluster.KeyFile);
+            using var start = new ManualResetEventSlim();
+            var openers = sources.Select((source, i) => Task.Run(() =>
+            {
+                start.Wait();
+                using var store = PostgresMigrationStore.Open(source, key, new PostgresStoreOptions { Schema = schema, NodeId = $"n{i}" });
+                return store.All().Count;
+            })).ToList();
+            start.Set();
+            Assert.All(await Task.WhenAll(openers), count => Assert.Equal(0, count));
+        }
+        finally
+        {
+            foreach (var source in sources)
+                await source.DisposeAsync();
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
