@@ -1,6 +1,7 @@
 using PgMove.Core.Connections;
+using PgMove.Core.Migrations;
 
 namespace PgMove.Server.Api;
 
-/// <summary>The body of DigitalOcean's PUT online-migration, validated.</summary>
-public sealed record MigrationRequest(ConnectionSpec Source, IReadOnlyList<string> IgnoreDatabases);
+/// <summary>The body of DigitalOcean's PUT online-migration, validated (plus PgMove's optional <c>method</c>).</summary>
+public sealed record MigrationRequest(ConnectionSpec Source, IReadOnlyList<string> IgnoreDatabases, MigrationMethod Method = MigrationMethod.Relay);

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using PgMove.Core.Connections;
+using PgMove.Core.Migrations;
 using PgMove.Core.Errors;
 
 namespace PgMove.Server.Api;
@@ -108,9 +109,21 @@ public static class MigrationRequestParser
             }
         }
 
-        if (fields.TryGetValue("method", out var method) && method.ValueKind != JsonValueKind.Null
-            && !(method.ValueKind == JsonValueKind.String && method.GetString() is "relay" or "auto"))
-            problems.Add("method: only relay is available through the service");
+        var migrationMethod = MigrationMethod.Relay;
+        if (fields.TryGetValue("method", out var method) && method.ValueKind != JsonValueKind.Null)
+        {
+            switch (method.ValueKind == JsonValueKind.String ? method.GetString() : null)
+            {
+                case "relay" or "auto":
+                    break;
+                case "subscription":
+                    migrationMethod = MigrationMethod.Subscription;
+                    break;
+                default:
+                    problems.Add("method must be \"relay\" (the default, also \"auto\") or \"subscription\"");
+                    break;
+            }
+        }
 
         if (problems.Count > 0)
             throw ApiProblem.Unprocessable($"The request is not valid: {string.Join("; ", problems.Distinct())}.");
@@ -118,7 +131,7 @@ public static class MigrationRequestParser
         try
         {
             var spec = ConnectionSpecParser.FromFields(host, port ?? 5432, dbname ?? "postgres", username, password, disableSsl, "source", NoEnvironment.Instance);
-            return new MigrationRequest(spec, ignore.Distinct(StringComparer.Ordinal).ToList());
+            return new MigrationRequest(spec, ignore.Distinct(StringComparer.Ordinal).ToList(), migrationMethod);
         }
         catch (UsageException error)
         {

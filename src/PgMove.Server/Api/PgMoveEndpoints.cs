@@ -52,7 +52,7 @@ internal static class PgMoveEndpoints
         {
             Source = request.Source,
             Target = cluster.Target,
-            Method = MigrationMethod.Relay,
+            Method = request.Method,
             IgnoreDatabases = request.IgnoreDatabases,
             PgBinDirectory = settings.PgBinDirectory,
         }, context.RequestAborted);

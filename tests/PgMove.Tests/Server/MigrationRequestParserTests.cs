@@ -1,0 +1,39 @@
+using System.Text;
+using PgMove.Core.Migrations;
+using PgMove.Server.Api;
+
+namespace PgMove.Tests.Server;
+
+public sealed class MigrationRequestParserTests
+{
+    private static MigrationRequest Parse(string json) => MigrationRequestParser.Parse(Encoding.UTF8.GetBytes(json));
+
+    private const string Source = "\"source\": {\"host\": \"db.example.com\", \"dbname\": \"defaultdb\", \"port\": 25060, \"username\": \"doadmin\", \"password\": \"s3cret\"}";
+
+    [Fact]
+    public void Parse_DigitalOceanBody_IsRelayWithTheIgnoreListAndTls()
+    {
+        var request = Parse($$"""{{{Source}}, "disable_ssl": false, "ignore_dbs": ["db0", "db1"]}""");
+        Assert.Equal(MigrationMethod.Relay, request.Method);
+        Assert.Equal(["db0", "db1"], request.IgnoreDatabases);
+        Assert.Equal("db.example.com", request.Source.Host);
+        Assert.DoesNotContain("s3cret", request.Source.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("relay", MigrationMethod.Relay)]
+    [InlineData("auto", MigrationMethod.Relay)]
+    [InlineData("subscription", MigrationMethod.Subscription)]
+    public void Parse_Method_PicksTheMigrationMethod(string method, MigrationMethod expected) =>
+        Assert.Equal(expected, Parse($$"""{{{Source}}, "method": "{{method}}"}""").Method);
+
+    [Theory]
+    [InlineData("\"dump\"")]
+    [InlineData("1")]
+    public void Parse_UnknownMethod_IsRefusedNamingTheChoices(string method)
+    {
+        var error = Assert.ThrowsAny<Exception>(() => Parse($$"""{{{Source}}, "method": {{method}}}"""));
+        Assert.Contains("method must be \"relay\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("\"subscription\"", error.Message, StringComparison.Ordinal);
+    }
+}
