@@ -112,7 +112,7 @@ internal static class BadInputCases
         new("jobs not a number", 2, ["--jobs", "many"], s => Args(Start(s, U(s.Source), U(s.Target), "--jobs", "many"))),
         new("max-days zero", 2, ["--max-days", "between 0 and 365"], s => Args(Start(s, U(s.Source), U(s.Target), "--max-days", "0"))),
         new("max-retained-wal-gb negative", 2, ["--max-retained-wal-gb", "above 0"], s => Args(Start(s, U(s.Source), U(s.Target), "--max-retained-wal-gb", "-5"))),
-        new("method not available", 2, ["--method subscription", "--method relay"], s => Args(Start(s, U(s.Source), U(s.Target), "--method", "subscription"))),
+        new("dump is not continuous", 2, ["--method dump is not a continuous migration", "pgmove copy"], s => Args(Start(s, U(s.Source), U(s.Target), "--method", "dump"))),
         new("unknown method", 2, ["'bogus' not recognized", "Must be one of"], s => Args(Start(s, U(s.Source), U(s.Target), "--method", "bogus"))),
         new("unknown option", 2, ["--frobnicate", "pgmove --help"], s => Args(Start(s, U(s.Source), U(s.Target), "--frobnicate"))),
         new("unknown log level", 2, ["'loud' not recognized", "Must be one of"], s => Args(Start(s, U(s.Source), U(s.Target), "--log-level", "loud"))),

@@ -1,4 +1,5 @@
 using PgMove.Core.Migrations;
+using PgMove.Core.Replication;
 using PgMove.Core.State;
 using PgMove.Tests.Infrastructure;
 using PgMove.Tests.Migrations;
@@ -50,6 +51,14 @@ public sealed class SubscriptionStopTests
         // Back up, the source holds exactly the slots the note named.
         await scenario.Source.RestartAsync();
         Assert.Equal(slots, await scenario.Source.ColumnAsync("SELECT slot_name FROM pg_replication_slots ORDER BY 1"));
+
+        // The user follows the note: each slot and the publication dropped in each database; the source is clean.
+        var publication = ReplicationNames.Publication(stopped.Id);
+        Assert.Contains($"DROP PUBLICATION IF EXISTS \"{publication}\"", stopped.Result, StringComparison.Ordinal);
+        await scenario.Source.ExecuteAsync("SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots WHERE slot_name LIKE 'pgmove%'");
+        foreach (var database in new[] { "postgres", "shop" })
+            await scenario.Source.ExecuteAsync($"DROP PUBLICATION IF EXISTS \"{publication}\"", database);
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
     }
 
     [SkippableFact]
