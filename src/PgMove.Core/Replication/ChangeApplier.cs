@@ -20,14 +20,15 @@ namespace PgMove.Core.Replication;
 /// rolled back to its savepoint and applied again change by change, in source order.
 /// </para>
 /// <para>
-/// Memory stays bounded: when a segment keeps more than <see cref="MaxKeptBytes"/> (estimated; one huge source
-/// transaction), it is written out and a new segment begins.
+/// Memory stays bounded: when a segment keeps more than <see cref="MaxKeptBytes"/> (estimated) or
+/// <see cref="MaxKeptChanges"/> changes (one huge source transaction), it is written out and a new segment begins.
 /// </para>
 /// </summary>
 internal sealed partial class ChangeApplier : IAsyncDisposable
 {
     private const int BatchCommands = 500;
     private const long MaxKeptBytes = 16L * 1024 * 1024;
+    private const int MaxKeptChanges = 20_000;
     private const string Segment = "pgmove_segment";
 
     private readonly NpgsqlConnection _target;
@@ -159,7 +160,7 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
             QueuePending();
             await AddRowStatementAsync(change, ct);
         }
-        if (_keptBytes > MaxKeptBytes)
+        if (_keptBytes > MaxKeptBytes || _kept.Count >= MaxKeptChanges)
         {
             // A huge source transaction: write this segment out, and keep only what comes next.
             await FlushPendingAsync(ct);
