@@ -83,7 +83,15 @@ public sealed class PostgresMigrationStore : IMigrationStore
         command.Parameters.AddWithValue("databases", JsonSerializer.Serialize(record.Databases, Json));
         command.Parameters.AddWithValue("node", _options.NodeId);
         command.Parameters.AddWithValue("lease", _options.Lease);
-        Execute(command, "create migration " + record.Id);
+        try
+        {
+            Execute(command, "create migration " + record.Id);
+        }
+        catch (PgMoveException wrapped) when (wrapped.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "migrations_one_active_per_target" } error)
+        {
+            throw new PgMoveException("migration.already_running", $"Another migration into {record.Target} is already running (started by another node of the service).",
+                "Stop it or cut it over before starting another.", error);
+        }
     }
 
     public void Update(MigrationRecord record)

@@ -1,5 +1,6 @@
 using Npgsql;
 using PgMove.Core.Connections;
+using PgMove.Core.Errors;
 using PgMove.Core.Migrations;
 using PgMove.Core.State;
 using PgMove.Tests.Infrastructure;
@@ -44,7 +45,7 @@ public sealed class MigrationStoreContractTests(StoreCluster storeCluster) : ICl
         using var store = await OpenAsync(kind);
         var now = new DateTimeOffset(2026, 11, 24, 1, 2, 3, TimeSpan.Zero);
         var older = NewRecord("postgres://admin@a:5432/postgres?sslmode=require", now.AddMinutes(-5));
-        var newer = NewRecord("postgres://admin@b:5432/postgres?sslmode=require", now);
+        var newer = NewRecord("postgres://admin@b:5432/postgres?sslmode=require", now) with { Target = "postgres://postgres@other-target:5432/postgres?sslmode=require" };
         store.Create(older, Spec("a"), Spec("t"));
         store.Create(newer, Spec("b"), Spec("t"));
 
@@ -123,6 +124,27 @@ public sealed class MigrationStoreContractTests(StoreCluster storeCluster) : ICl
             store.Dispose();
             Assert.DoesNotContain(Password, System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(Path.Combine(_directory, "state.db"))), StringComparison.Ordinal);
         }
+    }
+
+    [SkippableFact]
+    public async Task Create_SecondActiveMigrationIntoTheSameTarget_RefusedWhicheverNodeAsks()
+    {
+        var schema = "s_" + Guid.NewGuid().ToString("N")[..12];
+        using var a = await storeCluster.OpenAsync(schema, "node-a");
+        using var b = await storeCluster.OpenAsync(schema, "node-b");
+        var first = NewRecord("postgres://admin@a:5432/postgres?sslmode=require", DateTimeOffset.UtcNow);
+        a.Create(first, Spec("a"), Spec("t"));
+
+        // Two service nodes answering a PUT for the same cluster at the same instant: only one migration may exist.
+        var second = NewRecord("postgres://admin@b:5432/postgres?sslmode=require", DateTimeOffset.UtcNow);
+        var refused = Assert.Throws<PgMoveException>(() => b.Create(second, Spec("b"), Spec("t")));
+        Assert.Equal("migration.already_running", refused.Code);
+        Assert.Null(a.Get(second.Id));
+
+        // Once the first has ended, the target takes a new one.
+        a.Update(a.Get(first.Id)! with { Status = MigrationStatus.Canceled });
+        b.Create(second, Spec("b"), Spec("t"));
+        Assert.Equal(MigrationStatus.Running, a.Get(second.Id)!.Status);
     }
 
     [SkippableFact]
