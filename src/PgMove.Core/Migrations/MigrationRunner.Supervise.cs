@@ -35,12 +35,8 @@ public sealed partial class MigrationRunner
             _record = _record with { Status = status };
             Save();
 
-            if (_options.Clock.GetUtcNow() - _record.CreatedAt >= _options.MaxDuration)
-                return new RunOutcome(RunOutcome.Kinds.Stop, $"stopped automatically after {_options.MaxDuration.TotalDays:N0} days (the limit of a migration)");
-            var hoarding = _runs.FirstOrDefault(r => r.RetainedWalBytes > _options.MaxRetainedWalBytes);
-            if (hoarding is not null)
-                return new RunOutcome(RunOutcome.Kinds.Stop,
-                    $"stopped automatically: slot {hoarding.Slot} retained {hoarding.RetainedWalBytes / 1048576} MB of WAL on the source, over the limit of {_options.MaxRetainedWalBytes / 1048576} MB");
+            if (MigrationLimits.Reached(_options, _record.CreatedAt, _runs.Select(r => (r.Slot, r.RetainedWalBytes))) is { } limit)
+                return limit;
 
             switch (_store.Get(Id)?.Request)
             {
