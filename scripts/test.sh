@@ -6,9 +6,20 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 
-# Whatever happens, no server started by this run keeps running.
+# Whatever happens, no server started by this run keeps running. Each test process keeps its servers under
+# /tmp/pgmove-tests/run-<its pid>: stop the servers of runs whose process is gone (this one's, once it has ended),
+# and leave alone those of a test process still running beside us (a soak, another checkout's tests).
 cleanup() {
-  pkill -QUIT -f 'postgres -D /tmp/pgmove-tests/' 2>/dev/null || true
+  local run pid postmaster
+  for run in /tmp/pgmove-tests/run-*; do
+    [[ -d $run ]] || continue
+    pid=${run##*/run-}
+    if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then continue; fi
+    while read -r postmaster; do
+      [[ $postmaster =~ ^[0-9]+$ ]] && { kill -QUIT "$postmaster" 2>/dev/null || true; }
+    done < <(find "$run" -name postmaster.pid -exec head -n 1 {} \; 2>/dev/null)
+  done
+  true
 }
 trap cleanup EXIT
 
