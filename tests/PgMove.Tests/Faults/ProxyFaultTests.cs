@@ -29,7 +29,7 @@ public sealed class ProxyFaultTests(ITestOutputHelper output)
             Target = o.Target with { Port = targetProxy.Port },
         });
         using var watching = new CancellationTokenSource();
-        var seen = WatchAsync(scenario, watching.Token);
+        var seen = scenario.WatchPhasesAsync("bank", watching.Token);
 
         var (_, run) = await scenario.RunAsync(options, CancellationToken.None);
         try
@@ -81,34 +81,5 @@ public sealed class ProxyFaultTests(ITestOutputHelper output)
             await scenario.Source.ScalarAsync<long>("SELECT sum(abalance) FROM pgbench_accounts", "bank"),
             await scenario.Target.ScalarAsync<long>("SELECT sum(abalance) FROM pgbench_accounts", "bank"));
         await SourceHygiene.AssertCleanAsync(scenario.Source);
-    }
-
-    /// <summary>The distinct successive phases (with the error while reconnecting) of database bank, from the store.</summary>
-    private static async Task<List<string>> WatchAsync(RelayScenario scenario, CancellationToken ct)
-    {
-        var seen = new List<string>();
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                var bank = scenario.Latest().Databases.SingleOrDefault(d => d.Name == "bank");
-                var phase = bank is null ? "?" : bank.Phase == DatabasePhase.Reconnecting ? $"Reconnecting ({bank.LastError})" : bank.Phase.ToString();
-                if (seen.Count == 0 || seen[^1] != phase)
-                    seen.Add(phase);
-            }
-            catch (Exception)
-            {
-                // Not created yet, or being written.
-            }
-            try
-            {
-                await Task.Delay(100, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-        return seen;
     }
 }

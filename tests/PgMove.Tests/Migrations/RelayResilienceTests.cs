@@ -60,7 +60,7 @@ public sealed class RelayResilienceTests(ITestOutputHelper output)
         await using var run = await RelayRun.StartSyncingAsync(scenario, Timeout);
 
         using var watching = new CancellationTokenSource();
-        var phases = WatchAsync(scenario, watching.Token);
+        var phases = scenario.WatchPhasesAsync("bank", watching.Token);
         var before = scenario.Latest().Databases.Single(d => d.Name == "bank").ChangesApplied;
 
         using (var load = new CancellationTokenSource())
@@ -99,34 +99,5 @@ public sealed class RelayResilienceTests(ITestOutputHelper output)
                      "SELECT last_value FROM pgbench_history_hid_seq",
                  })
             Assert.Equal(await scenario.Source.ScalarAsync<long>(sql, "bank"), await scenario.Target.ScalarAsync<long>(sql, "bank"));
-    }
-
-    /// <summary>The distinct successive phases of database bank, as the store shows them.</summary>
-    private static async Task<List<string>> WatchAsync(RelayScenario scenario, CancellationToken ct)
-    {
-        var seen = new List<string>();
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                var bank = scenario.Latest().Databases.SingleOrDefault(d => d.Name == "bank");
-                var phase = bank is null ? "?" : bank.Phase == DatabasePhase.Reconnecting ? $"{bank.Phase} ({bank.LastError})" : bank.Phase.ToString();
-                if (seen.Count == 0 || seen[^1] != phase)
-                    seen.Add(phase);
-            }
-            catch (Exception)
-            {
-                // The store is being written: read again.
-            }
-            try
-            {
-                await Task.Delay(100, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-        return seen;
     }
 }

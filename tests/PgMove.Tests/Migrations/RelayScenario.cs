@@ -102,6 +102,38 @@ internal sealed class RelayScenario : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The distinct successive phases of one database as the store shows them (with the error while reconnecting),
+    /// polled every 100 ms until <paramref name="ct"/> is cancelled.
+    /// </summary>
+    public async Task<List<string>> WatchPhasesAsync(string database, CancellationToken ct)
+    {
+        var seen = new List<string>();
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var run = Latest().Databases.SingleOrDefault(d => d.Name == database);
+                var phase = run is null ? "?" : run.Phase == DatabasePhase.Reconnecting ? $"{run.Phase} ({run.LastError})" : run.Phase.ToString();
+                if (seen.Count == 0 || seen[^1] != phase)
+                    seen.Add(phase);
+            }
+            catch (Exception)
+            {
+                // Not created yet, or being written: read again.
+            }
+            try
+            {
+                await Task.Delay(100, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        return seen;
+    }
+
     public static string Describe(MigrationRecord? record) => record is null
         ? "(none)"
         : $"{record.Status} {record.Error} {record.Result} " + string.Join("; ", record.Databases.Select(d => $"{d.Name}:{d.Phase} copy={d.CopyDone} lag={d.LagBytes} err={d.LastError}"));
