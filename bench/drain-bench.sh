@@ -7,10 +7,11 @@
 #   bench/drain-bench.sh [SCALE] [SECONDS] [CLIENTS]      # defaults: scale 10, 60 s, 4 clients
 #
 # 1. PgMove drain: pgbench -i -s SCALE into database bench on the source (pgbench_history given a bigserial primary
-#    key), `pgmove start` until syncing, SIGTERM (detach: the slot stays), `pgbench -c CLIENTS -T SECONDS` builds a
-#    backlog (transactions, and source WAL bytes from pg_current_wal_lsn before and after), then `pgmove start` again
-#    under /usr/bin/time -v; the drain ends when the target's _pgmove.applied.end_lsn in bench reaches the source LSN
-#    recorded at the end of pgbench (polled every 0.2 s). Peak RSS of that process during the drain (VmHWM) and at its
+#    key), `pgmove start --ignore-db postgres` (database bench only, like the subscription) until syncing, SIGTERM
+#    (detach: the slot stays), `pgbench -c CLIENTS -T SECONDS` builds a backlog (transactions, and source WAL bytes
+#    from pg_current_wal_lsn before and after), then `pgmove start` again under /usr/bin/time -v; the drain ends when
+#    the target's _pgmove.applied.end_lsn in bench reaches the source LSN recorded at the end of pgbench (polled every
+#    0.2 s through one open psql session per server). Peak RSS of that process during the drain (VmHWM) and at its
 #    end (/usr/bin/time -v).
 # 2. Steady lag: with that pgmove still streaming, `pgbench -c STEADY_CLIENTS -T STEADY_SECONDS` (4, 30 by default);
 #    every 0.5 s the target's applied position, then the source's pg_current_wal_lsn and the slot's confirmed_flush_lsn
@@ -207,6 +208,28 @@ export PGUSER=postgres PGHOST=127.0.0.1
 unset PGPORT PGDATABASE PGPASSWORD PGSERVICE PGOPTIONS
 sq() { "$PG15/psql" -X -q -v ON_ERROR_STOP=1 -p "$SRC_PORT" "$@"; }
 tq() { "$PG15/psql" -X -q -v ON_ERROR_STOP=1 -p "$TGT_PORT" "$@"; }
+# The frequent polls go through one long-lived psql session per server and database: starting psql and a backend
+# several times a second takes a good share of a core of this 2-core machine away from whichever contender runs.
+# Every polled query must return exactly one row.
+poller_open() { # name port database
+  local fifo="$WORK/poll-$1-$BASHPID" in out
+  rm -f "$fifo.in" "$fifo.out"; mkfifo "$fifo.in" "$fifo.out"
+  "$PG15/psql" -X -A -t -q -v VERBOSITY=terse -p "$2" -d "$3" <"$fifo.in" >"$fifo.out" 2>&1 &
+  printf -v "POLL_PID_$1" '%s' "$!"
+  exec {in}>"$fifo.in" {out}<"$fifo.out"
+  printf -v "POLL_IN_$1" '%s' "$in"; printf -v "POLL_OUT_$1" '%s' "$out"
+}
+poll() { # name sql: prints the row (fields separated by |), or "?" after an error or 10 s without an answer
+  local in="POLL_IN_$1" out="POLL_OUT_$1" line
+  { printf '%s;\n' "$2" >&"${!in}"; } 2>/dev/null && IFS= read -r -t 10 line <&"${!out}" || line="?"
+  if [[ $line =~ ^(ERROR|FATAL|PANIC|psql): ]]; then echo "$1: $line" >>"$WORK/logs/poll-errors.log"; line="?"; fi
+  echo "$line"
+}
+poller_close() { # name
+  local in="POLL_IN_$1" out="POLL_OUT_$1" pid="POLL_PID_$1"
+  eval "exec ${!in}>&- ${!out}<&-"
+  wait "${!pid}" 2>/dev/null || true
+}
 export PGMOVE_SOURCE="postgres://postgres@127.0.0.1:$SRC_PORT/postgres?sslmode=disable"
 export PGMOVE_TARGET="postgres://postgres@127.0.0.1:$TGT_PORT/postgres?sslmode=disable"
 SRC_VERSION=$(sq -Atc "SHOW server_version")
@@ -361,12 +384,14 @@ steady_lag() {
   local samples="$WORK/logs/steady-$label.samples"
   : >"$samples"
   (
+    poller_open lagt "$TGT_PORT" "$tdb"
+    poller_open lags "$SRC_PORT" postgres
     while :; do
       # The target first: its position is then never newer than the source's, and the lag is not understated.
-      a=$(tq -d "$tdb" -Atc "$tgt_sql" 2>/dev/null) || a=
+      a=$(poll lagt "$tgt_sql")
       t=$EPOCHREALTIME
-      s=$(sq -At -F ' ' -c "$src_sql" 2>/dev/null) || s=
-      [[ -n $s && -n $a ]] && echo "$t $s $a" >>"$samples"
+      s=$(poll lags "$src_sql")
+      [[ $s != "?" && $a != "?" && -n ${s%|*} && -n ${s#*|} && -n $a ]] && echo "$t ${s/|/ } $a" >>"$samples"
       sleep 0.5
     done
   ) &
@@ -434,7 +459,9 @@ DB_MIB=$(sq -Atc "SELECT pg_database_size('bench') / 1048576")
 # ---------------------------------------------------------------------------------------------------------------
 # 1. PgMove: copy and sync, detach, backlog, drain.
 log "pgmove start: copying, until syncing"
-dotnet "$PGMOVE" start --state "$STATE" >"$WORK/logs/pgmove-initial.log" 2>&1 &
+# --ignore-db postgres: the native subscription replicates database bench only, so PgMove does the same work (a
+# second database would add a walsender that decodes the same WAL, ~13 % of a core in earlier runs).
+dotnet "$PGMOVE" start --state "$STATE" --ignore-db postgres >"$WORK/logs/pgmove-initial.log" 2>&1 &
 INITIAL_PID=$!
 OWN_PIDS+=("$INITIAL_PID")
 for i in $(seq 900); do
@@ -461,6 +488,8 @@ checkpoint_both
 PM_APPLIED_BEFORE=$(tq -d bench -Atc "$APPLIED_SQL")
 
 log "pgmove drain: pgmove start again"
+poller_open pmt "$TGT_PORT" bench
+poller_open pms "$SRC_PORT" postgres
 cpu_snapshot "$WORK/logs/cpu-drain-pgmove-a.json"
 T0=$(now)
 /usr/bin/time -v -o "$WORK/logs/pgmove-drain.time" dotnet "$PGMOVE" start --state "$STATE" >"$WORK/logs/pgmove-drain.log" 2>&1 &
@@ -474,10 +503,10 @@ TOP_PID=$!
 T_FIRST= T_APPLIED= T_CONFIRMED= T_ACTIVE=
 DEADLINE=$(calc '"%d", '"${T0%.*} + 600 + 20 * $DURATION")
 while [[ -z $T_APPLIED || -z $T_CONFIRMED ]]; do
-  r=$(tq -d bench -Atc "SELECT x, x >= '$PM_L1' FROM ($APPLIED_SQL) a(x)" 2>>"$WORK/logs/poll-errors.log") || r="?|f"; t=$(now)
+  r=$(poll pmt "SELECT x, x >= '$PM_L1' FROM ($APPLIED_SQL) a(x)"); [[ $r == "?" ]] && r="?|f"; t=$(now)
   [[ -z $T_FIRST && ${r%|*} != "$PM_APPLIED_BEFORE" && ${r%|*} != "?" ]] && T_FIRST=$t
   [[ -z $T_APPLIED && ${r#*|} == t ]] && { T_APPLIED=$t; PM_HWM=$(awk '/^VmHWM/ { print $2 }' "/proc/$PGMOVE_PID/status"); }
-  c=$(sq -Atc "SELECT confirmed_flush_lsn >= '$PM_L1', active FROM pg_replication_slots WHERE slot_name = '$SLOT'" 2>>"$WORK/logs/poll-errors.log") || c="f|f"; t=$(now)
+  c=$(poll pms "SELECT coalesce(bool_or(confirmed_flush_lsn >= '$PM_L1'), false), coalesce(bool_or(active), false) FROM pg_replication_slots WHERE slot_name = '$SLOT'"); [[ $c == "?" ]] && c="f|f"; t=$(now)
   [[ -z $T_ACTIVE && ${c#*|} == t ]] && T_ACTIVE=$t
   [[ -z $T_CONFIRMED && ${c%|*} == t ]] && T_CONFIRMED=$t
   kill -0 "$PGMOVE_PID" 2>/dev/null || { cat "$WORK/logs/pgmove-drain.log" >&2; fail "pgmove exited during the drain"; }
@@ -485,6 +514,8 @@ while [[ -z $T_APPLIED || -z $T_CONFIRMED ]]; do
   sleep 0.2
 done
 cpu_snapshot "$WORK/logs/cpu-drain-pgmove-b.json" "pgmove=$PGMOVE_PID"
+poller_close pmt
+poller_close pms
 # The two servers are polled one after the other: a position applied before the slot was seen active means it was.
 [[ -n $T_FIRST && ( -z $T_ACTIVE || ${T_FIRST/./} -lt ${T_ACTIVE/./} ) ]] && T_ACTIVE=$T_FIRST
 T_PM_APPLIED=$T_APPLIED T_PM_ACTIVE=${T_ACTIVE:-$T0}
@@ -502,7 +533,7 @@ PM_STEADY="skipped" PM_STEADY_CPU="" PM_STATUS_LAG="" PM_STEADY_TPS=""
 sleep 3
 if [[ $STEADY_SECONDS -gt 0 ]]; then
   log "pgmove steady lag: pgbench -c $STEADY_CLIENTS -T $STEADY_SECONDS while pgmove streams"
-  steady_lag pgmove "SELECT pg_current_wal_lsn(), confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '$SLOT'" bench "$APPLIED_SQL"
+  steady_lag pgmove "SELECT pg_current_wal_lsn(), (SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '$SLOT')" bench "$APPLIED_SQL"
   PM_STEADY=$STEADY PM_STEADY_CPU=$STEADY_CPU PM_STEADY_TPS=$STEADY_TPS
   PM_STATUS_LAG=$(python3 - "$WORK/logs/steady-pgmove.status" <<'EOF'
 import statistics, sys
@@ -555,6 +586,8 @@ checkpoint_both
 NA_APPLIED_BEFORE=$(tq -d bench_native -Atc "$ORIGIN_SQL")
 
 log "native drain: ALTER SUBSCRIPTION ENABLE"
+poller_open nat "$TGT_PORT" bench_native
+poller_open nas "$SRC_PORT" postgres
 cpu_snapshot "$WORK/logs/cpu-drain-native-a.json"
 T0=$(now)
 tq -d bench_native -c "ALTER SUBSCRIPTION drain_sub ENABLE"
@@ -563,16 +596,18 @@ TOP_PID=$!
 T_FIRST= T_APPLIED= T_CONFIRMED= T_ACTIVE=
 DEADLINE=$(calc '"%d", '"${T0%.*} + 600 + 20 * $DURATION")
 while [[ -z $T_APPLIED || -z $T_CONFIRMED ]]; do
-  r=$(tq -d bench_native -Atc "SELECT x, x >= '$NA_L1' FROM ($ORIGIN_SQL) a(x)" 2>>"$WORK/logs/poll-errors.log") || r="?|f"; t=$(now)
+  r=$(poll nat "SELECT x, x >= '$NA_L1' FROM ($ORIGIN_SQL) a(x)"); [[ $r == "?" ]] && r="?|f"; t=$(now)
   [[ -z $T_FIRST && ${r%|*} != "$NA_APPLIED_BEFORE" && ${r%|*} != "?" ]] && T_FIRST=$t
   [[ -z $T_APPLIED && ${r#*|} == t ]] && T_APPLIED=$t
-  c=$(sq -Atc "SELECT confirmed_flush_lsn >= '$NA_L1', active FROM pg_replication_slots WHERE slot_name = 'drain_sub'" 2>>"$WORK/logs/poll-errors.log") || c="f|f"; t=$(now)
+  c=$(poll nas "SELECT coalesce(bool_or(confirmed_flush_lsn >= '$NA_L1'), false), coalesce(bool_or(active), false) FROM pg_replication_slots WHERE slot_name = 'drain_sub'"); [[ $c == "?" ]] && c="f|f"; t=$(now)
   [[ -z $T_ACTIVE && ${c#*|} == t ]] && T_ACTIVE=$t
   [[ -z $T_CONFIRMED && ${c%|*} == t ]] && T_CONFIRMED=$t
   [[ ${t%.*} -lt $DEADLINE ]] || fail "the subscription did not drain the backlog in time"
   sleep 0.2
 done
 cpu_snapshot "$WORK/logs/cpu-drain-native-b.json"
+poller_close nat
+poller_close nas
 [[ -n $T_FIRST && ( -z $T_ACTIVE || ${T_FIRST/./} -lt ${T_ACTIVE/./} ) ]] && T_ACTIVE=$T_FIRST
 T_NA_CONFIRMED=$T_CONFIRMED T_NA_ACTIVE=${T_ACTIVE:-$T0}
 kill_tree "$TOP_PID"
@@ -588,7 +623,7 @@ NA_STEADY="skipped" NA_STEADY_CPU="" NA_STEADY_TPS=""
 sleep 3
 if [[ $STEADY_SECONDS -gt 0 ]]; then
   log "native steady lag: pgbench -c $STEADY_CLIENTS -T $STEADY_SECONDS while the subscription streams"
-  steady_lag native "SELECT pg_current_wal_lsn(), confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'drain_sub'" bench_native "$ORIGIN_SQL"
+  steady_lag native "SELECT pg_current_wal_lsn(), (SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'drain_sub')" bench_native "$ORIGIN_SQL"
   NA_STEADY=$STEADY NA_STEADY_CPU=$STEADY_CPU NA_STEADY_TPS=$STEADY_TPS
 fi
 consistency native bench_native "$ORIGIN_SQL"

@@ -20,32 +20,29 @@ namespace PgMove.Core.Replication;
 /// rolled back to its savepoint and applied again change by change, in source order.
 /// </para>
 /// <para>
-/// Memory stays bounded: when a segment keeps more than <see cref="MaxKeptBytes"/> (estimated) or
-/// <see cref="MaxKeptChanges"/> changes (one huge source transaction), it is written out and a new segment begins.
+/// Memory stays bounded: when a segment keeps too much (one huge source transaction, see
+/// <see cref="GroupTransaction.SegmentFull"/>), it is written out and a new segment begins.
+/// </para>
+/// <para>
+/// A group's commit runs on the target while the next group is read and merged (one commit at a time): the
+/// source is only told a position once the group that holds it has committed.
 /// </para>
 /// </summary>
 internal sealed partial class ChangeApplier : IAsyncDisposable
 {
-    private const int BatchCommands = 500;
-    private const long MaxKeptBytes = 16L * 1024 * 1024;
-    private const int MaxKeptChanges = 20_000;
-    private const string Segment = "pgmove_segment";
-
     private readonly NpgsqlConnection _target;
     private readonly string _database;
     private readonly string _slot;
     private readonly Dictionary<uint, TargetTable> _relations = [];
     private readonly ApplyStatistics _statistics;
     private readonly GroupBuffer _buffer = new();
-    private readonly List<SourceChange> _kept = [];
-    private readonly List<SetStatement> _toCheck = [];
-    private long _keptBytes;
-    private NpgsqlTransaction? _group;
-    private NpgsqlBatch _batch;
+    private GroupTransaction? _open;
     private int _groupTransactions;
     private long _groupChanges;
     private NpgsqlLogSequenceNumber _groupEnd;
     private DateTimeOffset? _groupCommitTime;
+    private Task<NpgsqlLogSequenceNumber>? _committing;
+    private NpgsqlLogSequenceNumber? _committed;
 
     public ChangeApplier(NpgsqlConnection target, string database, string slot, NpgsqlLogSequenceNumber appliedLsn, ApplyStatistics statistics)
     {
@@ -54,25 +51,32 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
         _slot = slot;
         _statistics = statistics;
         _statistics.AppliedLsn = appliedLsn;
-        _batch = new NpgsqlBatch(target);
     }
 
-    public bool HasOpenGroup => _group is not null;
+    /// <summary>Changes were read that are not yet part of a commit.</summary>
+    public bool HasOpenGroup => _open is not null;
 
-    /// <summary>Source transactions applied but not yet committed on the target.</summary>
+    /// <summary>The previous group's commit, while it runs on the target.</summary>
+    public Task? CommitInFlight => _committing;
+
+    /// <summary>A group has committed whose LSN <see cref="TakeCommitted"/> has not yet given.</summary>
+    public bool HasCommitted => _committed is not null || _committing is { IsCompleted: true };
+
+    /// <summary>Source transactions read but not yet part of a commit.</summary>
     public int PendingTransactions => _groupTransactions;
 
     public long PendingChanges => _groupChanges;
 
     public DateTimeOffset GroupStarted { get; private set; }
 
-    /// <summary>Segments that had to be applied again change by change (for tests and diagnostics).</summary>
+    /// <summary>Segments that had to be applied again change by change (diagnostics).</summary>
     public int RowByRowRetries { get; private set; }
 
     public async Task RelationAsync(RelationMessage relation, CancellationToken ct)
     {
         // What is pending was read with the old description of the table: write it first.
         await FlushPendingAsync(ct);
+        await WaitForCommitAsync();
         _relations[relation.RelationId] = await DescribeAsync(relation, ct);
     }
 
@@ -83,7 +87,7 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
     {
         var table = Table(update.Relation.RelationId);
         // The old key (or the whole old row for REPLICA IDENTITY FULL) comes only when the key changed or identity is FULL.
-        List<ColumnValue>? old = update switch
+        ColumnValue[]? old = update switch
         {
             FullUpdateMessage full => await ReadAsync(full.OldRow, ct),
             IndexUpdateMessage index => await ReadAsync(index.Key, ct),
@@ -112,99 +116,109 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
     /// <summary>A source transaction ended: it now belongs to the open group.</summary>
     public void Committed(CommitMessage commit)
     {
-        if (_group is null)
+        if (_open is null)
             return; // Nothing of ours in it.
         _groupTransactions++;
         _groupEnd = commit.TransactionEndLsn;
         _groupCommitTime = commit.TransactionCommitTimestamp;
     }
 
-    /// <summary>Commits the group on the target together with its end LSN. Returns that LSN, to confirm to the source.</summary>
-    public async Task<NpgsqlLogSequenceNumber?> CommitGroupAsync(CancellationToken ct)
+    /// <summary>
+    /// Starts the open group's commit on the target, together with its end LSN, once the previous commit has
+    /// ended; it runs while the caller reads on. <see cref="TakeCommitted"/> then gives the LSN to confirm.
+    /// </summary>
+    public async Task StartCommitAsync(CancellationToken ct)
     {
-        if (_group is null)
-            return null;
+        if (_open is null)
+            return;
         if (_groupTransactions == 0)
         {
             // Only part of a transaction so far: it must not be committed on its own.
             await FlushPendingAsync(ct);
-            return null;
+            return;
         }
-        await FlushPendingAsync(ct);
-        _batch.BatchCommands.Add(AppliedPosition.Write(_slot, _groupEnd));
-        await ExecuteBatchAsync(ct);
-        await _group.CommitAsync(ct);
-        await _group.DisposeAsync();
-        _group = null;
-        _statistics.AddChanges(_groupChanges);
-        _statistics.AddTransactions(_groupTransactions);
-        _statistics.AppliedLsn = _groupEnd;
-        _statistics.AppliedCommitTime = _groupCommitTime;
+        QueuePending();
+        _open.Add(AppliedPosition.Write(_slot, _groupEnd));
+        await WaitForCommitAsync(); // one statement at a time on the connection
+        _committing = CommitAsync(_open, _groupTransactions, _groupChanges, _groupEnd, _groupCommitTime, ct);
+        _open = null;
         _groupTransactions = 0;
         _groupChanges = 0;
-        _kept.Clear();
-        _keptBytes = 0;
-        return _groupEnd;
+    }
+
+    /// <summary>Waits for the commit in flight, if any (its error, if it failed).</summary>
+    public async Task WaitForCommitAsync()
+    {
+        if (_committing is { } committing)
+        {
+            _committing = null;
+            _committed = await committing;
+        }
+    }
+
+    /// <summary>The end LSN of the groups committed since the last call (null if none), to confirm to the source.</summary>
+    public NpgsqlLogSequenceNumber? TakeCommitted()
+    {
+        if (_committing is { IsCompleted: true } committing)
+        {
+            _committing = null;
+            _committed = committing.GetAwaiter().GetResult();
+        }
+        var committed = _committed;
+        _committed = null;
+        return committed;
+    }
+
+    private async Task<NpgsqlLogSequenceNumber> CommitAsync(GroupTransaction group, int transactions, long changes,
+        NpgsqlLogSequenceNumber end, DateTimeOffset? commitTime, CancellationToken ct)
+    {
+        await using (group)
+        {
+            await group.CommitAsync(ct);
+            RowByRowRetries += group.RowByRowRetries;
+        }
+        _statistics.AddChanges(changes);
+        _statistics.AddTransactions(transactions);
+        _statistics.AppliedLsn = end;
+        _statistics.AppliedCommitTime = commitTime;
+        return end;
     }
 
     private async Task AddAsync(SourceChange change, CancellationToken ct)
     {
-        if (_group is null)
-            await BeginGroupAsync(ct);
+        if (_open is null)
+        {
+            _open = new GroupTransaction(_target, ApplyFailed);
+            GroupStarted = DateTimeOffset.UtcNow;
+        }
         _groupChanges++;
-        _kept.Add(change);
-        _keptBytes += change.Size;
+        _open.Keep(change);
         if (change is not RowChange row || !_buffer.TryAdd(row))
         {
             // It must come after everything pending, on its own.
             QueuePending();
-            await AddRowStatementAsync(change, ct);
+            if (RowStatements.For(change) is { } command)
+                _open.Add(command);
+            if (_open.BatchFull)
+                await ExecuteOpenAsync(ct);
         }
-        if (_keptBytes > MaxKeptBytes || _kept.Count >= MaxKeptChanges)
+        if (_open.SegmentFull)
         {
             // A huge source transaction: write this segment out, and keep only what comes next.
             await FlushPendingAsync(ct);
-            NextSegment();
+            _open.NextSegment();
         }
     }
 
-    private async Task BeginGroupAsync(CancellationToken ct)
-    {
-        _group = await _target.BeginTransactionAsync(ct);
-        GroupStarted = DateTimeOffset.UtcNow;
-        // The source is told a group is applied as soon as it commits, and never resends it: the commit must
-        // be durable by then, even where the target runs with synchronous_commit = off (a crash would lose it).
-        _batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit = on"));
-        _batch.BatchCommands.Add(new NpgsqlBatchCommand($"SAVEPOINT {Segment}"));
-    }
-
-    /// <summary>What is kept so far is written: a new segment starts, with its own savepoint.</summary>
-    private void NextSegment()
-    {
-        _kept.Clear();
-        _keptBytes = 0;
-        _batch.BatchCommands.Add(new NpgsqlBatchCommand($"RELEASE SAVEPOINT {Segment}"));
-        _batch.BatchCommands.Add(new NpgsqlBatchCommand($"SAVEPOINT {Segment}"));
-    }
-
-    private async Task AddRowStatementAsync(SourceChange change, CancellationToken ct)
-    {
-        if (RowStatements.For(change) is { } command)
-            _batch.BatchCommands.Add(command);
-        if (_batch.BatchCommands.Count >= BatchCommands)
-            await ExecuteBatchAsync(ct);
-    }
-
-    /// <summary>Moves the merged changes into the batch, as set-based statements whose row counts are checked.</summary>
+    /// <summary>Moves the merged changes into the open group, as set-based statements whose row counts are checked.</summary>
     private void QueuePending()
     {
+        if (_open is null)
+            return;
         foreach (var table in _buffer.Tables)
         {
             foreach (var statement in SetStatements.For(table))
-            {
-                _batch.BatchCommands.Add(statement.Command);
-                _toCheck.Add(statement);
-            }
+                _open.Add(statement);
         }
         _buffer.Clear();
     }
@@ -212,58 +226,15 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
     private async Task FlushPendingAsync(CancellationToken ct)
     {
         QueuePending();
-        await ExecuteBatchAsync(ct);
+        await ExecuteOpenAsync(ct);
     }
 
-    private async Task ExecuteBatchAsync(CancellationToken ct)
+    private async Task ExecuteOpenAsync(CancellationToken ct)
     {
-        if (_batch.BatchCommands.Count == 0)
+        if (_open is null)
             return;
-        _batch.Transaction = _group;
-        var setBased = _toCheck.Count > 0;
-        try
-        {
-            await _batch.ExecuteNonQueryAsync(ct);
-            if (setBased && _toCheck.Any(s => s.Command.RecordsAffected != s.Rows))
-            {
-                await ApplySegmentAgainRowByRowAsync(ct);
-                return;
-            }
-        }
-        catch (PostgresException error) when (setBased && error.SqlState.StartsWith("23", StringComparison.Ordinal))
-        {
-            await ApplySegmentAgainRowByRowAsync(ct);
-            return;
-        }
-        catch (PostgresException error)
-        {
-            throw ApplyFailed(error);
-        }
-        await ResetBatchAsync();
-    }
-
-    /// <summary>
-    /// The set-based way failed or found the target not as expected: roll the segment back to its savepoint and
-    /// apply every change it kept again in source order, one statement each, exactly as the source made them.
-    /// </summary>
-    private async Task ApplySegmentAgainRowByRowAsync(CancellationToken ct)
-    {
-        RowByRowRetries++;
-        await ResetBatchAsync();
-        _buffer.Clear();
-        _batch.BatchCommands.Add(new NpgsqlBatchCommand($"ROLLBACK TO SAVEPOINT {Segment}"));
-        foreach (var change in _kept)
-            await AddRowStatementAsync(change, ct);
-        // Those are written for good: the changes that follow start a new segment.
-        NextSegment();
-        await ExecuteBatchAsync(ct);
-    }
-
-    private async Task ResetBatchAsync()
-    {
-        _toCheck.Clear();
-        await _batch.DisposeAsync();
-        _batch = new NpgsqlBatch(_target) { Transaction = _group };
+        await WaitForCommitAsync();
+        await _open.ExecuteAsync(ct);
     }
 
     private Errors.PgMoveException ApplyFailed(PostgresException error) =>
@@ -278,25 +249,38 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
             ? table
             : throw new InvalidOperationException($"No relation message was received for relation {relationId}.");
 
-    private static async Task<List<ColumnValue>> ReadAsync(ReplicationTuple tuple, CancellationToken ct)
+    private static async Task<ColumnValue[]> ReadAsync(ReplicationTuple tuple, CancellationToken ct)
     {
-        var values = new List<ColumnValue>(tuple.NumColumns);
-        await foreach (var value in tuple.WithCancellation(ct))
+        var values = new ColumnValue[tuple.NumColumns];
+        var i = 0;
+        await using var enumerator = tuple.GetAsyncEnumerator(ct);
+        while (await enumerator.MoveNextAsync())
         {
-            values.Add(value.Kind switch
+            var value = enumerator.Current;
+            values[i++] = value.Kind switch
             {
                 TupleDataKind.Null => ColumnValue.Null,
                 TupleDataKind.UnchangedToastedValue => ColumnValue.NotSent,
                 _ => new ColumnValue(await value.Get<string>(ct), false),
-            });
+            };
         }
         return values;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _batch.DisposeAsync();
-        if (_group is not null)
-            await _group.DisposeAsync();
+        if (_committing is { } committing)
+        {
+            try
+            {
+                await committing;
+            }
+            catch (Exception)
+            {
+                // Whoever stopped the stream reports why; that commit rolled back and is read again on resume.
+            }
+        }
+        if (_open is not null)
+            await _open.DisposeAsync();
     }
 }

@@ -16,8 +16,10 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(50);
 
     // Merged set-based writes make big groups cheap; the age bounds the lag, segments bound the memory.
+    // A group of at most one segment's changes (GroupTransaction.MaxKeptChanges) is written when it commits, while
+    // the next group is read: a bigger one would also be written mid-way, with the reading stopped meanwhile.
     private const int GroupTransactions = 10000;
-    private const int GroupChanges = 100000;
+    private const int GroupChanges = GroupTransaction.MaxKeptChanges;
     private static readonly TimeSpan GroupAge = TimeSpan.FromMilliseconds(500);
 
     public async Task RunAsync(PgOutputReplicationSlot slot, string publication, NpgsqlLogSequenceNumber applied, CancellationToken ct)
@@ -82,10 +84,16 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
             statistics.CaughtUp = false;
             while (!next.IsCompleted)
             {
+                await ConfirmCommittedAsync(ct);
                 if (applier.HasOpenGroup && !inTransaction)
                 {
                     if (await Task.WhenAny(next, Task.Delay(Linger, ct)) != next)
-                        await CommitAsync(ct);
+                        await applier.StartCommitAsync(ct);
+                    continue;
+                }
+                if (applier.CommitInFlight is { } committing)
+                {
+                    await Task.WhenAny(next, committing);
                     continue;
                 }
                 if (!inTransaction && !applier.HasOpenGroup)
@@ -98,7 +106,13 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
                 await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(1), ct));
             }
             if (!await next)
+            {
+                await applier.WaitForCommitAsync();
+                await ConfirmCommittedAsync(ct);
                 return;
+            }
+            if (applier.HasCommitted)
+                await ConfirmCommittedAsync(ct);
             statistics.LastActivity = DateTimeOffset.UtcNow;
             switch (messages.Current)
             {
@@ -127,35 +141,37 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
                         break;
                     if (!applier.HasOpenGroup)
                     {
-                        // Nothing of ours in it (a cutover marker, for one): confirm it at once.
+                        // Nothing of ours in it (a cutover marker, for one): confirm it once what came before has committed.
+                        await applier.WaitForCommitAsync();
+                        await ConfirmCommittedAsync(ct);
                         Confirm(commit.TransactionEndLsn);
                         break;
                     }
                     applier.Committed(commit);
                     if (applier.PendingTransactions >= GroupTransactions || applier.PendingChanges >= GroupChanges
                         || DateTimeOffset.UtcNow - applier.GroupStarted >= GroupAge)
-                        await CommitAsync(ct);
+                        await applier.StartCommitAsync(ct);
                     break;
             }
         }
     }
 
-    private async Task CommitAsync(CancellationToken ct)
+    /// <summary>Confirms to the source the groups that have committed on the target since the last call.</summary>
+    private async Task ConfirmCommittedAsync(CancellationToken ct)
     {
-        if (await applier.CommitGroupAsync(ct) is { } lsn)
+        if (applier.TakeCommitted() is not { } lsn)
+            return;
+        Confirm(lsn);
+        try
         {
-            Confirm(lsn);
-            try
-            {
-                await replication.SendStatusUpdate(ct);
-            }
-            catch (Exception error) when (error is InvalidOperationException or NullReferenceException or ObjectDisposedException)
-            {
-                // The stream broke while the group committed (the source went away): Npgsql then refuses the
-                // update ("can only be sent during replication") instead of reporting an I/O error. The group is
-                // safe on the target with its LSN; say "connection lost" so that the runner reconnects and resumes.
-                throw new IOException("The replication connection to the source was lost.", error);
-            }
+            await replication.SendStatusUpdate(ct);
+        }
+        catch (Exception error) when (error is InvalidOperationException or NullReferenceException or ObjectDisposedException)
+        {
+            // The stream broke while the group committed (the source went away): Npgsql then refuses the
+            // update ("can only be sent during replication") instead of reporting an I/O error. The group is
+            // safe on the target with its LSN; say "connection lost" so that the runner reconnects and resumes.
+            throw new IOException("The replication connection to the source was lost.", error);
         }
     }
 

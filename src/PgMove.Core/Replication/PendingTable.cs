@@ -10,6 +10,7 @@ namespace PgMove.Core.Replication;
 /// </summary>
 internal sealed class PendingTable(TargetTable table)
 {
+    // Rows are never changed in place (a merge makes a new array): the changes' own arrays are kept as they are.
     private readonly Dictionary<string, PendingRow> _rows = new(StringComparer.Ordinal);
     private readonly List<ColumnValue[]> _keylessInserts = [];
 
@@ -20,35 +21,35 @@ internal sealed class PendingTable(TargetTable table)
     /// <summary>Inserts into a table without a usable key (nothing else can touch them as a set).</summary>
     public IReadOnlyList<ColumnValue[]> KeylessInserts => _keylessInserts;
 
-    public bool TryInsert(IReadOnlyList<ColumnValue> row)
+    public bool TryInsert(ColumnValue[] row)
     {
         if (!table.HasKey)
         {
-            _keylessInserts.Add([.. row]);
+            _keylessInserts.Add(row);
             return true;
         }
         if (KeyOf(row) is not { } key)
             return false;
         if (!_rows.TryGetValue(key, out var pending))
         {
-            _rows.Add(key, new PendingRow(PendingRowState.Insert, [.. row]));
+            _rows.Add(key, new PendingRow(PendingRowState.Insert, row));
             return true;
         }
         if (pending.State != PendingRowState.Delete)
             return false;
         pending.State = PendingRowState.Replace;
-        pending.Row = [.. row];
+        pending.Row = row;
         return true;
     }
 
     /// <summary>An UPDATE that kept the row's key (an UPDATE that changed it is never offered here).</summary>
-    public bool TryUpdate(IReadOnlyList<ColumnValue> row)
+    public bool TryUpdate(ColumnValue[] row)
     {
         if (KeyOf(row) is not { } key)
             return false;
         if (!_rows.TryGetValue(key, out var pending))
         {
-            _rows.Add(key, new PendingRow(PendingRowState.Update, [.. row]));
+            _rows.Add(key, new PendingRow(PendingRowState.Update, row));
             return true;
         }
         if (pending.State == PendingRowState.Delete)
@@ -57,13 +58,13 @@ internal sealed class PendingTable(TargetTable table)
         return true;
     }
 
-    public bool TryDelete(IReadOnlyList<ColumnValue> key)
+    public bool TryDelete(ColumnValue[] key)
     {
         if (KeyOf(key) is not { } text)
             return false;
         if (!_rows.TryGetValue(text, out var pending))
         {
-            _rows.Add(text, new PendingRow(PendingRowState.Delete, [.. key]));
+            _rows.Add(text, new PendingRow(PendingRowState.Delete, key));
             return true;
         }
         switch (pending.State)
@@ -74,7 +75,7 @@ internal sealed class PendingTable(TargetTable table)
             case PendingRowState.Update:
             case PendingRowState.Replace:
                 pending.State = PendingRowState.Delete;
-                pending.Row = [.. key];
+                pending.Row = key;
                 return true;
             default:
                 return false;
@@ -82,7 +83,7 @@ internal sealed class PendingTable(TargetTable table)
     }
 
     /// <summary>The later values win; a column the later change did not send keeps the earlier value.</summary>
-    private static ColumnValue[] Merge(ColumnValue[] earlier, IReadOnlyList<ColumnValue> later)
+    private static ColumnValue[] Merge(ColumnValue[] earlier, ColumnValue[] later)
     {
         var merged = new ColumnValue[earlier.Length];
         for (var i = 0; i < merged.Length; i++)
@@ -91,10 +92,12 @@ internal sealed class PendingTable(TargetTable table)
     }
 
     /// <summary>The key's values in an unambiguous text form (length-prefixed), or null when a key value is missing.</summary>
-    private string? KeyOf(IReadOnlyList<ColumnValue> row)
+    private string? KeyOf(ColumnValue[] row)
     {
+        if (table.SingleKeyColumn >= 0)
+            return row[table.SingleKeyColumn] is { Unchanged: false, Value: { } single } ? single : null;
         var key = new StringBuilder();
-        for (var i = 0; i < row.Count; i++)
+        for (var i = 0; i < row.Length; i++)
         {
             if (!table.IsKey[i])
                 continue;

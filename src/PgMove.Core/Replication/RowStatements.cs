@@ -20,14 +20,14 @@ internal static class RowStatements
         _ => throw new InvalidOperationException($"Unknown change {change.GetType().Name}."),
     };
 
-    private static NpgsqlBatchCommand Insert(TargetTable table, IReadOnlyList<ColumnValue> values)
+    private static NpgsqlBatchCommand Insert(TargetTable table, ColumnValue[] values)
     {
         var sql = new StringBuilder($"INSERT INTO {table.Name} (");
         var command = new NpgsqlBatchCommand();
-        for (var i = 0; i < values.Count; i++)
+        for (var i = 0; i < values.Length; i++)
             sql.Append(i == 0 ? "" : ", ").Append(table.Column(i));
         sql.Append(") OVERRIDING SYSTEM VALUE VALUES (");
-        for (var i = 0; i < values.Count; i++)
+        for (var i = 0; i < values.Length; i++)
         {
             sql.Append(i == 0 ? "" : ", ").Append(table.Param(i, i + 1));
             command.Parameters.Add(Text(values[i].Value));
@@ -36,13 +36,13 @@ internal static class RowStatements
         return command;
     }
 
-    private static NpgsqlBatchCommand? Update(TargetTable table, IReadOnlyList<ColumnValue>? old, IReadOnlyList<ColumnValue> values)
+    private static NpgsqlBatchCommand? Update(TargetTable table, ColumnValue[]? old, ColumnValue[] values)
     {
         var command = new NpgsqlBatchCommand();
         var sql = new StringBuilder($"UPDATE {table.Name} SET ");
         var position = 0;
         var first = true;
-        for (var i = 0; i < values.Count; i++)
+        for (var i = 0; i < values.Length; i++)
         {
             // An unchanged TOAST value was not sent: leave the target's value as it is.
             // A GENERATED ALWAYS identity cannot be SET, and cannot have changed on the source.
@@ -59,7 +59,7 @@ internal static class RowStatements
         return command;
     }
 
-    private static NpgsqlBatchCommand Delete(TargetTable table, IReadOnlyList<ColumnValue> old)
+    private static NpgsqlBatchCommand Delete(TargetTable table, ColumnValue[] old)
     {
         var command = new NpgsqlBatchCommand();
         var sql = new StringBuilder($"DELETE FROM {table.Name}");
@@ -76,10 +76,10 @@ internal static class RowStatements
     }
 
     /// <summary>WHERE on the key columns, or on every column (as text, so that types without equality work) for REPLICA IDENTITY FULL.</summary>
-    private static void AppendWhere(StringBuilder sql, NpgsqlBatchCommand command, TargetTable table, IReadOnlyList<ColumnValue> row, ref int position)
+    private static void AppendWhere(StringBuilder sql, NpgsqlBatchCommand command, TargetTable table, ColumnValue[] row, ref int position)
     {
         var conditions = new List<string>();
-        for (var i = 0; i < row.Count; i++)
+        for (var i = 0; i < row.Length; i++)
         {
             if (row[i].Unchanged || (!table.FullIdentity && !table.IsKey[i]))
                 continue;

@@ -6,7 +6,26 @@ namespace PgMove.Core.Replication;
 internal sealed record TargetTable(QualifiedName Name, IReadOnlyList<string> Columns, IReadOnlyList<string> Types, IReadOnlyList<bool> IsKey, IReadOnlyList<bool> IsAlwaysIdentity, bool FullIdentity)
 {
     /// <summary>Rows are found by a key (primary key or replica identity index), so changes of a row can be merged.</summary>
+    // Computed on each call, not stored: a copy made with `with` must not keep the original's answer.
     public bool HasKey => !FullIdentity && IsKey.Contains(true);
+
+    /// <summary>The key's only column, or -1 when the key has several (or none).</summary>
+    public int SingleKeyColumn
+    {
+        get
+        {
+            var single = -1;
+            for (var i = 0; i < IsKey.Count; i++)
+            {
+                if (!IsKey[i])
+                    continue;
+                if (single >= 0)
+                    return -1;
+                single = i;
+            }
+            return single;
+        }
+    }
 
     public string Column(int i) => Identifiers.Quote(Columns[i]);
 
