@@ -22,6 +22,8 @@
 #    the same pgbench run, ENABLE; the drain ends when the subscription's slot confirmed_flush_lsn reaches the
 #    recorded LSN. The same steady-lag run follows (applied position: pg_replication_origin_progress), then a
 #    consistency check; the subscription, its slot and the publication are dropped.
+# For reference, pg_recvlogical reads PgMove's backlog again from a twin slot (created just before that backlog) into
+# /dev/null: the walsender's own speed, a ceiling for any consumer.
 # Both contenders use the same two servers, one after the other; the native run comes second, on a source database
 # that the earlier pgbench runs have grown a little (history rows, dead tuples). Rates are per transaction.
 #
@@ -225,9 +227,10 @@ poll() { # name sql: prints the row (fields separated by |), or "?" after an err
   if [[ $line =~ ^(ERROR|FATAL|PANIC|psql): ]]; then echo "$1: $line" >>"$WORK/logs/poll-errors.log"; line="?"; fi
   echo "$line"
 }
-poller_close() { # name
+poller_close() { # name (processes started meanwhile hold copies of its pipe: end psql itself)
   local in="POLL_IN_$1" out="POLL_OUT_$1" pid="POLL_PID_$1"
   eval "exec ${!in}>&- ${!out}<&-"
+  kill -TERM "${!pid}" 2>/dev/null || true
   wait "${!pid}" 2>/dev/null || true
 }
 export PGMOVE_SOURCE="postgres://postgres@127.0.0.1:$SRC_PORT/postgres?sslmode=disable"
@@ -482,6 +485,10 @@ for i in $(seq 50); do [[ $(sq -Atc "SELECT active FROM pg_replication_slots WHE
 log "detached (exit code $DETACH_RC; last line: $(tail -1 "$WORK/logs/pgmove-initial.log"))"
 
 APPLIED_SQL="SELECT max(end_lsn) FROM _pgmove.applied"
+# A twin slot on the same database and publication, read after the drain by pg_recvlogical into /dev/null: how fast
+# the walsender alone can send this backlog to a consumer that does nothing (the ceiling for any contender).
+sq -d bench -qAtc "SELECT pg_create_logical_replication_slot('drain_floor', 'pgoutput')" >/dev/null
+PUBLICATION=$(sq -d bench -Atc "SELECT pubname FROM pg_publication WHERE pubname LIKE 'pgmove%' LIMIT 1")
 build_backlog pgmove "$CLIENTS" "$DURATION"
 PM_TX=$TX PM_TPS=$TPS PM_WAL=$WAL_BYTES PM_L1=$L1
 checkpoint_both
@@ -527,6 +534,17 @@ PM_ACTIVE=$(calc '"%.2f", '"${T_ACTIVE:-$T_APPLIED} - $T0")
 PM_CPU=$(python3 "$WORK/cpu.py" diff "$WORK/logs/cpu-drain-pgmove-a.json" "$WORK/logs/cpu-drain-pgmove-b.json")
 log "pgmove drained $PM_TX transactions in $PM_DRAIN s (reading the slot after $PM_ACTIVE s, first position applied after $PM_FIRST s; confirmed on the source after $PM_DRAIN_CONFIRMED s); peak RSS so far $((PM_HWM / 1024)) MiB"
 log "CPU during the drain (seconds, % of one core):"$'\n'"$PM_CPU"
+
+log "walsender alone: pg_recvlogical over the same backlog (twin slot) into /dev/null"
+checkpoint_both
+T0=$(now)
+run "$PG15/pg_recvlogical" -p "$SRC_PORT" -d bench --slot drain_floor --start -o proto_version=1 \
+  -o publication_names="$PUBLICATION" -E "$PM_L1" -f /dev/null >"$WORK/logs/recvlogical.log" 2>&1 \
+  || { cat "$WORK/logs/recvlogical.log" >&2; fail "pg_recvlogical"; }
+FLOOR_S=$(calc '"%.2f", '"$(now) - $T0")
+FLOOR_RATE=$(calc '"%.0f", '"$PM_TX / $FLOOR_S")
+sq -d bench -qAtc "SELECT pg_drop_replication_slot('drain_floor')" >/dev/null
+log "walsender alone: $PM_TX transactions in $FLOOR_S s ($FLOOR_RATE tx/s)"
 
 # 2. Steady lag with PgMove streaming.
 PM_STEADY="skipped" PM_STEADY_CPU="" PM_STATUS_LAG="" PM_STEADY_TPS=""
@@ -671,6 +689,7 @@ RESULT=$(cat <<EOF
 |---|---|---|---|---|---|---|---|
 | PgMove | $PM_TX tx ($PM_TPS tps), $(mib "$PM_WAL") MiB WAL | **$PM_DRAIN s** | $PM_DRAIN_CONFIRMED s | **$PM_RATE** | $PM_MBS | $PM_ACTIVE s / $PM_FIRST s | $((PM_HWM / 1024)) MiB during the drain, ${PM_RSS_END:+$((PM_RSS_END / 1024))} MiB at exit |
 | native subscription | $NA_TX tx ($NA_TPS tps), $(mib "$NA_WAL") MiB WAL | $NA_DRAIN_APPLIED s | **$NA_DRAIN s** | **$NA_RATE** | $NA_MBS | $NA_ACTIVE s / $NA_FIRST s | – |
+| walsender alone (\`pg_recvlogical\` to /dev/null, PgMove's backlog) | same as PgMove's | – | $FLOOR_S s | $FLOOR_RATE | – | – | – |
 
 Primary criterion: PgMove, the target's \`_pgmove.applied.end_lsn\` (durable); native, the slot's confirmed_flush_lsn
 (durable on the target and acknowledged). **Ratio PgMove / native: $RATIO** (both on confirmed_flush_lsn: $RATIO_SAME;

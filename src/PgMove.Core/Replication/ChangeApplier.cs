@@ -35,7 +35,7 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
     private readonly string _slot;
     private readonly Dictionary<uint, TargetTable> _relations = [];
     private readonly ApplyStatistics _statistics;
-    private readonly GroupBuffer _buffer = new();
+    private GroupBuffer _buffer = new();
     private GroupTransaction? _open;
     private int _groupTransactions;
     private long _groupChanges;
@@ -137,11 +137,12 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
             await FlushPendingAsync(ct);
             return;
         }
-        QueuePending();
-        _open.Add(AppliedPosition.Write(_slot, _groupEnd));
         await WaitForCommitAsync(); // one statement at a time on the connection
-        _committing = CommitAsync(_open, _groupTransactions, _groupChanges, _groupEnd, _groupCommitTime, ct);
+        // The group's statements are built and sent by another thread: this one goes back to reading the stream.
+        var (group, buffer, transactions, changes, end, commitTime) = (_open, _buffer, _groupTransactions, _groupChanges, _groupEnd, _groupCommitTime);
+        _committing = Task.Run(() => CommitAsync(group, buffer, transactions, changes, end, commitTime, ct), CancellationToken.None);
         _open = null;
+        _buffer = new GroupBuffer();
         _groupTransactions = 0;
         _groupChanges = 0;
     }
@@ -169,11 +170,14 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
         return committed;
     }
 
-    private async Task<NpgsqlLogSequenceNumber> CommitAsync(GroupTransaction group, int transactions, long changes,
+    /// <summary>Builds the group's set-based statements, then commits them with the group's end LSN.</summary>
+    private async Task<NpgsqlLogSequenceNumber> CommitAsync(GroupTransaction group, GroupBuffer buffer, int transactions, long changes,
         NpgsqlLogSequenceNumber end, DateTimeOffset? commitTime, CancellationToken ct)
     {
         await using (group)
         {
+            Queue(buffer, group);
+            group.Add(AppliedPosition.Write(_slot, end));
             await group.CommitAsync(ct);
             RowByRowRetries += group.RowByRowRetries;
         }
@@ -213,14 +217,18 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
     /// <summary>Moves the merged changes into the open group, as set-based statements whose row counts are checked.</summary>
     private void QueuePending()
     {
-        if (_open is null)
-            return;
-        foreach (var table in _buffer.Tables)
+        if (_open is not null)
+            Queue(_buffer, _open);
+    }
+
+    private static void Queue(GroupBuffer buffer, GroupTransaction group)
+    {
+        foreach (var table in buffer.Tables)
         {
             foreach (var statement in SetStatements.For(table))
-                _open.Add(statement);
+                group.Add(statement);
         }
-        _buffer.Clear();
+        buffer.Clear();
     }
 
     private async Task FlushPendingAsync(CancellationToken ct)

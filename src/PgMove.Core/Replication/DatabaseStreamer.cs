@@ -16,11 +16,11 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(50);
 
     // Merged set-based writes make big groups cheap; the age bounds the lag, segments bound the memory.
-    // A group of at most one segment's changes (GroupTransaction.MaxKeptChanges) is written when it commits, while
-    // the next group is read: a bigger one would also be written mid-way, with the reading stopped meanwhile.
+    // A group is written when it commits, while the next one is read. It must stay well within one segment
+    // (GroupTransaction.SegmentFull): a full segment is written at once, with the reading stopped meanwhile.
     private const int GroupTransactions = 10000;
-    private const int GroupChanges = GroupTransaction.MaxKeptChanges;
-    private static readonly TimeSpan GroupAge = TimeSpan.FromMilliseconds(500);
+    private const int GroupChanges = 20000;
+    private static readonly TimeSpan GroupAge = TimeSpan.FromMilliseconds(200);
 
     public async Task RunAsync(PgOutputReplicationSlot slot, string publication, NpgsqlLogSequenceNumber applied, CancellationToken ct)
     {
