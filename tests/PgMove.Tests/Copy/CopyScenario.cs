@@ -29,22 +29,9 @@ internal sealed class CopyScenario : IAsyncDisposable
 
     public static async Task<CopyScenario> StartAsync(int sourceMajor = 15, int targetMajor = 17)
     {
-        var sourceTask = PgCluster.StartAsync(new ClusterOptions { Major = sourceMajor });
-        var targetTask = PgCluster.StartAsync(new ClusterOptions { Major = targetMajor });
-        try
-        {
-            await Task.WhenAll(sourceTask, targetTask);
-        }
-        catch
-        {
-            if (sourceTask.IsCompletedSuccessfully)
-                await (await sourceTask).DisposeAsync();
-            if (targetTask.IsCompletedSuccessfully)
-                await (await targetTask).DisposeAsync();
-            throw;
-        }
+        var (source, target) = await PgCluster.StartPairAsync(sourceMajor, targetMajor);
         var state = Directory.CreateTempSubdirectory("pgmove-copytest-").FullName;
-        return new CopyScenario(await sourceTask, await targetTask, state);
+        return new CopyScenario(source, target, state);
     }
 
     public CopyOptions Options(Func<CopyOptions, CopyOptions>? configure = null)

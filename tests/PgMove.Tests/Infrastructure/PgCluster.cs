@@ -49,6 +49,26 @@ public sealed partial class PgCluster : IAsyncDisposable
 
     public string Host => "127.0.0.1";
 
+    /// <summary>Starts a source and a target side by side; if one fails, the other is stopped again.</summary>
+    public static async Task<(PgCluster Source, PgCluster Target)> StartPairAsync(int sourceMajor, int targetMajor)
+    {
+        var sourceTask = StartAsync(new ClusterOptions { Major = sourceMajor });
+        var targetTask = StartAsync(new ClusterOptions { Major = targetMajor });
+        try
+        {
+            await Task.WhenAll(sourceTask, targetTask);
+        }
+        catch
+        {
+            if (sourceTask.IsCompletedSuccessfully)
+                await (await sourceTask).DisposeAsync();
+            if (targetTask.IsCompletedSuccessfully)
+                await (await targetTask).DisposeAsync();
+            throw;
+        }
+        return (await sourceTask, await targetTask);
+    }
+
     public static async Task<PgCluster> StartAsync(ClusterOptions? options = null, CancellationToken ct = default)
     {
         options ??= new ClusterOptions();

@@ -65,14 +65,7 @@ public sealed class SubscriptionStopTests
     public async Task Start_RowWrittenToTarget_ErrorNamesTableResumeAfterFixThenStopCleans()
     {
         await using var scenario = await RelayScenario.StartAsync(target: FastRetries);
-        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
-        await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g", "shop");
-        var (_, run) = await scenario.RunAsync(SubscriptionMigration.Options(scenario), CancellationToken.None);
-        await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, SubscriptionMigration.Timeout, run);
-
-        await scenario.Target.ExecuteAsync("INSERT INTO items VALUES (500, 'written on the target')", "shop");
-        await scenario.Source.ExecuteAsync("INSERT INTO items VALUES (500, 'written on the source')", "shop");
-        var failed = await run.WaitAsync(SubscriptionMigration.Timeout);
+        var failed = await ConflictOnTargetAsync(scenario);
 
         Assert.True(failed.Status == MigrationStatus.Error, RelayScenario.Describe(failed));
         Assert.Contains("public.items", failed.Error, StringComparison.Ordinal);
@@ -95,13 +88,7 @@ public sealed class SubscriptionStopTests
     public async Task Stop_AfterApplyError_WithoutRunner_CleansBothSides()
     {
         await using var scenario = await RelayScenario.StartAsync(target: FastRetries);
-        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
-        await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g", "shop");
-        var (_, run) = await scenario.RunAsync(SubscriptionMigration.Options(scenario), CancellationToken.None);
-        await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, SubscriptionMigration.Timeout, run);
-        await scenario.Target.ExecuteAsync("INSERT INTO items VALUES (500, 'written on the target')", "shop");
-        await scenario.Source.ExecuteAsync("INSERT INTO items VALUES (500, 'written on the source')", "shop");
-        Assert.Equal(MigrationStatus.Error, (await run.WaitAsync(SubscriptionMigration.Timeout)).Status);
+        Assert.Equal(MigrationStatus.Error, (await ConflictOnTargetAsync(scenario)).Status);
 
         using (var store = MigrationStore.Open(scenario.StatePath))
         {
@@ -110,5 +97,20 @@ public sealed class SubscriptionStopTests
         }
         await SubscriptionMigration.AssertNothingLeftAsync(scenario);
         Assert.Equal(100, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM items WHERE id <= 100", "shop"));
+    }
+
+    /// <summary>
+    /// Database shop syncing by subscription, then the same key written to the target and to the source: the
+    /// subscription's apply fails. Returns how the run ended.
+    /// </summary>
+    private static async Task<MigrationRecord> ConflictOnTargetAsync(RelayScenario scenario)
+    {
+        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
+        await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g", "shop");
+        var (_, run) = await scenario.RunAsync(SubscriptionMigration.Options(scenario), CancellationToken.None);
+        await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, SubscriptionMigration.Timeout, run);
+        await scenario.Target.ExecuteAsync("INSERT INTO items VALUES (500, 'written on the target')", "shop");
+        await scenario.Source.ExecuteAsync("INSERT INTO items VALUES (500, 'written on the source')", "shop");
+        return await run.WaitAsync(SubscriptionMigration.Timeout);
     }
 }

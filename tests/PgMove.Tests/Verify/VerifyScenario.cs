@@ -18,21 +18,8 @@ internal sealed class VerifyScenario : IAsyncDisposable
 
     public static async Task<VerifyScenario> StartAsync(int sourceMajor = 15, int targetMajor = 15)
     {
-        var sourceTask = PgCluster.StartAsync(new ClusterOptions { Major = sourceMajor });
-        var targetTask = PgCluster.StartAsync(new ClusterOptions { Major = targetMajor });
-        try
-        {
-            await Task.WhenAll(sourceTask, targetTask);
-        }
-        catch
-        {
-            if (sourceTask.IsCompletedSuccessfully)
-                await (await sourceTask).DisposeAsync();
-            if (targetTask.IsCompletedSuccessfully)
-                await (await targetTask).DisposeAsync();
-            throw;
-        }
-        return new VerifyScenario(await sourceTask, await targetTask);
+        var (source, target) = await PgCluster.StartPairAsync(sourceMajor, targetMajor);
+        return new VerifyScenario(source, target);
     }
 
     /// <summary>Creates the database on both sides and runs the same script in it.</summary>
