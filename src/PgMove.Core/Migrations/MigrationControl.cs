@@ -70,9 +70,15 @@ public static class MigrationControl
             var record = store.Get(id)!;
             if (!record.IsActive)
                 return record;
-            if (!HasLiveRunner(record))
-                throw new PgMoveException("migration.runner_gone", $"The process running migration {id} went away before finishing the request.",
-                    "Run the same command again: with no runner alive it does the work itself.");
+            if (HasLiveRunner(record))
+                continue;
+            // The runner may have finished the request and exited between the read above and this check: only a
+            // record still active after it is gone means the request was left unfinished.
+            record = store.Get(id)!;
+            if (!record.IsActive)
+                return record;
+            throw new PgMoveException("migration.runner_gone", $"The process running migration {id} went away before finishing the request.",
+                "Run the same command again: with no runner alive it does the work itself.");
         }
     }
 }

@@ -130,9 +130,10 @@ internal sealed class GroupTransaction(NpgsqlConnection target, Func<PostgresExc
         // The source is told a group is applied as soon as it commits, and never resends it: the commit must
         // be durable by then, even where the target runs with synchronous_commit = off (a crash would lose it).
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit = on"));
-        // A set-based statement joins at most one segment of rows (thousands) with its table by key: an index
-        // lookup per row. Left alone, the planner often prefers hashing the whole table (a full scan of a large
-        // table for every group: 0.7 s instead of 0.1 s for 10,000 rows of a 500,000-row table).
+        // A set-based statement joins at most one segment of rows with its table by key: an index lookup per row
+        // (the key is the primary key or the replica identity index, both restored with the schema). Left alone,
+        // the planner often prefers hashing the whole table: a full scan of a large table for every group
+        // (0.7 s instead of 0.13 s for 10,000 rows of a 500,000-row table).
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_hashjoin = off"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_mergejoin = off"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"SAVEPOINT {Segment}"));
