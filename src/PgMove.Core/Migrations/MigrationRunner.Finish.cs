@@ -48,15 +48,18 @@ public sealed partial class MigrationRunner
             case RunOutcome.Kinds.Stop:
                 _logger.Stopping(Id, outcome.Reason);
                 var note = "";
-                try
+                await using (new RunnerHeartbeat(Save))
                 {
-                    await CleanupSourceAsync(ct);
+                    try
+                    {
+                        await CleanupSourceAsync(ct);
+                    }
+                    catch (PgMoveException error) when (error.Code == "cleanup.source_unreachable")
+                    {
+                        note = $" WARNING: {error.Message} {error.Fix}";
+                    }
+                    await CleanupTargetAsync(ct);
                 }
-                catch (PgMoveException error) when (error.Code == "cleanup.source_unreachable")
-                {
-                    note = $" WARNING: {error.Message} {error.Fix}";
-                }
-                await CleanupTargetAsync(ct);
                 foreach (var run in _runs)
                     run.Phase = DatabasePhase.Stopped;
                 _record = _record with { Status = MigrationStatus.Canceled, Error = null, Fix = null, Result = $"{outcome.Reason}; all data copied so far is kept on the target.{note}", RunnerPid = null };
@@ -79,25 +82,29 @@ public sealed partial class MigrationRunner
         _store.SetRequest(Id, MigrationControl.CutoverFinishing);
         _logger.CutoverFinishing(Id);
         var summaries = new List<string>();
-        foreach (var run in _runs)
+        var equal = true;
+        await using (new RunnerHeartbeat(Save))
         {
-            await using var source = await PgConnector.OpenAsync(_options.Source.WithDatabase(run.Name), "source", ct);
-            await using var target = await PgConnector.OpenAsync(_options.Target.WithDatabase(run.Name), "target", ct);
-            await ExecuteAsync(source, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ct);
-            await SequenceSync.CopyAsync(source, target, run.Name, ct);
-            await LargeObjectSync.CopyAsync(source, target, ct);
-            await ExecuteAsync(source, "COMMIT", ct);
+            foreach (var run in _runs)
+            {
+                await using var source = await PgConnector.OpenAsync(_options.Source.WithDatabase(run.Name), "source", ct);
+                await using var target = await PgConnector.OpenAsync(_options.Target.WithDatabase(run.Name), "target", ct);
+                await ExecuteAsync(source, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ct);
+                await SequenceSync.CopyAsync(source, target, run.Name, ct);
+                await LargeObjectSync.CopyAsync(source, target, ct);
+                await ExecuteAsync(source, "COMMIT", ct);
+            }
+            await CleanupSourceAsync(ct);
+            await CleanupTargetAsync(ct);
+            if (Verifier is not null)
+            {
+                (equal, var summary) = await Verifier(_options.Source, _options.Target, _runs.Select(r => r.Name).ToList(), ct);
+                summaries.Add(summary);
+            }
         }
-        await CleanupSourceAsync(ct);
-        await CleanupTargetAsync(ct);
-        if (Verifier is not null)
-        {
-            var (equal, summary) = await Verifier(_options.Source, _options.Target, _runs.Select(r => r.Name).ToList(), ct);
-            summaries.Add(summary);
-            if (!equal)
-                return await FailAsync($"cutover: verification found differences: {summary}",
-                    "Nothing more is streamed; compare the tables named above, fix them on the target, or start a new migration.");
-        }
+        if (!equal)
+            return await FailAsync($"cutover: verification found differences: {string.Join(" ", summaries)}",
+                "Nothing more is streamed; compare the tables named above, fix them on the target, or start a new migration.");
         var downtime = outcome.Freeze && outcome.FrozenAt is { } frozen ? DateTimeOffset.UtcNow - frozen : (TimeSpan?)null;
         foreach (var run in _runs)
             run.Phase = DatabasePhase.Done;

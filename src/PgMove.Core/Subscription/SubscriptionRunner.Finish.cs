@@ -13,7 +13,9 @@ internal sealed partial class SubscriptionRunner
         switch (outcome.Kind)
         {
             case RunOutcome.Kinds.Stop:
-                var notes = await CleanupAsync(ct);
+                string notes;
+                await using (new RunnerHeartbeat(Save))
+                    notes = await CleanupAsync(ct);
                 foreach (var run in _runs)
                     run.Phase = DatabasePhase.Stopped;
                 _record = _record with
@@ -35,25 +37,27 @@ internal sealed partial class SubscriptionRunner
     /// <summary>Every table has every change: sequences, large objects, then PgMove's objects go, then verification.</summary>
     private async Task<MigrationRecord> CompleteCutoverAsync(RunOutcome outcome, CancellationToken ct)
     {
-        foreach (var run in _runs)
-        {
-            await using var source = await OpenSourceAsync(run.Name, ct);
-            await using var target = await OpenTargetAsync(run.Name, ct);
-            await ExecuteAsync(source, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ct);
-            await SequenceSync.CopyAsync(source, target, run.Name, ct);
-            await LargeObjectSync.CopyAsync(source, target, ct);
-            await ExecuteAsync(source, "COMMIT", ct);
-        }
-        var notes = await CleanupAsync(ct);
+        string notes;
         var summary = "";
-        if (Verifier is not null)
+        var equal = true;
+        await using (new RunnerHeartbeat(Save))
         {
-            var (equal, text) = await Verifier(_options.Source, _options.Target, _runs.Select(r => r.Name).ToList(), ct);
-            summary = text;
-            if (!equal)
-                return await FailAsync($"cutover: verification found differences: {text}",
-                    "Nothing more is replicated; compare the tables named above, fix them on the target, or start a new migration.");
+            foreach (var run in _runs)
+            {
+                await using var source = await OpenSourceAsync(run.Name, ct);
+                await using var target = await OpenTargetAsync(run.Name, ct);
+                await ExecuteAsync(source, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ct);
+                await SequenceSync.CopyAsync(source, target, run.Name, ct);
+                await LargeObjectSync.CopyAsync(source, target, ct);
+                await ExecuteAsync(source, "COMMIT", ct);
+            }
+            notes = await CleanupAsync(ct);
+            if (Verifier is not null)
+                (equal, summary) = await Verifier(_options.Source, _options.Target, _runs.Select(r => r.Name).ToList(), ct);
         }
+        if (!equal)
+            return await FailAsync($"cutover: verification found differences: {summary}",
+                "Nothing more is replicated; compare the tables named above, fix them on the target, or start a new migration.");
         foreach (var run in _runs)
             run.Phase = DatabasePhase.Done;
         var result = outcome.Freeze && outcome.FrozenAt is { } frozen
