@@ -16,6 +16,9 @@ public sealed class MigrationStore : IMigrationStore
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
     private readonly SqliteConnection _connection;
+    // A runner's threads (database workers, supervision, the heartbeat of a long step) share one store, and a
+    // SQLite connection runs one command at a time.
+    private readonly Lock _lock = new();
     private readonly SecretBox _secrets;
 
     private MigrationStore(SqliteConnection connection, SecretBox secrets)
@@ -51,51 +54,60 @@ public sealed class MigrationStore : IMigrationStore
 
     public void Create(MigrationRecord record, ConnectionSpec source, ConnectionSpec target)
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO migrations (id, method, status, created_at, updated_at, source, target, ignore_dbs, secrets, databases)
-            VALUES ($id, $method, $status, $created, $created, $source, $target, $ignore, $secrets, $databases)
-            """;
-        command.Parameters.AddWithValue("$id", record.Id);
-        command.Parameters.AddWithValue("$method", record.Method.ToString().ToLowerInvariant());
-        command.Parameters.AddWithValue("$status", Name(record.Status));
-        command.Parameters.AddWithValue("$created", record.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
-        command.Parameters.AddWithValue("$source", record.Source);
-        command.Parameters.AddWithValue("$target", record.Target);
-        command.Parameters.AddWithValue("$ignore", JsonSerializer.Serialize(record.IgnoreDatabases, Json));
-        command.Parameters.AddWithValue("$secrets", _secrets.Seal(JsonSerializer.Serialize(new[] { source, target }, Json)));
-        command.Parameters.AddWithValue("$databases", JsonSerializer.Serialize(record.Databases, Json));
-        command.ExecuteNonQuery();
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO migrations (id, method, status, created_at, updated_at, source, target, ignore_dbs, secrets, databases)
+                VALUES ($id, $method, $status, $created, $created, $source, $target, $ignore, $secrets, $databases)
+                """;
+            command.Parameters.AddWithValue("$id", record.Id);
+            command.Parameters.AddWithValue("$method", record.Method.ToString().ToLowerInvariant());
+            command.Parameters.AddWithValue("$status", Name(record.Status));
+            command.Parameters.AddWithValue("$created", record.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+            command.Parameters.AddWithValue("$source", record.Source);
+            command.Parameters.AddWithValue("$target", record.Target);
+            command.Parameters.AddWithValue("$ignore", JsonSerializer.Serialize(record.IgnoreDatabases, Json));
+            command.Parameters.AddWithValue("$secrets", _secrets.Seal(JsonSerializer.Serialize(new[] { source, target }, Json)));
+            command.Parameters.AddWithValue("$databases", JsonSerializer.Serialize(record.Databases, Json));
+            command.ExecuteNonQuery();
+        }
     }
 
     /// <summary>Writes everything the runner owns; the request column is left to <see cref="SetRequest"/>.</summary>
     public void Update(MigrationRecord record)
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = """
-            UPDATE migrations SET status = $status, updated_at = $now, error = $error, fix = $fix, runner_pid = $pid,
-                   runner_heartbeat = $heartbeat, result = $result, databases = $databases
-            WHERE id = $id
-            """;
-        command.Parameters.AddWithValue("$id", record.Id);
-        command.Parameters.AddWithValue("$status", Name(record.Status));
-        command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
-        command.Parameters.AddWithValue("$error", (object?)record.Error ?? DBNull.Value);
-        command.Parameters.AddWithValue("$fix", (object?)record.Fix ?? DBNull.Value);
-        command.Parameters.AddWithValue("$pid", (object?)record.RunnerPid ?? DBNull.Value);
-        command.Parameters.AddWithValue("$heartbeat", (object?)record.RunnerHeartbeat?.ToString("O", CultureInfo.InvariantCulture) ?? DBNull.Value);
-        command.Parameters.AddWithValue("$result", (object?)record.Result ?? DBNull.Value);
-        command.Parameters.AddWithValue("$databases", JsonSerializer.Serialize(record.Databases, Json));
-        command.ExecuteNonQuery();
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = """
+                UPDATE migrations SET status = $status, updated_at = $now, error = $error, fix = $fix, runner_pid = $pid,
+                       runner_heartbeat = $heartbeat, result = $result, databases = $databases
+                WHERE id = $id
+                """;
+            command.Parameters.AddWithValue("$id", record.Id);
+            command.Parameters.AddWithValue("$status", Name(record.Status));
+            command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+            command.Parameters.AddWithValue("$error", (object?)record.Error ?? DBNull.Value);
+            command.Parameters.AddWithValue("$fix", (object?)record.Fix ?? DBNull.Value);
+            command.Parameters.AddWithValue("$pid", (object?)record.RunnerPid ?? DBNull.Value);
+            command.Parameters.AddWithValue("$heartbeat", (object?)record.RunnerHeartbeat?.ToString("O", CultureInfo.InvariantCulture) ?? DBNull.Value);
+            command.Parameters.AddWithValue("$result", (object?)record.Result ?? DBNull.Value);
+            command.Parameters.AddWithValue("$databases", JsonSerializer.Serialize(record.Databases, Json));
+            command.ExecuteNonQuery();
+        }
     }
 
     public void SetRequest(string id, string? request)
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = "UPDATE migrations SET request = $request WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$request", (object?)request ?? DBNull.Value);
-        command.ExecuteNonQuery();
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "UPDATE migrations SET request = $request WHERE id = $id";
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$request", (object?)request ?? DBNull.Value);
+            command.ExecuteNonQuery();
+        }
     }
 
     public MigrationRecord? Get(string id) => Query("WHERE id = $id", ("$id", id)).FirstOrDefault();
@@ -109,11 +121,14 @@ public sealed class MigrationStore : IMigrationStore
 
     public (ConnectionSpec Source, ConnectionSpec Target) ReadSecrets(string id)
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT secrets FROM migrations WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        var specs = JsonSerializer.Deserialize<ConnectionSpec[]>(_secrets.Open((byte[])command.ExecuteScalar()!), Json)!;
-        return (specs[0], specs[1]);
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT secrets FROM migrations WHERE id = $id";
+            command.Parameters.AddWithValue("$id", id);
+            var specs = JsonSerializer.Deserialize<ConnectionSpec[]>(_secrets.Open((byte[])command.ExecuteScalar()!), Json)!;
+            return (specs[0], specs[1]);
+        }
     }
 
     /// <summary>Refuses only a live process other than this one whose heartbeat is under 15 s old.</summary>
@@ -124,34 +139,37 @@ public sealed class MigrationStore : IMigrationStore
 
     private List<MigrationRecord> Query(string tail, params (string Name, string Value)[] parameters)
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT id, method, status, created_at, updated_at, source, target, ignore_dbs, error, fix, request, runner_pid, runner_heartbeat, result, databases FROM migrations " + tail;
-        foreach (var (name, value) in parameters)
-            command.Parameters.AddWithValue(name, value);
-        using var reader = command.ExecuteReader();
-        var list = new List<MigrationRecord>();
-        while (reader.Read())
+        lock (_lock)
         {
-            list.Add(new MigrationRecord
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT id, method, status, created_at, updated_at, source, target, ignore_dbs, error, fix, request, runner_pid, runner_heartbeat, result, databases FROM migrations " + tail;
+            foreach (var (name, value) in parameters)
+                command.Parameters.AddWithValue(name, value);
+            using var reader = command.ExecuteReader();
+            var list = new List<MigrationRecord>();
+            while (reader.Read())
             {
-                Id = reader.GetString(0),
-                Method = Enum.Parse<MigrationMethod>(reader.GetString(1), ignoreCase: true),
-                Status = Enum.Parse<MigrationStatus>(reader.GetString(2), ignoreCase: true),
-                CreatedAt = DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture),
-                UpdatedAt = DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture),
-                Source = reader.GetString(5),
-                Target = reader.GetString(6),
-                IgnoreDatabases = JsonSerializer.Deserialize<string[]>(reader.GetString(7), Json)!,
-                Error = reader.IsDBNull(8) ? null : reader.GetString(8),
-                Fix = reader.IsDBNull(9) ? null : reader.GetString(9),
-                Request = reader.IsDBNull(10) ? null : reader.GetString(10),
-                RunnerPid = reader.IsDBNull(11) ? null : reader.GetInt32(11),
-                RunnerHeartbeat = reader.IsDBNull(12) ? null : DateTimeOffset.Parse(reader.GetString(12), CultureInfo.InvariantCulture),
-                Result = reader.IsDBNull(13) ? null : reader.GetString(13),
-                Databases = JsonSerializer.Deserialize<DatabaseRecord[]>(reader.GetString(14), Json)!,
-            });
+                list.Add(new MigrationRecord
+                {
+                    Id = reader.GetString(0),
+                    Method = Enum.Parse<MigrationMethod>(reader.GetString(1), ignoreCase: true),
+                    Status = Enum.Parse<MigrationStatus>(reader.GetString(2), ignoreCase: true),
+                    CreatedAt = DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture),
+                    UpdatedAt = DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture),
+                    Source = reader.GetString(5),
+                    Target = reader.GetString(6),
+                    IgnoreDatabases = JsonSerializer.Deserialize<string[]>(reader.GetString(7), Json)!,
+                    Error = reader.IsDBNull(8) ? null : reader.GetString(8),
+                    Fix = reader.IsDBNull(9) ? null : reader.GetString(9),
+                    Request = reader.IsDBNull(10) ? null : reader.GetString(10),
+                    RunnerPid = reader.IsDBNull(11) ? null : reader.GetInt32(11),
+                    RunnerHeartbeat = reader.IsDBNull(12) ? null : DateTimeOffset.Parse(reader.GetString(12), CultureInfo.InvariantCulture),
+                    Result = reader.IsDBNull(13) ? null : reader.GetString(13),
+                    Databases = JsonSerializer.Deserialize<DatabaseRecord[]>(reader.GetString(14), Json)!,
+                });
+            }
+            return list;
         }
-        return list;
     }
 
     internal static bool IsAlive(int pid)
