@@ -59,9 +59,6 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
     /// <summary>The previous group's commit, while it runs on the target.</summary>
     public Task? CommitInFlight => _committing;
 
-    /// <summary>A group has committed whose LSN <see cref="TakeCommitted"/> has not yet given.</summary>
-    public bool HasCommitted => _committed is not null || _committing is { IsCompleted: true };
-
     /// <summary>Source transactions read but not yet part of a commit.</summary>
     public int PendingTransactions => _groupTransactions;
 
