@@ -107,12 +107,10 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
             }
             if (!await next)
             {
-                await applier.WaitForCommitAsync();
-                await ConfirmCommittedAsync(ct);
+                await ConfirmAllCommittedAsync(ct);
                 return;
             }
-            if (applier.HasCommitted)
-                await ConfirmCommittedAsync(ct);
+            await ConfirmCommittedAsync(ct);
             statistics.LastActivity = DateTimeOffset.UtcNow;
             switch (messages.Current)
             {
@@ -142,8 +140,7 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
                     if (!applier.HasOpenGroup)
                     {
                         // Nothing of ours in it (a cutover marker, for one): confirm it once what came before has committed.
-                        await applier.WaitForCommitAsync();
-                        await ConfirmCommittedAsync(ct);
+                        await ConfirmAllCommittedAsync(ct);
                         Confirm(commit.TransactionEndLsn);
                         break;
                     }
@@ -154,6 +151,13 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
                     break;
             }
         }
+    }
+
+    /// <summary>Waits for the commit in flight, then confirms everything committed.</summary>
+    private async Task ConfirmAllCommittedAsync(CancellationToken ct)
+    {
+        await applier.WaitForCommitAsync();
+        await ConfirmCommittedAsync(ct);
     }
 
     /// <summary>Confirms to the source the groups that have committed on the target since the last call.</summary>
