@@ -19,7 +19,7 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
     // A group is written when it commits, while the next one is read. It must stay well within one segment
     // (GroupTransaction.SegmentFull): a full segment is written at once, with the reading stopped meanwhile.
     private const int GroupTransactions = 10000;
-    private const int GroupChanges = 20000;
+    private const int GroupChanges = 10000;
     private static readonly TimeSpan GroupAge = TimeSpan.FromMilliseconds(200);
 
     public async Task RunAsync(PgOutputReplicationSlot slot, string publication, NpgsqlLogSequenceNumber applied, CancellationToken ct)

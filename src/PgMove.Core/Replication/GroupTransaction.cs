@@ -14,8 +14,8 @@ namespace PgMove.Core.Replication;
 internal sealed class GroupTransaction(NpgsqlConnection target, Func<PostgresException, Exception> applyFailed) : IAsyncDisposable
 {
     private const int BatchCommands = 500;
-    private const long MaxKeptBytes = 32L * 1024 * 1024;
-    private const int MaxKeptChanges = 50_000;
+    private const long MaxKeptBytes = 16L * 1024 * 1024;
+    private const int MaxKeptChanges = 20_000;
     private const string Segment = "pgmove_segment";
 
     private readonly List<SourceChange> _kept = [];
