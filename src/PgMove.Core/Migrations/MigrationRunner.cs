@@ -56,6 +56,12 @@ public sealed partial class MigrationRunner
         var existing = store.Latest(options.Source.ToString(), options.Target.ToString());
         if (existing is { IsActive: true } || existing is { Status: MigrationStatus.Error } && existing.Databases.Count > 0)
         {
+            // A resumed migration keeps the databases it was started with: a resume without --ignore-db must not
+            // add the ignored ones, and a different list would leave the migration half one, half the other.
+            if (options.IgnoreDatabases.Count > 0 && !options.IgnoreDatabases.Order(StringComparer.Ordinal).SequenceEqual(existing.IgnoreDatabases.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+                throw new PgMoveException("migration.ignore_list_differs",
+                    $"Migration {existing.Id} between these servers was started ignoring {Describe(existing.IgnoreDatabases)}, not {Describe(options.IgnoreDatabases)}.",
+                    "Run pgmove start without --ignore-db to resume it as it was started, or pgmove stop it and start a new migration with the new list.");
             if (!store.TryClaim(existing))
                 throw new PgMoveException("migration.already_running", $"Migration {existing.Id} is already being run by {(existing.LeaseOwner is { } node ? $"service node {node}" : $"process {existing.RunnerPid}")}.",
                     "Use pgmove status, stop or cutover from this terminal; or end that process first.");
@@ -88,6 +94,9 @@ public sealed partial class MigrationRunner
         store.Create(record, options.Source, options.Target);
         return new MigrationRunner(store, options, record);
     }
+
+    private static string Describe(IReadOnlyList<string> ignored) =>
+        ignored.Count == 0 ? "no database" : string.Join(", ", ignored);
 
     /// <summary>Runs until the migration is done, canceled or failed, or until <paramref name="ct"/> detaches it.</summary>
     public async Task<MigrationRecord> RunAsync(CancellationToken ct)
@@ -171,7 +180,7 @@ public sealed partial class MigrationRunner
     {
         var known = _record.Databases.ToDictionary(d => d.Name, StringComparer.Ordinal);
         await using var source = await PgConnector.OpenAsync(_options.Source, "source", ct);
-        var databases = DatabaseSelection.Select(await CatalogReader.ReadDatabasesAsync(source, ct), _options.IgnoreDatabases);
+        var databases = DatabaseSelection.Select(await CatalogReader.ReadDatabasesAsync(source, ct), _record.IgnoreDatabases);
         var oids = await CatalogReader.ReadDatabaseOidsAsync(source, ct);
         foreach (var database in databases)
         {

@@ -1,3 +1,4 @@
+using PgMove.Core.Errors;
 using PgMove.Core.Migrations;
 using PgMove.Tests.Infrastructure;
 
@@ -59,6 +60,38 @@ public sealed class RelayMigrationTests
         Assert.Equal(MigrationStatus.Canceled, stopped.Status);
         await SourceHygiene.AssertCleanAsync(scenario.Source);
         Assert.Equal(1001, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM items", "shop"));
+    }
+
+    [SkippableFact]
+    public async Task Resume_WithoutIgnoreDb_KeepsTheIgnoredDatabasesOut()
+    {
+        await using var scenario = await RelayScenario.StartAsync();
+        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
+        await scenario.Source.ExecuteAsync("CREATE DATABASE skipped");
+        await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY)", "shop");
+        using var detach = new CancellationTokenSource();
+        var (_, first) = await scenario.RunAsync(scenario.Options(o => o with { IgnoreDatabases = ["skipped", "postgres"] }), detach.Token);
+        await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout, first);
+        await detach.CancelAsync();
+        await first.WaitAsync(Timeout);
+
+        // Another list is refused: the migration would be half one, half the other.
+        var error = await Assert.ThrowsAsync<PgMoveException>(() => scenario.RunAsync(scenario.Options(o => o with { IgnoreDatabases = ["skipped"] }), CancellationToken.None));
+        Assert.Equal("migration.ignore_list_differs", error.Code);
+        Assert.Contains("skipped, postgres", error.Message, StringComparison.Ordinal);
+
+        // No list (as a plain `pgmove start` after Ctrl-C): resumed as started.
+        var resumedAt = DateTimeOffset.UtcNow;
+        await scenario.Source.ExecuteAsync("INSERT INTO items VALUES (1)", "shop");
+        var (_, resumed) = await scenario.RunAsync(scenario.Options(), CancellationToken.None);
+        var streaming = await scenario.WaitForAsync(r => r.RunnerHeartbeat > resumedAt && r.Databases.All(d => d.Phase == DatabasePhase.Streaming && d.LagBytes == 0), Timeout, resumed);
+        Assert.Equal(["shop"], streaming.Databases.Select(d => d.Name));
+        scenario.Request("stop");
+        Assert.Equal(MigrationStatus.Canceled, (await resumed.WaitAsync(Timeout)).Status);
+
+        Assert.Equal(1, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM items", "shop"));
+        Assert.Equal(0, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM pg_database WHERE datname = 'skipped'"));
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
     }
 
     [SkippableFact]
