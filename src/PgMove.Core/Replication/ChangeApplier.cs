@@ -78,7 +78,7 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
     }
 
     public async Task InsertAsync(InsertMessage insert, CancellationToken ct) =>
-        await AddAsync(new RowChange(RowChangeKind.Insert, Table(insert.Relation.RelationId), null, await ReadAsync(insert.NewRow, ct)), ct);
+        await AddAsync(new RowChange(RowChangeKind.Insert, Table(insert.Relation.RelationId), null, await ReadAsync(insert.NewRow)), ct);
 
     public async Task UpdateAsync(UpdateMessage update, CancellationToken ct)
     {
@@ -86,11 +86,11 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
         // The old key (or the whole old row for REPLICA IDENTITY FULL) comes only when the key changed or identity is FULL.
         ColumnValue[]? old = update switch
         {
-            FullUpdateMessage full => await ReadAsync(full.OldRow, ct),
-            IndexUpdateMessage index => await ReadAsync(index.Key, ct),
+            FullUpdateMessage full => await ReadAsync(full.OldRow),
+            IndexUpdateMessage index => await ReadAsync(index.Key),
             _ => null,
         };
-        await AddAsync(new RowChange(RowChangeKind.Update, table, old, await ReadAsync(update.NewRow, ct)), ct);
+        await AddAsync(new RowChange(RowChangeKind.Update, table, old, await ReadAsync(update.NewRow)), ct);
     }
 
     public async Task DeleteAsync(DeleteMessage delete, CancellationToken ct)
@@ -98,8 +98,8 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
         var table = Table(delete.Relation.RelationId);
         var old = delete switch
         {
-            FullDeleteMessage full => await ReadAsync(full.OldRow, ct),
-            KeyDeleteMessage key => await ReadAsync(key.Key, ct),
+            FullDeleteMessage full => await ReadAsync(full.OldRow),
+            KeyDeleteMessage key => await ReadAsync(key.Key),
             _ => throw new InvalidOperationException("A DELETE without key cannot be applied."),
         };
         await AddAsync(new RowChange(RowChangeKind.Delete, table, old, null), ct);
@@ -254,11 +254,13 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
             ? table
             : throw new InvalidOperationException($"No relation message was received for relation {relationId}.");
 
-    private static async Task<ColumnValue[]> ReadAsync(ReplicationTuple tuple, CancellationToken ct)
+    private static async Task<ColumnValue[]> ReadAsync(ReplicationTuple tuple)
     {
         var values = new ColumnValue[tuple.NumColumns];
         var i = 0;
-        await using var enumerator = tuple.GetAsyncEnumerator(ct);
+        // Values are read without a token of their own: the stream as a whole is cancelled by the token it was
+        // started with, and registering one per value is work for nothing.
+        await using var enumerator = tuple.GetAsyncEnumerator(CancellationToken.None);
         while (await enumerator.MoveNextAsync())
         {
             var value = enumerator.Current;
@@ -266,7 +268,7 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
             {
                 TupleDataKind.Null => ColumnValue.Null,
                 TupleDataKind.UnchangedToastedValue => ColumnValue.NotSent,
-                _ => new ColumnValue(await value.Get<string>(ct), false),
+                _ => new ColumnValue(await value.Get<string>(CancellationToken.None), false),
             };
         }
         return values;
