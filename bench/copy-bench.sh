@@ -128,15 +128,16 @@ elif [[ -n ${PGMOVE_REF:-} ]]; then
   PGMOVE_BUILD=$(mktemp -d /tmp/pgmove-bench-build.XXXXXX)
   git -C "$REPO" archive "$PGMOVE_REF" | tar -x -C "$PGMOVE_BUILD"
   log "building pgmove at $PGMOVE_REF"
-  run dotnet build "$PGMOVE_BUILD/src/PgMove.Cli" -c Release -nologo -v quiet >"$WORK/logs/build.log" 2>&1 \
+  run dotnet publish "$PGMOVE_BUILD/src/PgMove.Cli" -c Release --ucr -o "$PGMOVE_BUILD/out" -nologo -v quiet >"$WORK/logs/build.log" 2>&1 \
     || { cat "$WORK/logs/build.log" >&2; exit 1; }
-  PGMOVE=$PGMOVE_BUILD/src/PgMove.Cli/bin/Release/net10.0/pgmove.dll
+  PGMOVE=$PGMOVE_BUILD/out/pgmove.dll
   PGMOVE_VERSION="commit $(git -C "$REPO" rev-parse --short "$PGMOVE_REF")"
 else
   log "building pgmove from the work tree"
-  run dotnet build src/PgMove.Cli -c Release -nologo -v quiet >"$WORK/logs/build.log" 2>&1 \
+  PGMOVE_BUILD=$(mktemp -d /tmp/pgmove-bench-build.XXXXXX)
+  run dotnet publish src/PgMove.Cli -c Release --ucr -o "$PGMOVE_BUILD/out" -nologo -v quiet >"$WORK/logs/build.log" 2>&1 \
     || { cat "$WORK/logs/build.log" >&2; exit 1; }
-  PGMOVE=$REPO/src/PgMove.Cli/bin/Release/net10.0/pgmove.dll
+  PGMOVE=$PGMOVE_BUILD/out/pgmove.dll
   PGMOVE_VERSION="commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes')"
 fi
 [[ -z $PGMOVE || -f $PGMOVE ]] || { echo "no pgmove.dll at $PGMOVE" >&2; exit 1; }

@@ -160,9 +160,10 @@ else
     PGMOVE_VERSION="commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src')"
   fi
   log "building pgmove ($PGMOVE_VERSION)"
-  run dotnet build "$BUILD/src/PgMove.Cli" -c Release -nologo -v quiet -nodeReuse:false -p:UseSharedCompilation=false \
+  # Published as the README installs it (precompiled, ReadyToRun).
+  run dotnet publish "$BUILD/src/PgMove.Cli" -c Release --ucr -o "$BUILD/out" -nologo -v quiet -nodeReuse:false -p:UseSharedCompilation=false \
     >"$WORK/logs/build.log" 2>&1 || { cat "$WORK/logs/build.log" >&2; exit 1; }
-  PGMOVE=$BUILD/src/PgMove.Cli/bin/Release/net10.0/pgmove.dll
+  PGMOVE=$BUILD/out/pgmove.dll
 fi
 [[ -f $PGMOVE ]] || fail "no pgmove.dll at $PGMOVE"
 pgmove() { dotnet "$PGMOVE" "$@"; }
