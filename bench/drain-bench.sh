@@ -349,7 +349,10 @@ out = []
 for name, column in (("applied", 3), ("confirmed", 2)):
     byte_lags, second_lags = [], []
     for row in window:
-        t, s, pos = row[0], row[1], row[column]
+        # A confirmed position is applied too (or needed nothing): both contenders confirm only what they have
+        # applied. Without it, WAL of nothing to apply (another database, a checkpoint) counts as lag for as long as
+        # no transaction of the contender's commits: the applied position only moves with those.
+        t, s, pos = row[0], row[1], max(row[column], row[2])
         byte_lags.append(max(0, s - pos))
         if pos >= s:
             second_lags.append(0.0)
