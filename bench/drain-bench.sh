@@ -15,7 +15,7 @@
 #    end (/usr/bin/time -v).
 # 2. Steady lag: with that pgmove still streaming, `pgbench -c STEADY_CLIENTS -T STEADY_SECONDS` (4, 30 by default);
 #    every 0.5 s the target's applied position, then the source's pg_current_wal_lsn and the slot's confirmed_flush_lsn
-#    are sampled (lag in bytes, and in seconds: how long ago the source's WAL was at the applied position), and every
+#    are sampled (lag in bytes, and in seconds: how long ago the source's WAL went past the applied position), and every
 #    2 s `pgmove status --json` (PgMove's own lag_bytes / lag_seconds). Then a consistency check, SIGTERM, pgmove stop.
 # 3. Native drain, same backlog shape: database bench_native on the target with the schema (pg_dump --schema-only),
 #    a publication FOR ALL TABLES on the source, CREATE SUBSCRIPTION (copy_data) until every table is 'r', DISABLE,
@@ -319,7 +319,7 @@ cpu_snapshot() { # out [name=pid...]
 
 cat >"$WORK/lag.py" <<'EOF'
 # lag.py SAMPLES FROM TO: lines "t source_lsn confirmed_lsn applied_lsn". Prints median, p95 and max lag in bytes and
-# in seconds (how long before t the source's WAL was at the position), against the applied and the confirmed
+# in seconds (how long before t the source's WAL went past the position), against the applied and the confirmed
 # position, over the samples taken between FROM and TO (the write load; earlier samples only serve to date positions).
 import statistics, sys
 def lsn(text):
@@ -330,15 +330,17 @@ for line in open(sys.argv[1]):
     parts = line.split()
     if len(parts) == 4 and all("/" in p for p in parts[1:]):
         rows.append((float(parts[0]), lsn(parts[1]), lsn(parts[2]), lsn(parts[3])))
-def reached(position):
-    # The time at which the source's WAL reached position, interpolated between samples (None: before the first).
+def left(position):
+    # When the source's WAL went past position (its first write not yet applied), interpolated between the last sample
+    # at or before position and the next one; None: before the first sample. Counting from when the WAL reached the
+    # position instead would count the time an idle source sat there as lag.
     previous = None
     for t, s, _, _ in rows:
-        if s >= position:
+        if s > position:
             if previous is None:
                 return None
             pt, ps = previous
-            return pt + (t - pt) * (position - ps) / (s - ps) if s > ps else t
+            return pt + (t - pt) * (position - ps) / (s - ps)
         previous = (t, s)
     return rows[-1][0]
 def pct(values, p):
@@ -357,7 +359,7 @@ for name, column in (("applied", 3), ("confirmed", 2)):
         if pos >= s:
             second_lags.append(0.0)
         else:
-            at = reached(pos)
+            at = left(pos)
             second_lags.append(t - (at if at is not None else rows[0][0]))
     if byte_lags:
         out.append(f"{name} samples={len(rows)} median_bytes={statistics.median(byte_lags):.0f} p95_bytes={pct(byte_lags, 0.95):.0f} "
@@ -717,7 +719,7 @@ $(echo "$NA_CPU" | cpu_table)
 Steady lag: \`pgbench -c $STEADY_CLIENTS -T $STEADY_SECONDS\` while streaming (PgMove: $PM_STEADY_TPS tps, native: $NA_STEADY_TPS tps),
 sampled about every 0.5 s (slower when the machine is busy): source pg_current_wal_lsn against the target's applied
 position (read just before, so the lag is if anything overstated) and against the slot's confirmed_flush_lsn;
-seconds = how long before the sample the source's WAL was at that position (interpolated between samples).
+seconds = how long before the sample the source's WAL went past that position (interpolated between samples).
 
 | contender | position | median bytes | p95 bytes | max bytes | median s | p95 s | max s |
 |---|---|---|---|---|---|---|---|
