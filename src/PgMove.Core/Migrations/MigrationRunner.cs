@@ -58,9 +58,9 @@ public sealed partial class MigrationRunner
         {
             // A resumed migration keeps the databases it was started with: a resume without --ignore-db must not
             // add the ignored ones, and a different list would leave the migration half one, half the other.
-            if (options.IgnoreDatabases.Count > 0 && !options.IgnoreDatabases.Order(StringComparer.Ordinal).SequenceEqual(existing.IgnoreDatabases.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+            if (options.IgnoreDatabases.Count > 0 && !existing.IgnoreDatabases.ToHashSet(StringComparer.Ordinal).SetEquals(options.IgnoreDatabases))
                 throw new PgMoveException("migration.ignore_list_differs",
-                    $"Migration {existing.Id} between these servers was started ignoring {Describe(existing.IgnoreDatabases)}, not {Describe(options.IgnoreDatabases)}.",
+                    $"Migration {existing.Id} between these servers was started ignoring {DescribeIgnored(existing.IgnoreDatabases)}, not {DescribeIgnored(options.IgnoreDatabases)}.",
                     "Run pgmove start without --ignore-db to resume it as it was started, or pgmove stop it and start a new migration with the new list.");
             if (!store.TryClaim(existing))
                 throw new PgMoveException("migration.already_running", $"Migration {existing.Id} is already being run by {(existing.LeaseOwner is { } node ? $"service node {node}" : $"process {existing.RunnerPid}")}.",
@@ -95,7 +95,7 @@ public sealed partial class MigrationRunner
         return new MigrationRunner(store, options, record);
     }
 
-    private static string Describe(IReadOnlyList<string> ignored) =>
+    private static string DescribeIgnored(IReadOnlyList<string> ignored) =>
         ignored.Count == 0 ? "no database" : string.Join(", ", ignored);
 
     /// <summary>Runs until the migration is done, canceled or failed, or until <paramref name="ct"/> detaches it.</summary>
