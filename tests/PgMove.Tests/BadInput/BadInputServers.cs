@@ -24,10 +24,7 @@ public sealed class BadInputServers : IAsyncLifetime
     {
         if (PgInstallations.Find(15) is null || PgInstallations.Find(17) is null)
             return;
-        var source = PgCluster.StartAsync(new ClusterOptions { Major = 15 });
-        var target = PgCluster.StartAsync(new ClusterOptions { Major = 17 });
-        Source = await source;
-        Target = await target;
+        (Source, Target) = await PgCluster.StartPairAsync(15, 17);
         await Source.ExecuteAsync("CREATE DATABASE shop");
         await Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'i' || g FROM generate_series(1, 100) g", "shop");
         await Source.ExecuteAsync("CREATE ROLE plain LOGIN");

@@ -50,10 +50,14 @@ public sealed partial class PgCluster : IAsyncDisposable
     public string Host => "127.0.0.1";
 
     /// <summary>Starts a source and a target side by side; if one fails, the other is stopped again.</summary>
-    public static async Task<(PgCluster Source, PgCluster Target)> StartPairAsync(int sourceMajor, int targetMajor)
+    public static Task<(PgCluster Source, PgCluster Target)> StartPairAsync(int sourceMajor, int targetMajor) =>
+        StartPairAsync(new ClusterOptions { Major = sourceMajor }, new ClusterOptions { Major = targetMajor });
+
+    /// <summary>Starts a source and a target side by side; if one fails, the other is stopped again.</summary>
+    public static async Task<(PgCluster Source, PgCluster Target)> StartPairAsync(ClusterOptions? source, ClusterOptions? target)
     {
-        var sourceTask = StartAsync(new ClusterOptions { Major = sourceMajor });
-        var targetTask = StartAsync(new ClusterOptions { Major = targetMajor });
+        var sourceTask = StartAsync(source);
+        var targetTask = StartAsync(target);
         try
         {
             await Task.WhenAll(sourceTask, targetTask);

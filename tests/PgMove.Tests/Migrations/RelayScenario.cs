@@ -24,18 +24,8 @@ internal sealed class RelayScenario : IAsyncDisposable
 
     public static async Task<RelayScenario> StartAsync(ClusterOptions? source = null, ClusterOptions? target = null)
     {
-        var sourceTask = PgCluster.StartAsync(source ?? new ClusterOptions { Major = 15 });
-        var targetTask = PgCluster.StartAsync(target ?? new ClusterOptions { Major = 17 });
-        try
-        {
-            return new RelayScenario(await sourceTask, await targetTask);
-        }
-        catch
-        {
-            foreach (var task in new[] { sourceTask, targetTask }.Where(t => t.IsCompletedSuccessfully))
-                await task.Result.DisposeAsync();
-            throw;
-        }
+        var pair = await PgCluster.StartPairAsync(source ?? new ClusterOptions { Major = 15 }, target ?? new ClusterOptions { Major = 17 });
+        return new RelayScenario(pair.Source, pair.Target);
     }
 
     public MigrationOptions Options(Func<MigrationOptions, MigrationOptions>? configure = null)

@@ -20,17 +20,8 @@ internal sealed class PreflightScenario : IAsyncDisposable
 
     public static async Task<PreflightScenario> StartAsync(ClusterOptions? source = null, ClusterOptions? target = null)
     {
-        var sourceTask = PgCluster.StartAsync(source);
-        var targetTask = PgCluster.StartAsync(target);
-        try
-        {
-            return new PreflightScenario(await sourceTask, await targetTask);
-        }
-        catch
-        {
-            await Task.WhenAll(DisposeQuietly(sourceTask), DisposeQuietly(targetTask));
-            throw;
-        }
+        var pair = await PgCluster.StartPairAsync(source, target);
+        return new PreflightScenario(pair.Source, pair.Target);
     }
 
     public Task<PreflightReport> RunAsync(
@@ -50,16 +41,4 @@ internal sealed class PreflightScenario : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await Task.WhenAll(Source.DisposeAsync().AsTask(), Target.DisposeAsync().AsTask());
-
-    private static async Task DisposeQuietly(Task<PgCluster> start)
-    {
-        try
-        {
-            await (await start).DisposeAsync();
-        }
-        catch (Exception)
-        {
-            // The start itself failed; nothing is running.
-        }
-    }
 }

@@ -25,10 +25,7 @@ public sealed class ServerPair : IAsyncDisposable
             {
                 PgInstallations.Require(15);
                 PgInstallations.Require(17);
-                var source = PgCluster.StartAsync(new ClusterOptions { Major = 15 });
-                var target = PgCluster.StartAsync(new ClusterOptions { Major = 17 });
-                _source = await source;
-                _target = await target;
+                (_source, _target) = await PgCluster.StartPairAsync(15, 17);
                 if (prepareSource is not null)
                     await prepareSource(_source);
             }
