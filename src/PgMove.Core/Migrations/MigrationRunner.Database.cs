@@ -155,7 +155,8 @@ public sealed partial class MigrationRunner
     private async Task StreamAsync(DatabaseRun run, LogicalReplicationConnection? replication, PgOutputReplicationSlot? slot, CancellationToken ct)
     {
         var owned = replication is null;
-        replication ??= await OpenReplicationAsync(_options.Source.WithDatabase(run.Name), ct);
+        // A resumed stream opens its replication connection while the target side gets ready.
+        var opening = replication is null ? OpenReplicationAsync(_options.Source.WithDatabase(run.Name), ct) : Task.FromResult(replication);
         slot ??= new PgOutputReplicationSlot(run.Slot);
         try
         {
@@ -168,6 +169,7 @@ public sealed partial class MigrationRunner
                 ?? throw new PgMoveException("replication.position_missing",
                     $"database {run.Name}: the target has no record of the applied position ({ReplicationNames.BookkeepingSchema}.applied was removed).",
                     "Stop this migration (pgmove stop) and start a new one.");
+            replication = await opening;
             run.Phase = DatabasePhase.Streaming;
             run.LastError = null;
             await using var applier = new ChangeApplier(target, run.Name, run.Slot, applied, run.Statistics);
@@ -176,8 +178,23 @@ public sealed partial class MigrationRunner
         finally
         {
             if (owned)
-                await replication.DisposeAsync();
+                await DisposeWhenOpenedAsync(opening);
         }
+    }
+
+    /// <summary>Closes a connection opened in the background, once it is open (if it failed, its error was reported already, or the target's was).</summary>
+    private static async Task DisposeWhenOpenedAsync(Task<LogicalReplicationConnection> opening)
+    {
+        LogicalReplicationConnection opened;
+        try
+        {
+            opened = await opening;
+        }
+        catch (Exception)
+        {
+            return;
+        }
+        await opened.DisposeAsync();
     }
 
     private static async Task<LogicalReplicationConnection> OpenReplicationAsync(ConnectionSpec source, CancellationToken ct)

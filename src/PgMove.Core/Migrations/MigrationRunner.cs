@@ -109,8 +109,9 @@ public sealed partial class MigrationRunner
         try
         {
             _logger.MigrationStarted(Id, _options.Source.ToString(), _options.Target.ToString());
-            await RetryTransientAsync(ReadTargetAsync, ct);
-            await RetryTransientAsync(PrepareDatabasesAsync, ct);
+            // Independent: the target's facts and the source's databases are read at the same time (a resumed
+            // migration reads its slots sooner; each needs a first connection, the slowest step of a start).
+            await Task.WhenAll(RetryTransientAsync(ReadTargetAsync, ct), RetryTransientAsync(PrepareDatabasesAsync, ct));
             Save();
             if (_runs.Any(r => !r.CopyDone))
             {
