@@ -24,6 +24,7 @@
 #   PGMOVE_DLL=<path>             use this pgmove.dll instead of building the work tree
 #   PGMOVE_B_DLL=<path>           a second PgMove build as a fourth contender, "pgmove-b" (A/B of a change)
 #   CONTENDERS="pgmove native recvlogical"   which contenders run, in the first round's order
+#   PGMOVE_LOG=debug|information  pgmove's own log (JSON lines) of each run, kept with KEEP_LOGS
 #   SNAPSHOT=<dir>                keep the saved snapshot in <dir>, or reuse the one already there (same SCALE,
 #                                 SECONDS, CLIENTS; its ports must be free): set-up once, then compare builds quickly
 #   OUTPUT=<file>                 also write the markdown result there
@@ -303,8 +304,11 @@ drain() { # round contender
   cpu_snapshot "$WORK/cpu-a.json"
   t0=$(now)
   case $who in
-    pgmove) dotnet "$PGMOVE" start --state "$STATE" >"$WORK/logs/$who-$round.log" 2>&1 & pid=$! ;;
-    pgmove-b) dotnet "$PGMOVE_B_DLL" start --state "$STATE" >"$WORK/logs/$who-$round.log" 2>&1 & pid=$! ;;
+    pgmove|pgmove-b)
+      local dll=$PGMOVE log=()
+      [[ $who == pgmove-b ]] && dll=$PGMOVE_B_DLL
+      [[ -n ${PGMOVE_LOG:-} ]] && log=(--log-level "$PGMOVE_LOG" --log-file "$WORK/logs/$who-$round.jsonl")
+      dotnet "$dll" start --state "$STATE" "${log[@]}" >"$WORK/logs/$who-$round.log" 2>&1 & pid=$! ;;
     native) tq -d bench_native -c "ALTER SUBSCRIPTION replay_sub ENABLE" ;;
     recvlogical) "$PG15/pg_recvlogical" -p "$SRC_PORT" -d bench --slot replay_recv --start -o proto_version=1 \
         -o publication_names="$PUBLICATION" -E "$L1" -f /dev/null >"$WORK/logs/$who-$round.log" 2>&1 & pid=$! ;;
