@@ -22,7 +22,8 @@
 #
 # Environment:
 #   PGMOVE_DLL=<path>             use this pgmove.dll instead of building the work tree
-#   PGMOVE_B_DLL=<path>           a second PgMove build as a fourth contender, "pgmove-b" (A/B of a change)
+#   PGMOVE_B_DLL=<path>           a second PgMove build as a fourth contender, "pgmove-b" (A/B of a change);
+#                                 PGMOVE_B_VERSION=<text> says in the report what it is (a commit, say)
 #   CONTENDERS="pgmove native recvlogical"   which contenders run, in the first round's order
 #   PGMOVE_LOG=debug|information  pgmove's own log (JSON lines) of each run, kept with KEEP_LOGS
 #   SNAPSHOT=<dir>                keep the saved snapshot in <dir>, or reuse the one already there (same SCALE,
@@ -372,7 +373,7 @@ EOF
 )
 REPORT="## Drain replay, $(date -u '+%Y-%m-%d %H:%M UTC')
 
-- Command: \`${PGMOVE_B_DLL:+PGMOVE_B_DLL=… }bench/drain-replay.sh $ROUNDS $SCALE $DURATION $CLIENTS\` (pgmove: $PGMOVE_VERSION); contenders: $CONTENDERS
+- Command: \`${PGMOVE_B_DLL:+PGMOVE_B_DLL=… }bench/drain-replay.sh $ROUNDS $SCALE $DURATION $CLIENTS\` (pgmove: $PGMOVE_VERSION${PGMOVE_B_DLL:+; pgmove-b: $PGMOVE_B_DLL${PGMOVE_B_VERSION:+, $PGMOVE_B_VERSION}}); contenders: $CONTENDERS
 - One backlog of $TX pgbench transactions (\`pgbench -c $CLIENTS -T $DURATION\`, scale $SCALE), PostgreSQL 15 → 17, replayed from a saved snapshot for every run; time from launch until the slot's confirmed_flush_lsn passes the backlog's end.
 
 $SUMMARY"
