@@ -50,6 +50,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
+# shellcheck source=bench/lib/common.sh
+source bench/lib/common.sh
 
 SCALE=${1:-10}
 DURATION=${2:-60}
@@ -90,8 +92,6 @@ mkdir -p "$WORK/logs"
 SERVER_DIRS=()
 OWN_PIDS=()   # pgmove processes, stopped at exit even if no longer our children
 
-descendants() { local child; for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do descendants "$child"; echo "$child"; done; }
-
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
@@ -131,17 +131,11 @@ exec 3>&2   # the script's own stderr, for the traps (a signal can arrive while 
 trap 'echo "interrupted" >&3; exit 130' INT
 trap 'echo "terminated" >&3; exit 143' TERM
 
-# A long step runs in the background and is waited for, so that a signal interrupts the wait at once.
-run() { "$@" & wait $!; }
-log() { printf '%s  %s\n' "$(date +%T)" "$*" >&2; }
-fail() { log "FAILED: $*"; exit 1; }
-now() { echo "$EPOCHREALTIME"; }
 kill_tree() { # a background loop of ours and what it runs, by process id
   local pids; pids="$(descendants "$1" || true) $1"
   kill -TERM $pids 2>/dev/null || true
   wait "$1" 2>/dev/null || true
 }
-calc() { awk "BEGIN { printf $1 }"; }   # calc '"%.1f", 3 / 2'
 
 # ---------------------------------------------------------------------------------------------------------------
 # PgMove, built in a private directory (other builds of the work tree may be running).
@@ -170,7 +164,6 @@ pgmove() { dotnet "$PGMOVE" "$@"; }
 
 # ---------------------------------------------------------------------------------------------------------------
 # Servers: the same settings on both; only wal_level differs (the source publishes).
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 SERVER_SETTINGS="fsync = $FSYNC
 synchronous_commit = on
@@ -586,16 +579,7 @@ pgmove stop --state "$STATE" >"$WORK/logs/pgmove-stop.log" 2>&1 || { cat "$WORK/
 # ---------------------------------------------------------------------------------------------------------------
 # 3. Native logical replication: subscription, synced, disabled, the same backlog, enabled.
 log "native: schema into bench_native on the target, publication, subscription with copy_data"
-tq -c "CREATE DATABASE bench_native"
-"$PG15/pg_dump" -p "$SRC_PORT" --schema-only --no-publications --no-subscriptions bench >"$WORK/logs/schema.sql"
-tq -d bench_native -f "$WORK/logs/schema.sql" >/dev/null
-sq -d bench -c "CREATE PUBLICATION drain_pub FOR ALL TABLES"
-tq -d bench_native -c "CREATE SUBSCRIPTION drain_sub CONNECTION 'host=127.0.0.1 port=$SRC_PORT dbname=bench user=postgres' PUBLICATION drain_pub WITH (copy_data = true)"
-for i in $(seq 1800); do
-  [[ $(tq -d bench_native -Atc "SELECT count(*) = 4 AND bool_and(srsubstate = 'r') FROM pg_subscription_rel") == t ]] && break
-  [[ $i -lt 1800 ]] || fail "the subscription's initial sync did not finish in 15 minutes"
-  sleep 0.5
-done
+native_subscription drain_pub drain_sub
 SUBOID=$(tq -d bench_native -Atc "SELECT oid FROM pg_subscription WHERE subname = 'drain_sub'")
 ORIGIN_SQL="SELECT pg_replication_origin_progress('pg_$SUBOID', false)"
 # Let it catch up with what happened during the sync, then disable it and wait for its walsender to go.

@@ -35,6 +35,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
+# shellcheck source=bench/lib/common.sh
+source bench/lib/common.sh
 
 ROUNDS=${1:-5}
 SCALE=${2:-10}
@@ -60,7 +62,6 @@ chmod 755 "$WORK"
 mkdir -p "$WORK/logs"
 STATE=$WORK/state.db
 
-descendants() { local child; for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do descendants "$child"; echo "$child"; done; }
 stop_server() { # name: immediate shutdown, waits until the postmaster is gone
   local data="$WORK/$1/data" pm
   [[ -f $data/postmaster.pid ]] || return 0
@@ -88,11 +89,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo interrupted >&2; exit 130' INT
 trap 'echo terminated >&2; exit 143' TERM
-run() { "$@" & wait $!; }
-log() { printf '%s  %s\n' "$(date +%T)" "$*" >&2; }
-fail() { log "FAILED: $*"; exit 1; }
-now() { echo "$EPOCHREALTIME"; }
-calc() { awk "BEGIN { printf $1 }"; }
 
 # PgMove, published as the README installs it (ReadyToRun), in a private directory.
 if [[ -n ${PGMOVE_DLL:-} ]]; then
@@ -111,7 +107,6 @@ fi
 [[ -f $PGMOVE ]] || fail "no pgmove.dll at $PGMOVE"
 
 # Servers: the same settings as drain-bench.sh; ports fixed for the whole run (the saved state names them).
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 init_server() { # name bindir libdir port wal_level
   local dir="$WORK/$1"
   install -d -o postgres -g postgres "$dir"
@@ -246,16 +241,7 @@ PUBLICATION=$(sq -d bench -Atc "SELECT pubname FROM pg_publication WHERE pubname
 [[ -n $PM_SLOT && -n $PUBLICATION ]] || fail "no PgMove slot or publication for database bench"
 
 log "native subscription until every table is ready"
-tq -c "CREATE DATABASE bench_native"
-"$PG15/pg_dump" -p "$SRC_PORT" --schema-only --no-publications --no-subscriptions bench >"$WORK/logs/schema.sql"
-tq -d bench_native -f "$WORK/logs/schema.sql" >/dev/null
-sq -d bench -c "CREATE PUBLICATION replay_pub FOR ALL TABLES"
-tq -d bench_native -c "CREATE SUBSCRIPTION replay_sub CONNECTION 'host=127.0.0.1 port=$SRC_PORT dbname=bench user=postgres' PUBLICATION replay_pub WITH (copy_data = true)"
-for i in $(seq 1800); do
-  [[ $(tq -d bench_native -Atc "SELECT count(*) = 4 AND bool_and(srsubstate = 'r') FROM pg_subscription_rel") == t ]] && break
-  [[ $i -lt 1800 ]] || fail "the subscription's initial sync did not finish"
-  sleep 0.5
-done
+native_subscription replay_pub replay_sub
 tq -d bench_native -c "ALTER SUBSCRIPTION replay_sub DISABLE"
 for i in $(seq 100); do [[ $(sq -Atc "SELECT bool_or(active) FROM pg_replication_slots") == f ]] && break; sleep 0.2; done
 sq -d bench -qAtc "SELECT pg_create_logical_replication_slot('replay_recv', 'pgoutput')" >/dev/null
