@@ -109,8 +109,7 @@ public sealed partial class MigrationRunner
         try
         {
             _logger.MigrationStarted(Id, _options.Source.ToString(), _options.Target.ToString());
-            // Independent: the target's facts and the source's databases are read at the same time (a resumed
-            // migration reads its slots sooner; each needs a first connection, the slowest step of a start).
+            // Independent steps, each opening a first connection to its server: neither waits for the other.
             await Task.WhenAll(RetryTransientAsync(ReadTargetAsync, ct), RetryTransientAsync(PrepareDatabasesAsync, ct));
             Save();
             if (_runs.Any(r => !r.CopyDone))

@@ -18,9 +18,9 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
     // Merged set-based writes make big groups cheap; the age bounds the lag, segments bound the memory.
     // A group is written when it commits, while the next one is read. It must stay well within one segment
     // (GroupTransaction.SegmentFull): a full segment is written at once, with the reading stopped meanwhile.
-    // 2,500 changes rather than 10,000: the same backlog took pgmove 0.3-0.8 s less CPU (of ~3.5 s; the larger
-    // groups' rows and arrays outlive the cheap collections of .NET's GC), and the target no more
-    // (bench/drain-replay.sh, 95,000 pgbench transactions; 1,000 was no better).
+    // 2,500 changes rather than 10,000: the same backlog took pgmove 0.3-0.8 s less CPU (of ~3.5 s), the target
+    // no more (bench/drain-replay.sh, 95,000 pgbench transactions; 1,000 was no better). Not profiled; likely the
+    // garbage collector: a larger group's rows and arrays live through more collections.
     private const int GroupTransactions = 10000;
     private const int GroupChanges = 2500;
     private static readonly TimeSpan GroupAge = TimeSpan.FromMilliseconds(200);
