@@ -165,18 +165,7 @@ pgmove() { dotnet "$PGMOVE" "$@"; }
 # ---------------------------------------------------------------------------------------------------------------
 # Servers: the same settings on both; only wal_level differs (the source publishes).
 
-SERVER_SETTINGS="fsync = $FSYNC
-synchronous_commit = on
-full_page_writes = on
-shared_buffers = 1GB
-work_mem = 32MB
-maintenance_work_mem = 256MB
-max_wal_size = 4GB
-checkpoint_timeout = 30min
-max_wal_senders = 10
-max_replication_slots = 10
-max_worker_processes = 8
-max_logical_replication_workers = 4"
+SERVER_SETTINGS=$(server_settings "$FSYNC")
 
 start_cluster() { # name bindir libdir port wal_level
   local name=$1 bin=$2 lib=$3 port=$4 wal=$5 dir="$WORK/$1"

@@ -116,18 +116,7 @@ listen_addresses = '127.0.0.1'
 port = $4
 unix_socket_directories = ''
 wal_level = $5
-fsync = on
-synchronous_commit = on
-full_page_writes = on
-shared_buffers = 1GB
-work_mem = 32MB
-maintenance_work_mem = 256MB
-max_wal_size = 4GB
-checkpoint_timeout = 30min
-max_wal_senders = 10
-max_replication_slots = 10
-max_worker_processes = 8
-max_logical_replication_workers = 4
+$(server_settings on)
 EOF
 }
 start_server() { # name

@@ -8,6 +8,23 @@ log() { printf '%s  %s\n' "$(date +%T)" "$*" >&2; }
 fail() { log "FAILED: $*"; exit 1; }
 now() { echo "$EPOCHREALTIME"; }
 calc() { awk "BEGIN { printf $1 }"; }   # calc '"%.1f", 3 / 2'
+# Both servers' settings in every drain benchmark; only fsync may vary (FSYNC=off).
+server_settings() { # fsync
+  cat <<EOF
+fsync = $1
+synchronous_commit = on
+full_page_writes = on
+shared_buffers = 1GB
+work_mem = 32MB
+maintenance_work_mem = 256MB
+max_wal_size = 4GB
+checkpoint_timeout = 30min
+max_wal_senders = 10
+max_replication_slots = 10
+max_worker_processes = 8
+max_logical_replication_workers = 4
+EOF
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # The native contender: database bench_native on the target with bench's schema, a publication FOR ALL TABLES on the
