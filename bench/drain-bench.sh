@@ -223,80 +223,10 @@ TGT_VERSION=$(tq -Atc "SHOW server_version")
 STATE=$WORK/state.db
 
 # ---------------------------------------------------------------------------------------------------------------
-# Helpers: CPU accounting from /proc, the backlog, lag statistics.
-cat >"$WORK/cpu.py" <<'EOF'
-# snapshot OUT name=pid...: CPU ticks of each root (a postmaster counts with its children) and of the machine.
-# diff A B: CPU seconds per kind of process between two snapshots, as "label<TAB>seconds<TAB>% of one core" lines
-# (the percentage over the time between the two snapshots).
-import json, os, re, sys, time
-HZ = os.sysconf("SC_CLK_TCK")
-def stat(pid):
-    text = open(f"/proc/{pid}/stat").read()
-    f = text[text.rindex(")") + 2:].split()
-    return int(f[1]), int(f[11]) + int(f[12])
-def title(pid):
-    return open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace").strip()
-if sys.argv[1] == "snapshot":
-    roots = dict(a.split("=") for a in sys.argv[3:])
-    # Walsenders named by the database of their slot ("pid database" lines in $WALSENDERS).
-    slots = {}
-    if os.environ.get("WALSENDERS") and os.path.exists(os.environ["WALSENDERS"]):
-        for line in open(os.environ["WALSENDERS"]):
-            if len(line.split()) == 2:
-                slots[line.split()[0]] = f" [slot of database {line.split()[1]}]"
-    out = {}
-    for name, root in roots.items():
-        if not os.path.exists(f"/proc/{root}"):
-            continue
-        try:
-            out[root] = [name + " " + ("postmaster" if name in ("source", "target") else "process"), stat(root)[1]]
-        except OSError:
-            pass
-        if name in ("source", "target"):
-            for pid in os.listdir("/proc"):
-                if pid.isdigit():
-                    try:
-                        ppid, ticks = stat(pid)
-                        if str(ppid) == root:
-                            out[pid] = [name + " " + title(pid) + slots.get(pid, ""), ticks]
-                    except (OSError, IndexError, ValueError):
-                        pass
-    cpu = open("/proc/stat").readline().split()[1:]
-    out["machine"] = ["machine", sum(int(x) for x in cpu[:8]) - int(cpu[3]) - int(cpu[4])]
-    out["time"] = ["time", time.time()]
-    json.dump(out, open(sys.argv[2], "w"))
-else:
-    a, b = json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
-    seconds = b.pop("time")[1] - a.pop("time")[1]
-    AUX = ("checkpointer", "background writer", "walwriter", "autovacuum launcher", "autovacuum worker",
-           "logical replication launcher", "logical replication apply worker", "logical replication tablesync worker",
-           "logical replication worker", "stats collector", "archiver", "walsender", "startup")
-    def kind(label):
-        if label == "machine":
-            return "machine (every process)"
-        side, _, rest = label.partition(" ")
-        if side not in ("source", "target"):
-            return "pgmove"
-        if rest == "postmaster":
-            return f"{side}: postmaster"
-        rest = rest.split("postgres: ", 1)[-1]
-        for aux in AUX:
-            if rest.startswith(aux):
-                return f"{side}: {aux}" + (rest[rest.index(" [slot"):] if aux == "walsender" and " [slot" in rest else "")
-        words = rest.split()   # user database host(port) state
-        return f"{side}: backend {words[1] if len(words) > 1 else '?'}"
-    total = {}
-    for pid, (label, ticks) in b.items():
-        before = a[pid][1] if pid in a else 0
-        total[kind(label)] = total.get(kind(label), 0) + (ticks - before) / HZ
-    for label, cpu in sorted(total.items(), key=lambda kv: -kv[1]):
-        if cpu >= 0.05 or label.startswith("machine"):
-            print(f"{label}\t{cpu:.1f}\t{100 * cpu / seconds:.0f}")
-EOF
-
+# Helpers: CPU accounting from /proc (bench/lib/cpu.py), the backlog, lag statistics.
 cpu_snapshot() { # out [name=pid...]
   sq -At -F ' ' -c "SELECT active_pid, database FROM pg_replication_slots WHERE active_pid IS NOT NULL" >"$WORK/walsenders" 2>/dev/null || true
-  WALSENDERS=$WORK/walsenders python3 "$WORK/cpu.py" snapshot "$1" "source=$(postmaster_pid source)" "target=$(postmaster_pid target)" "${@:2}"
+  WALSENDERS=$WORK/walsenders python3 bench/lib/cpu.py snapshot "$1" "source=$(postmaster_pid source)" "target=$(postmaster_pid target)" "${@:2}"
 }
 
 cat >"$WORK/lag.py" <<'EOF'
@@ -413,7 +343,7 @@ for db in doc.get("databases", []):
   if [[ -n $status_sampler ]]; then kill_tree "$status_sampler"; fi
   STEADY_TPS=$(awk '/^tps/ { printf "%.0f", $3; exit }' "$WORK/logs/pgbench-steady-$label.log")
   STEADY=$(python3 "$WORK/lag.py" "$samples" "$t0" "$t1")
-  STEADY_CPU=$(python3 "$WORK/cpu.py" diff "$WORK/logs/cpu-steady-$label-a.json" "$WORK/logs/cpu-steady-$label-b.json")
+  STEADY_CPU=$(python3 bench/lib/cpu.py diff "$WORK/logs/cpu-steady-$label-a.json" "$WORK/logs/cpu-steady-$label-b.json")
   log "$label steady lag ($STEADY_TPS tps):"$'\n'"$STEADY"
 }
 
@@ -519,7 +449,7 @@ PM_DRAIN=$(calc '"%.2f", '"$T_APPLIED - $T0")
 PM_DRAIN_CONFIRMED=$(calc '"%.2f", '"$T_CONFIRMED - $T0")
 PM_FIRST=$(calc '"%.2f", '"${T_FIRST:-$T_APPLIED} - $T0")
 PM_ACTIVE=$(calc '"%.2f", '"${T_ACTIVE:-$T_APPLIED} - $T0")
-PM_CPU=$(python3 "$WORK/cpu.py" diff "$WORK/logs/cpu-drain-pgmove-a.json" "$WORK/logs/cpu-drain-pgmove-b.json")
+PM_CPU=$(python3 bench/lib/cpu.py diff "$WORK/logs/cpu-drain-pgmove-a.json" "$WORK/logs/cpu-drain-pgmove-b.json")
 log "pgmove drained $PM_TX transactions in $PM_DRAIN s (reading the slot after $PM_ACTIVE s, first position applied after $PM_FIRST s; confirmed on the source after $PM_DRAIN_CONFIRMED s); peak RSS so far $((PM_HWM / 1024)) MiB"
 log "CPU during the drain (seconds, % of one core):"$'\n'"$PM_CPU"
 
@@ -612,7 +542,7 @@ NA_DRAIN=$(calc '"%.2f", '"$T_CONFIRMED - $T0")
 NA_DRAIN_APPLIED=$(calc '"%.2f", '"$T_APPLIED - $T0")
 NA_FIRST=$(calc '"%.2f", '"${T_FIRST:-$T_APPLIED} - $T0")
 NA_ACTIVE=$(calc '"%.2f", '"${T_ACTIVE:-$T_APPLIED} - $T0")
-NA_CPU=$(python3 "$WORK/cpu.py" diff "$WORK/logs/cpu-drain-native-a.json" "$WORK/logs/cpu-drain-native-b.json")
+NA_CPU=$(python3 bench/lib/cpu.py diff "$WORK/logs/cpu-drain-native-a.json" "$WORK/logs/cpu-drain-native-b.json")
 log "native drained $NA_TX transactions in $NA_DRAIN s (confirmed; applied after $NA_DRAIN_APPLIED s; reading the slot after $NA_ACTIVE s, first position applied after $NA_FIRST s)"
 log "CPU during the drain (seconds, % of one core):"$'\n'"$NA_CPU"
 

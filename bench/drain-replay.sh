@@ -140,57 +140,10 @@ pgmove_env() { # once the ports are known
   export PGMOVE_TARGET="postgres://postgres@127.0.0.1:$TGT_PORT/postgres?sslmode=disable"
 }
 
-# CPU seconds per process (a postmaster's children by their title), from /proc: snapshot OUT pgmove-pid|-.
-cat >"$WORK/cpu.py" <<'EOF'
-import json, os, sys
-HZ = os.sysconf("SC_CLK_TCK")
-def stat(pid):
-    text = open(f"/proc/{pid}/stat").read()
-    f = text[text.rindex(")") + 2:].split()
-    return int(f[1]), int(f[11]) + int(f[12])
-def title(pid):
-    return open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace").strip()
-if sys.argv[1] == "snapshot":
-    roots = {"source": sys.argv[3], "target": sys.argv[4]}
-    out = {}
-    if sys.argv[5] != "-" and os.path.exists(f"/proc/{sys.argv[5]}"):
-        out["pgmove"] = stat(sys.argv[5])[1]
-        # Its threads by name: how much goes to the JIT's tier-up (".NET Tiered Com…") and to start-up (main thread).
-        for tid in os.listdir(f"/proc/{sys.argv[5]}/task"):
-            try:
-                name = open(f"/proc/{sys.argv[5]}/task/{tid}/comm").read().strip()
-                text = open(f"/proc/{sys.argv[5]}/task/{tid}/stat").read()
-                f = text[text.rindex(")") + 2:].split()
-                key = "pgmove thread " + ("main" if tid == sys.argv[5] else name)
-                out[key] = out.get(key, 0) + int(f[11]) + int(f[12])
-            except (OSError, IndexError, ValueError):
-                pass
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            ppid, ticks = stat(pid)
-            for side, root in roots.items():
-                if str(ppid) == root:
-                    name = title(pid).split("postgres: ", 1)[-1]
-                    for kind in ("walsender", "logical replication apply worker", "checkpointer", "walwriter", "background writer"):
-                        if name.startswith(kind):
-                            name = kind
-                    if name.startswith("postgres bench") or name.startswith("postgres postgres"):
-                        name = "backend " + name.split()[1]
-                    key = f"{side}: {name}"
-                    out[key] = out.get(key, 0) + ticks
-        except (OSError, IndexError, ValueError):
-            pass
-    cpu = open("/proc/stat").readline().split()[1:]
-    out["machine"] = sum(int(x) for x in cpu[:8]) - int(cpu[3]) - int(cpu[4])
-    json.dump(out, open(sys.argv[2], "w"))
-else:
-    a, b = json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
-    rows = {k: (v - a.get(k, 0)) / HZ for k, v in b.items()}
-    print(" ".join(f"{k.replace(' ', '_')}={v:.2f}" for k, v in sorted(rows.items(), key=lambda kv: -kv[1]) if v >= 0.05))
-EOF
-cpu_snapshot() { python3 "$WORK/cpu.py" snapshot "$1" "$(postmaster_pid source)" "$(postmaster_pid target)" "${2:--}"; }
+# CPU seconds per kind of process, and per thread of the contender's own process (bench/lib/cpu.py): snapshot OUT
+# [NAME=PID], then cpu_diff A B prints them on one line ("label=seconds …").
+cpu_snapshot() { CPU_THREADS=1 python3 bench/lib/cpu.py snapshot "$1" "source=$(postmaster_pid source)" "target=$(postmaster_pid target)" "${@:2}"; }
+cpu_diff() { CPU_DIGITS=2 python3 bench/lib/cpu.py diff "$1" "$2" | awk -F'\t' '{ gsub(/ /, "_", $1); printf "%s%s=%s", (NR > 1 ? " " : ""), $1, $2 }'; }
 
 # ---------------------------------------------------------------------------------------------------------------
 # Set-up: data, every contender streaming, one backlog, the snapshot (skipped when SNAPSHOT names a saved one).
@@ -299,7 +252,7 @@ drain() { # round contender
     [[ $(calc '"%d", '"$(now) - $t0") -lt 900 ]] || fail "$who did not drain within 15 minutes"
     sleep 0.1
   done
-  cpu_snapshot "$WORK/cpu-b.json" "$pid"
+  cpu_snapshot "$WORK/cpu-b.json" ${pid:+"$who=$pid"}
   # The contender inherited the pipes: psql sees no end of input while it runs, so it is ended here.
   exec {pin}>&- {pout}<&-
   kill -TERM "$poller" 2>/dev/null || true
@@ -309,7 +262,7 @@ drain() { # round contender
   local seconds active cpu
   seconds=$(calc '"%.2f", '"$t_done - $t0")
   active=$(calc '"%.2f", '"${t_active:-$t0} - $t0")
-  cpu=$(python3 "$WORK/cpu.py" diff "$WORK/cpu-a.json" "$WORK/cpu-b.json")
+  cpu=$(cpu_diff "$WORK/cpu-a.json" "$WORK/cpu-b.json")
   printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$who" "$seconds" "$active" "$cpu" >>"$RESULTS"
   log "round $round $who: $seconds s (slot active after $active s, $(calc '"%.0f", '"$TX / $seconds") tx/s); CPU: $cpu"
 }
