@@ -34,7 +34,6 @@
 # Everything it starts is stopped, and its directory deleted, on any exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPO=$PWD
 # shellcheck source=bench/lib/common.sh
 source bench/lib/common.sh
 
