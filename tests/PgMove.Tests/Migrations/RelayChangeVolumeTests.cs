@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using PgMove.Core.Migrations;
 using PgMove.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace PgMove.Tests.Migrations;
 
-/// <summary>Runs alone (after the parallel collections): it measures this process's memory.</summary>
+/// <summary>Runs alone (after the parallel collections): it measures a process's memory on a busy machine.</summary>
 [CollectionDefinition(nameof(RelayChangeVolumeTests), DisableParallelization = true)]
 public sealed class RelayChangeVolumeCollection;
 
@@ -13,7 +14,12 @@ public sealed class RelayChangeVolumeCollection;
 [Collection(nameof(RelayChangeVolumeTests))]
 public sealed class RelayChangeVolumeTests(ITestOutputHelper output)
 {
-    private const long MaxGrowthBytes = 200L * 1024 * 1024;
+    // pgmove keeps at most one segment of a transaction (16 MB by estimate) plus what it reads ahead: it grew by
+    // 51 MB (79 -> 130 MB) here; keeping the whole transaction would take several hundred. Measured on the real
+    // command line in its own process: the test process's memory also holds the test host, the other tests'
+    // leftovers and its garbage collector's choices (it grew by 206 MB in one CI run, 200 MB being the limit then).
+    private const long MaxGrowthBytes = 128L * 1024 * 1024;
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
     [SkippableFact]
     public async Task Stream_MillionRowTransaction_ArrivesCompleteWithBoundedMemory()
@@ -21,45 +27,54 @@ public sealed class RelayChangeVolumeTests(ITestOutputHelper output)
         await using var scenario = await RelayScenario.StartAsync();
         await scenario.Source.ExecuteAsync("CREATE DATABASE bulk");
         await scenario.Source.ExecuteAsync("CREATE TABLE t (id int PRIMARY KEY, h text); INSERT INTO t SELECT -g, 'copied' FROM generate_series(1, 1000) g", "bulk");
-        await using var run = await RelayRun.StartSyncingAsync(scenario);
+        var environment = scenario.CliEnvironment();
+        await using var pgmove = PgMoveProcess.Start(environment, "start", "--state", scenario.StatePath);
+        await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing && r.RunnerPid == pgmove.Id, Timeout);
 
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        var baseline = ProcessMemory.Read();
-        ProcessMemory.ResetPeak();
+        var baseline = ProcessMemory.Read(pgmove.Id);
+        ProcessMemory.ResetPeak(pgmove.Id);
         using var sampling = new CancellationTokenSource();
-        var sampler = ProcessMemory.SampleMaxRssAsync(sampling.Token);
+        var sampler = ProcessMemory.SampleMaxRssAsync(pgmove.Id, sampling.Token);
         var clock = Stopwatch.StartNew();
 
         await scenario.Source.ExecuteAsync("INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 1000000) g", "bulk");
         var committed = clock.Elapsed;
-        await run.WaitCaughtUpAsync(TimeSpan.FromMinutes(3));
+        await WaitCaughtUpAsync(scenario);
         var applied = clock.Elapsed;
         await sampling.CancelAsync();
         var sampledMax = await sampler;
-        var after = ProcessMemory.Read();
+        var after = ProcessMemory.Read(pgmove.Id);
 
         var growth = Math.Max(after.PeakRss, sampledMax) - baseline.Rss;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"source commit {committed.TotalSeconds:N1} s, applied on target after {applied.TotalSeconds:N1} s; RSS before {baseline.Rss / 1048576.0:N0} MB, " +
-            $"peak during {after.PeakRss / 1048576.0:N0} MB (VmHWM), sampled max {sampledMax / 1048576.0:N0} MB, growth {growth / 1048576.0:N0} MB; " +
-            $"Process.PeakWorkingSet64 {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:N0} MB"));
+            $"source commit {committed.TotalSeconds:N1} s, applied on target after {applied.TotalSeconds:N1} s; pgmove RSS before {baseline.Rss / 1048576.0:N0} MB, " +
+            $"peak during {after.PeakRss / 1048576.0:N0} MB (VmHWM), sampled max {sampledMax / 1048576.0:N0} MB, growth {growth / 1048576.0:N0} MB"));
         Assert.Equal(1_001_000, await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM t", "bulk"));
-        Assert.True(growth < MaxGrowthBytes, $"The test process grew by {growth / 1048576} MB while applying one 1M-row transaction (limit {MaxGrowthBytes / 1048576} MB).");
+        Assert.True(growth < MaxGrowthBytes, $"pgmove grew by {growth / 1048576} MB while applying one 1M-row transaction (limit {MaxGrowthBytes / 1048576} MB).");
 
         await DataComparer.AssertSameAsync(scenario.Source, scenario.Target, "bulk");
-        await run.CutoverAsync();
+        var (code, cutover) = await PgMoveProcess.RunAsync(environment, Timeout, "cutover", "--state", scenario.StatePath);
+        Assert.True(code == 0, cutover + "\n" + pgmove.Output);
         await SourceHygiene.AssertCleanAsync(scenario.Source);
     }
 
-    /// <summary>This process's resident memory from /proc/self/status.</summary>
+    /// <summary>
+    /// Waits for a lag measurement taken after this call in which the stream has 0 bytes of lag (as
+    /// <see cref="RelayRun.WaitCaughtUpAsync"/>, for a runner in another process).
+    /// </summary>
+    private static Task<MigrationRecord> WaitCaughtUpAsync(RelayScenario scenario)
+    {
+        var after = DateTimeOffset.UtcNow.AddSeconds(1.2);
+        return scenario.WaitForAsync(r => r.RunnerHeartbeat > after && r.Databases.All(d => d.Phase == DatabasePhase.Streaming && d.LagBytes == 0), Timeout);
+    }
+
+    /// <summary>A process's resident memory from /proc/PID/status.</summary>
     private static class ProcessMemory
     {
-        public static (long Rss, long PeakRss) Read()
+        public static (long Rss, long PeakRss) Read(int pid)
         {
             long rss = 0, peak = 0;
-            foreach (var line in File.ReadLines("/proc/self/status"))
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             {
                 if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                     rss = Kilobytes(line);
@@ -70,11 +85,11 @@ public sealed class RelayChangeVolumeTests(ITestOutputHelper output)
         }
 
         /// <summary>Resets VmHWM to the current RSS (Linux: "5" into clear_refs); harmless where refused.</summary>
-        public static void ResetPeak()
+        public static void ResetPeak(int pid)
         {
             try
             {
-                File.WriteAllText("/proc/self/clear_refs", "5");
+                File.WriteAllText($"/proc/{pid}/clear_refs", "5");
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
@@ -83,12 +98,12 @@ public sealed class RelayChangeVolumeTests(ITestOutputHelper output)
         }
 
         /// <summary>The largest RSS seen, sampled every 50 ms until cancelled.</summary>
-        public static async Task<long> SampleMaxRssAsync(CancellationToken ct)
+        public static async Task<long> SampleMaxRssAsync(int pid, CancellationToken ct)
         {
             long max = 0;
             while (!ct.IsCancellationRequested)
             {
-                max = Math.Max(max, Read().Rss);
+                max = Math.Max(max, Read(pid).Rss);
                 try
                 {
                     await Task.Delay(50, ct);
@@ -98,7 +113,7 @@ public sealed class RelayChangeVolumeTests(ITestOutputHelper output)
                     break;
                 }
             }
-            return Math.Max(max, Read().Rss);
+            return Math.Max(max, Read(pid).Rss);
         }
 
         private static long Kilobytes(string line) =>

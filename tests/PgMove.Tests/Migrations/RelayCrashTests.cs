@@ -18,11 +18,7 @@ public sealed class RelayCrashTests
         await using var scenario = await RelayScenario.StartAsync();
         await scenario.Source.ExecuteAsync("CREATE DATABASE bank");
         await Pgbench.InitAsync(scenario.Source, "bank", scale: 3);
-        var environment = new Dictionary<string, string>
-        {
-            ["PGMOVE_SOURCE"] = $"postgres://postgres:{PgCluster.SuperuserPassword}@127.0.0.1:{scenario.Source.Port}/postgres?sslmode=disable",
-            ["PGMOVE_TARGET"] = $"postgres://postgres:{PgCluster.SuperuserPassword}@127.0.0.1:{scenario.Target.Port}/postgres?sslmode=disable",
-        };
+        var environment = scenario.CliEnvironment();
         string[] start = ["start", "--state", scenario.StatePath, "--jobs", "2"];
 
         using var load = new CancellationTokenSource();
@@ -68,11 +64,7 @@ public sealed class RelayCrashTests
         await using var scenario = await RelayScenario.StartAsync();
         await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
         await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY); INSERT INTO items SELECT generate_series(1, 500)", "shop");
-        var environment = new Dictionary<string, string>
-        {
-            ["PGMOVE_SOURCE"] = $"postgres://postgres@127.0.0.1:{scenario.Source.Port}/postgres?sslmode=disable",
-            ["PGMOVE_TARGET"] = $"postgres://postgres@127.0.0.1:{scenario.Target.Port}/postgres?sslmode=disable",
-        };
+        var environment = scenario.CliEnvironment();
         await using (var running = PgMoveProcess.Start(environment, "start", "--state", scenario.StatePath))
         {
             await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout);
@@ -99,11 +91,7 @@ public sealed class RelayCrashTests
         await using var scenario = await RelayScenario.StartAsync();
         await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
         await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY); INSERT INTO items SELECT generate_series(1, 500)", "shop");
-        var environment = new Dictionary<string, string>
-        {
-            ["PGMOVE_SOURCE"] = $"postgres://postgres@127.0.0.1:{scenario.Source.Port}/postgres?sslmode=disable",
-            ["PGMOVE_TARGET"] = $"postgres://postgres@127.0.0.1:{scenario.Target.Port}/postgres?sslmode=disable",
-        };
+        var environment = scenario.CliEnvironment();
         await using (var running = PgMoveProcess.Start(environment, "start", "--state", scenario.StatePath))
         {
             await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout);
