@@ -14,7 +14,6 @@ namespace PgMove.Core.State;
 /// </summary>
 public sealed class MigrationStore : IMigrationStore
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
     private readonly SqliteConnection _connection;
     // A runner's threads (database workers, supervision, the heartbeat of a long step) share one store, and a
     // SQLite connection runs one command at a time.
@@ -67,9 +66,9 @@ public sealed class MigrationStore : IMigrationStore
             command.Parameters.AddWithValue("$created", record.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
             command.Parameters.AddWithValue("$source", record.Source);
             command.Parameters.AddWithValue("$target", record.Target);
-            command.Parameters.AddWithValue("$ignore", JsonSerializer.Serialize(record.IgnoreDatabases, Json));
-            command.Parameters.AddWithValue("$secrets", _secrets.Seal(JsonSerializer.Serialize(new[] { source, target }, Json)));
-            command.Parameters.AddWithValue("$databases", JsonSerializer.Serialize(record.Databases, Json));
+            command.Parameters.AddWithValue("$ignore", JsonSerializer.Serialize(record.IgnoreDatabases, StoreJson.Default.IReadOnlyListString));
+            command.Parameters.AddWithValue("$secrets", _secrets.Seal(JsonSerializer.Serialize([source, target], StoreJson.Default.ConnectionSpecArray)));
+            command.Parameters.AddWithValue("$databases", JsonSerializer.Serialize(record.Databases, StoreJson.Default.IReadOnlyListDatabaseRecord));
             command.ExecuteNonQuery();
         }
     }
@@ -93,7 +92,7 @@ public sealed class MigrationStore : IMigrationStore
             command.Parameters.AddWithValue("$pid", (object?)record.RunnerPid ?? DBNull.Value);
             command.Parameters.AddWithValue("$heartbeat", (object?)record.RunnerHeartbeat?.ToString("O", CultureInfo.InvariantCulture) ?? DBNull.Value);
             command.Parameters.AddWithValue("$result", (object?)record.Result ?? DBNull.Value);
-            command.Parameters.AddWithValue("$databases", JsonSerializer.Serialize(record.Databases, Json));
+            command.Parameters.AddWithValue("$databases", JsonSerializer.Serialize(record.Databases, StoreJson.Default.IReadOnlyListDatabaseRecord));
             command.ExecuteNonQuery();
         }
     }
@@ -126,7 +125,7 @@ public sealed class MigrationStore : IMigrationStore
             using var command = _connection.CreateCommand();
             command.CommandText = "SELECT secrets FROM migrations WHERE id = $id";
             command.Parameters.AddWithValue("$id", id);
-            var specs = JsonSerializer.Deserialize<ConnectionSpec[]>(_secrets.Open((byte[])command.ExecuteScalar()!), Json)!;
+            var specs = JsonSerializer.Deserialize(_secrets.Open((byte[])command.ExecuteScalar()!), StoreJson.Default.ConnectionSpecArray)!;
             return (specs[0], specs[1]);
         }
     }
@@ -158,14 +157,14 @@ public sealed class MigrationStore : IMigrationStore
                     UpdatedAt = DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture),
                     Source = reader.GetString(5),
                     Target = reader.GetString(6),
-                    IgnoreDatabases = JsonSerializer.Deserialize<string[]>(reader.GetString(7), Json)!,
+                    IgnoreDatabases = JsonSerializer.Deserialize(reader.GetString(7), StoreJson.Default.StringArray)!,
                     Error = reader.IsDBNull(8) ? null : reader.GetString(8),
                     Fix = reader.IsDBNull(9) ? null : reader.GetString(9),
                     Request = reader.IsDBNull(10) ? null : reader.GetString(10),
                     RunnerPid = reader.IsDBNull(11) ? null : reader.GetInt32(11),
                     RunnerHeartbeat = reader.IsDBNull(12) ? null : DateTimeOffset.Parse(reader.GetString(12), CultureInfo.InvariantCulture),
                     Result = reader.IsDBNull(13) ? null : reader.GetString(13),
-                    Databases = JsonSerializer.Deserialize<DatabaseRecord[]>(reader.GetString(14), Json)!,
+                    Databases = JsonSerializer.Deserialize(reader.GetString(14), StoreJson.Default.DatabaseRecordArray)!,
                 });
             }
             return list;

@@ -20,7 +20,6 @@ public sealed class PostgresMigrationStore : IMigrationStore
     /// <summary>The schema of the store unless another is named.</summary>
     public const string DefaultSchema = "pgmove";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
     private static readonly ConcurrentDictionary<string, Lazy<bool>> Created = new(StringComparer.Ordinal);
     private readonly NpgsqlDataSource _dataSource;
     private readonly SecretBox _secrets;
@@ -78,9 +77,9 @@ public sealed class PostgresMigrationStore : IMigrationStore
         command.Parameters.AddWithValue("created", record.CreatedAt.ToUniversalTime());
         command.Parameters.AddWithValue("source", record.Source);
         command.Parameters.AddWithValue("target", record.Target);
-        command.Parameters.AddWithValue("ignore", JsonSerializer.Serialize(record.IgnoreDatabases, Json));
-        command.Parameters.AddWithValue("secrets", _secrets.Seal(JsonSerializer.Serialize(new[] { source, target }, Json)));
-        command.Parameters.AddWithValue("databases", JsonSerializer.Serialize(record.Databases, Json));
+        command.Parameters.AddWithValue("ignore", JsonSerializer.Serialize(record.IgnoreDatabases, StoreJson.Default.IReadOnlyListString));
+        command.Parameters.AddWithValue("secrets", _secrets.Seal(JsonSerializer.Serialize([source, target], StoreJson.Default.ConnectionSpecArray)));
+        command.Parameters.AddWithValue("databases", JsonSerializer.Serialize(record.Databases, StoreJson.Default.IReadOnlyListDatabaseRecord));
         command.Parameters.AddWithValue("node", _options.NodeId);
         command.Parameters.AddWithValue("lease", _options.Lease);
         try
@@ -105,7 +104,7 @@ public sealed class PostgresMigrationStore : IMigrationStore
         command.Parameters.AddWithValue("pid", (object?)record.RunnerPid ?? DBNull.Value);
         command.Parameters.AddWithValue("heartbeat", (object?)record.RunnerHeartbeat?.ToUniversalTime() ?? DBNull.Value);
         command.Parameters.AddWithValue("result", (object?)record.Result ?? DBNull.Value);
-        command.Parameters.AddWithValue("databases", JsonSerializer.Serialize(record.Databases, Json));
+        command.Parameters.AddWithValue("databases", JsonSerializer.Serialize(record.Databases, StoreJson.Default.IReadOnlyListDatabaseRecord));
         command.Parameters.AddWithValue("node", _options.NodeId);
         command.Parameters.AddWithValue("release", record.RunnerPid is null);
         command.Parameters.AddWithValue("lease", _options.Lease);
@@ -136,7 +135,7 @@ public sealed class PostgresMigrationStore : IMigrationStore
         command.Parameters.AddWithValue("id", id);
         var sealedSpecs = Wrap(() => command.ExecuteScalar(), "read the secrets of migration " + id) as byte[]
             ?? throw new PgMoveException("store.not_found", $"There is no migration {id} in the PostgreSQL store.", "Name a migration that pgmove lists.");
-        var specs = JsonSerializer.Deserialize<ConnectionSpec[]>(_secrets.Open(sealedSpecs), Json)!;
+        var specs = JsonSerializer.Deserialize(_secrets.Open(sealedSpecs), StoreJson.Default.ConnectionSpecArray)!;
         return (specs[0], specs[1]);
     }
 
@@ -221,14 +220,14 @@ public sealed class PostgresMigrationStore : IMigrationStore
         UpdatedAt = reader.GetFieldValue<DateTimeOffset>(4),
         Source = reader.GetString(5),
         Target = reader.GetString(6),
-        IgnoreDatabases = JsonSerializer.Deserialize<string[]>(reader.GetString(7), Json)!,
+        IgnoreDatabases = JsonSerializer.Deserialize(reader.GetString(7), StoreJson.Default.StringArray)!,
         Error = reader.IsDBNull(8) ? null : reader.GetString(8),
         Fix = reader.IsDBNull(9) ? null : reader.GetString(9),
         Request = reader.IsDBNull(10) ? null : reader.GetString(10),
         RunnerPid = reader.IsDBNull(11) ? null : reader.GetInt32(11),
         RunnerHeartbeat = reader.IsDBNull(12) ? null : reader.GetFieldValue<DateTimeOffset>(12),
         Result = reader.IsDBNull(13) ? null : reader.GetString(13),
-        Databases = JsonSerializer.Deserialize<DatabaseRecord[]>(reader.GetString(14), Json)!,
+        Databases = JsonSerializer.Deserialize(reader.GetString(14), StoreJson.Default.DatabaseRecordArray)!,
         LeaseOwner = reader.IsDBNull(15) ? null : reader.GetString(15),
         LeaseUntil = reader.IsDBNull(16) ? null : reader.GetFieldValue<DateTimeOffset>(16),
     };
