@@ -6,8 +6,8 @@ namespace PgMove.Core.State;
 
 /// <summary>
 /// The JSON columns of both stores (ignore list, databases, sealed connection specs), with serializers generated at
-/// build time: reflection-based ones are built with Reflection.Emit on first use, which took ~0.1 s of every
-/// pgmove start (status, and a resume before it reads its slots). Same default options, so the same JSON.
+/// build time: reflection-based ones are built with Reflection.Emit on first use, in every pgmove start before
+/// it does anything (pgmove status took 0.24 s, now 0.21 s). Same default options, so the same JSON.
 /// </summary>
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 [JsonSerializable(typeof(string[]))]

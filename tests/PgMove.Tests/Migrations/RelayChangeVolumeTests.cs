@@ -39,7 +39,7 @@ public sealed class RelayChangeVolumeTests(ITestOutputHelper output)
 
         await scenario.Source.ExecuteAsync("INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 1000000) g", "bulk");
         var committed = clock.Elapsed;
-        await WaitCaughtUpAsync(scenario);
+        await scenario.WaitCaughtUpAsync(Timeout);
         var applied = clock.Elapsed;
         await sampling.CancelAsync();
         var sampledMax = await sampler;
@@ -56,16 +56,6 @@ public sealed class RelayChangeVolumeTests(ITestOutputHelper output)
         var (code, cutover) = await PgMoveProcess.RunAsync(environment, Timeout, "cutover", "--state", scenario.StatePath);
         Assert.True(code == 0, cutover + "\n" + pgmove.Output);
         await SourceHygiene.AssertCleanAsync(scenario.Source);
-    }
-
-    /// <summary>
-    /// Waits for a lag measurement taken after this call in which the stream has 0 bytes of lag (as
-    /// <see cref="RelayRun.WaitCaughtUpAsync"/>, for a runner in another process).
-    /// </summary>
-    private static Task<MigrationRecord> WaitCaughtUpAsync(RelayScenario scenario)
-    {
-        var after = DateTimeOffset.UtcNow.AddSeconds(1.2);
-        return scenario.WaitForAsync(r => r.RunnerHeartbeat > after && r.Databases.All(d => d.Phase == DatabasePhase.Streaming && d.LagBytes == 0), Timeout);
     }
 
     /// <summary>A process's resident memory from /proc/PID/status.</summary>

@@ -50,14 +50,8 @@ internal sealed class RelayRun : IAsyncDisposable
     /// Waits for a lag measurement taken after this call in which every database streams with 0 bytes of lag:
     /// everything committed on the source before the call is then applied on the target.
     /// </summary>
-    public Task<MigrationRecord> WaitCaughtUpAsync(TimeSpan? timeout = null)
-    {
-        // The supervisor measures, then saves with a heartbeat: a heartbeat this late comes from a later measurement.
-        var after = DateTimeOffset.UtcNow.AddSeconds(1.2);
-        return Scenario.WaitForAsync(
-            r => r.RunnerHeartbeat > after && r.Databases.All(d => d.Phase == DatabasePhase.Streaming && d.LagBytes == 0),
-            timeout ?? DefaultTimeout, Task);
-    }
+    public Task<MigrationRecord> WaitCaughtUpAsync(TimeSpan? timeout = null) =>
+        Scenario.WaitCaughtUpAsync(timeout ?? DefaultTimeout, Task);
 
     /// <summary>Asks for a cutover (which waits for the streams itself) and expects it to end Done.</summary>
     public async Task<MigrationRecord> CutoverAsync(TimeSpan? timeout = null)

@@ -100,6 +100,20 @@ internal sealed class RelayScenario : IAsyncDisposable
     }
 
     /// <summary>
+    /// Waits for a lag measurement taken after this call in which every database streams with 0 bytes of lag:
+    /// everything committed on the source before the call is then applied on the target. The runner may be in
+    /// this process (<paramref name="runner"/>, whose failure ends the wait) or in another.
+    /// </summary>
+    public Task<MigrationRecord> WaitCaughtUpAsync(TimeSpan timeout, Task? runner = null)
+    {
+        // The supervisor measures, then saves with a heartbeat: a heartbeat this late comes from a later measurement.
+        var after = DateTimeOffset.UtcNow.AddSeconds(1.2);
+        return WaitForAsync(
+            r => r.RunnerHeartbeat > after && r.Databases.All(d => d.Phase == DatabasePhase.Streaming && d.LagBytes == 0),
+            timeout, runner);
+    }
+
+    /// <summary>
     /// The distinct successive phases of one database as the store shows them (with the error while reconnecting),
     /// polled every 100 ms until <paramref name="ct"/> is cancelled.
     /// </summary>
