@@ -65,7 +65,7 @@ internal sealed class FaultRound(Random random, FaultTally tally, ITestOutputHel
 
     private async Task RunAsync(RelayScenario scenario, TcpProxy sourceProxy, TcpProxy targetProxy)
     {
-        var environment = Environment(sourceProxy.Port, targetProxy.Port);
+        var environment = PgMoveProcess.Environment(sourceProxy.Port, targetProxy.Port);
         string[] start = ["start", "--state", scenario.StatePath, "--jobs", "2"];
 
         using var load = new CancellationTokenSource();
@@ -172,7 +172,7 @@ internal sealed class FaultRound(Random random, FaultTally tally, ITestOutputHel
 
     private async Task VerifyAsync(RelayScenario scenario)
     {
-        var direct = Environment(scenario.Source.Port, scenario.Target.Port);
+        var direct = PgMoveProcess.Environment(scenario.Source.Port, scenario.Target.Port);
         var (code, output) = await PgMoveProcess.RunAsync(direct, Timeout, "verify");
         if (code != 0)
             tally.Differences++;
@@ -333,12 +333,6 @@ internal sealed class FaultRound(Random random, FaultTally tally, ITestOutputHel
             }
         }
     }
-
-    private static Dictionary<string, string> Environment(int sourcePort, int targetPort) => new()
-    {
-        ["PGMOVE_SOURCE"] = $"postgres://postgres:{PgCluster.SuperuserPassword}@127.0.0.1:{sourcePort}/postgres?sslmode=disable",
-        ["PGMOVE_TARGET"] = $"postgres://postgres:{PgCluster.SuperuserPassword}@127.0.0.1:{targetPort}/postgres?sslmode=disable",
-    };
 
     private void Note(string text)
     {

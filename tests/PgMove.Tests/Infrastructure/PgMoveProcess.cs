@@ -29,6 +29,16 @@ public sealed class PgMoveProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>
+    /// The environment that points pgmove at a source and a target on loopback as the superuser (the password in
+    /// the environment, never in the arguments).
+    /// </summary>
+    public static Dictionary<string, string> Environment(int sourcePort, int targetPort) => new()
+    {
+        ["PGMOVE_SOURCE"] = $"postgres://postgres:{PgCluster.SuperuserPassword}@127.0.0.1:{sourcePort}/postgres?sslmode=disable",
+        ["PGMOVE_TARGET"] = $"postgres://postgres:{PgCluster.SuperuserPassword}@127.0.0.1:{targetPort}/postgres?sslmode=disable",
+    };
+
     public static PgMoveProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")

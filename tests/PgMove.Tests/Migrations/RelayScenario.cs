@@ -59,12 +59,8 @@ internal sealed class RelayScenario : IAsyncDisposable
         return store.Latest() ?? throw new InvalidOperationException("No migration in the store.");
     }
 
-    /// <summary>The environment a pgmove child process needs to reach both servers (the password stays out of its arguments).</summary>
-    public Dictionary<string, string> CliEnvironment() => new()
-    {
-        ["PGMOVE_SOURCE"] = $"postgres://postgres:{PgCluster.SuperuserPassword}@127.0.0.1:{Source.Port}/postgres?sslmode=disable",
-        ["PGMOVE_TARGET"] = $"postgres://postgres:{PgCluster.SuperuserPassword}@127.0.0.1:{Target.Port}/postgres?sslmode=disable",
-    };
+    /// <summary>The environment a pgmove child process needs to reach both servers.</summary>
+    public Dictionary<string, string> CliEnvironment() => PgMoveProcess.Environment(Source.Port, Target.Port);
 
     public void Request(string request)
     {
