@@ -32,6 +32,7 @@ public static class ServiceHost
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            ApiJson.Configure(o.SerializerOptions);
         });
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(new RateLimiter(settings.RateLimitPerHour, TimeProvider.System));

@@ -9,18 +9,13 @@ namespace PgMove.Cli.Output;
 /// </summary>
 internal sealed class CopyJsonEvents(TextWriter writer)
 {
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    private static readonly JsonSerializerOptions Options = CliJson.Output(indented: false, skipNulls: true);
 
     private readonly Lock _gate = new();
 
-    public void Write(object line)
+    public void Write<T>(T line)
     {
-        var text = JsonSerializer.Serialize(line, Options);
+        var text = CliJson.Serialize(line, Options);
         lock (_gate)
         {
             writer.WriteLine(text);
@@ -28,34 +23,22 @@ internal sealed class CopyJsonEvents(TextWriter writer)
         }
     }
 
-    public void OnEvent(CopyEvent e) => Write(new { e.Kind, e.Database, e.Message, e.Table, e.Rows, e.Bytes, e.Seconds, At = DateTimeOffset.UtcNow });
+    public void OnEvent(CopyEvent e) => Write(new CopyEventLine(e.Kind, e.Database, e.Message, e.Table, e.Rows, e.Bytes, e.Seconds, DateTimeOffset.UtcNow));
 
     public void WriteProgress(CopyProgress progress)
     {
         foreach (var db in progress.Databases.Where(d => d.Phase is CopyPhase.Data or CopyPhase.PreData or CopyPhase.PostData or CopyPhase.Finishing))
         {
-            Write(new
-            {
-                Kind = "progress",
-                db.Database,
-                Phase = db.Phase.ToString().ToLowerInvariant(),
-                db.TablesDone,
-                db.TablesTotal,
-                db.BytesDone,
-                db.BytesTotal,
-                db.RowsDone,
-                At = DateTimeOffset.UtcNow,
-            });
+            Write(new CopyProgressLine("progress", db.Database, db.Phase.ToString().ToLowerInvariant(), db.TablesDone, db.TablesTotal, db.BytesDone,
+                db.BytesTotal, db.RowsDone, DateTimeOffset.UtcNow));
         }
     }
 
-    public void WriteResult(CopyResult result) => Write(new
-    {
-        Kind = "result",
-        Ok = true,
-        Seconds = result.Elapsed.TotalSeconds,
-        Databases = result.Databases.Select(d => new { d.Database, d.Outcome, d.Tables, d.Rows, d.Bytes, Seconds = d.Elapsed.TotalSeconds }),
-        RolesCreated = result.Roles?.Created,
-        RoleFailures = result.Roles?.Failures,
-    });
+    public void WriteResult(CopyResult result) => Write(new CopyResultLine(
+        "result",
+        Ok: true,
+        result.Elapsed.TotalSeconds,
+        result.Databases.Select(d => new CopyDatabaseLine(d.Database, d.Outcome, d.Tables, d.Rows, d.Bytes, d.Elapsed.TotalSeconds)).ToList(),
+        result.Roles?.Created,
+        result.Roles?.Failures));
 }

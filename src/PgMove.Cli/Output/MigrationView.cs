@@ -9,13 +9,7 @@ namespace PgMove.Cli.Output;
 /// <summary>A migration's status as a table (per database: phase, copy progress, applied LSN, lag) or as JSON.</summary>
 internal static class MigrationView
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    private static readonly JsonSerializerOptions Json = CliJson.Output(indented: true, skipNulls: false);
 
     public static IRenderable Render(MigrationRecord record)
     {
@@ -27,21 +21,8 @@ internal static class MigrationView
     }
 
     public static void WriteJson(MigrationRecord record, TextWriter writer) =>
-        writer.WriteLine(JsonSerializer.Serialize(new
-        {
-            record.Id,
-            Status = MigrationStore.Name(record.Status),
-            record.Method,
-            record.CreatedAt,
-            record.UpdatedAt,
-            record.Source,
-            record.Target,
-            record.IgnoreDatabases,
-            record.Error,
-            record.Fix,
-            record.Result,
-            record.Databases,
-        }, Json));
+        writer.WriteLine(CliJson.Serialize(new MigrationJson(record.Id, MigrationStore.Name(record.Status), record.Method, record.CreatedAt, record.UpdatedAt,
+            record.Source, record.Target, record.IgnoreDatabases, record.Error, record.Fix, record.Result, record.Databases), Json));
 
     private static Table Table(MigrationRecord record)
     {

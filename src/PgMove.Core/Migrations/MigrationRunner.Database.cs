@@ -64,7 +64,7 @@ public sealed partial class MigrationRunner
             catch (Exception error) when (error is not OperationCanceledException)
             {
                 // A bug of ours, or something unforeseen: say what and where rather than vanish.
-                run.LastError = $"unexpected {error.GetType().Name}: {error.Message} (in {error.TargetSite?.DeclaringType?.FullName}.{error.TargetSite?.Name})";
+                run.LastError = $"unexpected {error.GetType().Name}: {error.Message} (in {ThrowingMethod(error)})";
                 run.Phase = DatabasePhase.Failed;
                 _logger.DatabaseFailed(run.Name, run.LastError);
                 return;
@@ -259,8 +259,20 @@ public sealed partial class MigrationRunner
         _ => false,
     };
 
-    private static bool ThrownByNpgsql(Exception error) =>
-        error.TargetSite?.DeclaringType?.FullName?.StartsWith("Npgsql.", StringComparison.Ordinal) == true;
+    private static bool ThrownByNpgsql(Exception error) => ThrowingMethod(error).StartsWith("Npgsql.", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The method that threw, from the first line of the stack trace ("Npgsql.Internal.NpgsqlConnector.ReadMessage");
+    /// not <see cref="Exception.TargetSite"/>, which needs reflection metadata a native build does not keep.
+    /// </summary>
+    private static string ThrowingMethod(Exception error)
+    {
+        var frame = error.StackTrace?.Split('\n', 2)[0].Trim() ?? "";
+        if (frame.StartsWith("at ", StringComparison.Ordinal))
+            frame = frame[3..];
+        var arguments = frame.IndexOf('(', StringComparison.Ordinal);
+        return arguments < 0 ? frame : frame[..arguments];
+    }
 
     private static string Describe(Exception error) => error is PostgresException pg ? $"{pg.MessageText} ({pg.SqlState})" : error.Message;
 }

@@ -31,15 +31,15 @@ internal static class DigitalOceanEndpoints
     internal static ManagedCluster Cluster(ServiceSettings settings, string uuid) =>
         settings.FindCluster(uuid) ?? throw ApiProblem.NotFound($"There is no database cluster {Shorten(uuid)} managed by this service.");
 
-    private static async Task<IResult> StartAsync([FromRoute(Name = "database_cluster_uuid")] string clusterUuid, HttpContext context,
+    private static async Task<IResult> StartAsync([FromRoute(Name = "database_cluster_uuid")] string databaseClusterUuid, HttpContext context,
         ServiceSettings settings, MigrationHost host, ILogger<MigrationHost> logger)
     {
-        var cluster = Cluster(settings, clusterUuid);
+        var cluster = Cluster(settings, databaseClusterUuid);
         var request = await MigrationRequestParser.ReadAsync(context.Request, context.RequestAborted);
         try
         {
             var record = await host.StartMigrationAsync(cluster, request, context.RequestAborted);
-            return Results.Json(Views.Online(record, details: false));
+            return ApiJson.Result(Views.Online(record, details: false));
         }
         catch (PreflightFailedException failed)
         {
@@ -56,18 +56,18 @@ internal static class DigitalOceanEndpoints
         }
     }
 
-    private static IResult Latest([FromRoute(Name = "database_cluster_uuid")] string clusterUuid, ServiceSettings settings, StoreAccess stores)
+    private static IResult Latest([FromRoute(Name = "database_cluster_uuid")] string databaseClusterUuid, ServiceSettings settings, StoreAccess stores)
     {
-        var cluster = Cluster(settings, clusterUuid);
+        var cluster = Cluster(settings, databaseClusterUuid);
         var latest = stores.ForCluster(cluster).FirstOrDefault()
             ?? throw ApiProblem.NotFound($"Database cluster {cluster.Name} has no online migration.");
-        return Results.Json(Views.Online(latest, details: true));
+        return ApiJson.Result(Views.Online(latest, details: true));
     }
 
-    private static async Task<IResult> StopAsync([FromRoute(Name = "database_cluster_uuid")] string clusterUuid, [FromRoute(Name = "migration_id")] string migrationId,
+    private static async Task<IResult> StopAsync([FromRoute(Name = "database_cluster_uuid")] string databaseClusterUuid, [FromRoute(Name = "migration_id")] string migrationId,
         HttpContext context, ServiceSettings settings, StoreAccess stores, MigrationHost host)
     {
-        var cluster = Cluster(settings, clusterUuid);
+        var cluster = Cluster(settings, databaseClusterUuid);
         var record = stores.Read(store => store.Get(migrationId));
         if (record is null || settings.ClusterOf(record) != cluster)
             throw ApiProblem.NotFound($"Database cluster {cluster.Name} has no online migration {Shorten(migrationId)}.");

@@ -21,10 +21,10 @@ internal static class PgMoveEndpoints
             .WithMetadata(new RequestBodyDoc(typeof(OnlineMigrationRequestDoc), Required: true))
             .Produces<CheckReport>().Produces<ApiError>(404).Produces<ApiError>(422);
         api.MapGet("/migrations", (ServiceSettings settings, StoreAccess stores) =>
-                Results.Json(stores.Read(s => s.All()).Where(r => settings.ClusterOf(r) is not null).Select(r => Views.Detail(r, settings)).ToList()))
+                ApiJson.Result(stores.Read(s => s.All()).Where(r => settings.ClusterOf(r) is not null).Select(r => Views.Detail(r, settings)).ToList()))
             .WithSummary("Every migration of the managed clusters, newest first.").Produces<IReadOnlyList<MigrationDetail>>();
         api.MapGet("/migrations/{migration_id}", (string migration_id, ServiceSettings settings, StoreAccess stores) =>
-                Results.Json(Views.Detail(Find(settings, stores, migration_id), settings)))
+                ApiJson.Result(Views.Detail(Find(settings, stores, migration_id), settings)))
             .WithSummary("One migration with per-database phase, copy progress, lag and WAL retained.")
             .Produces<MigrationDetail>().Produces<ApiError>(404);
         api.MapPost("/migrations/{migration_id}/cutover", CutoverAsync)
@@ -34,14 +34,14 @@ internal static class PgMoveEndpoints
     private static IResult Clusters(ServiceSettings settings, StoreAccess stores)
     {
         var records = stores.Read(s => s.All());
-        return Results.Json(settings.Clusters.Select(c => new ClusterSummary(c.Id, c.Name, c.Target.ToString(),
+        return ApiJson.Result(settings.Clusters.Select(c => new ClusterSummary(c.Id, c.Name, c.Target.ToString(),
             records.FirstOrDefault(r => settings.ClusterOf(r) == c) is { } latest ? Views.Detail(latest, settings) : null)).ToList());
     }
 
     private static IResult ClusterMigrations([FromRoute(Name = "cluster_uuid")] string clusterUuid, ServiceSettings settings, StoreAccess stores)
     {
         var cluster = DigitalOceanEndpoints.Cluster(settings, clusterUuid);
-        return Results.Json(stores.ForCluster(cluster).Select(r => Views.Detail(r, settings)).ToList());
+        return ApiJson.Result(stores.ForCluster(cluster).Select(r => Views.Detail(r, settings)).ToList());
     }
 
     private static async Task<IResult> CheckAsync([FromRoute(Name = "cluster_uuid")] string clusterUuid, HttpContext context, ServiceSettings settings)
@@ -56,7 +56,7 @@ internal static class PgMoveEndpoints
             IgnoreDatabases = request.IgnoreDatabases,
             PgBinDirectory = settings.PgBinDirectory,
         }, context.RequestAborted);
-        return Results.Json(Views.Check(report));
+        return ApiJson.Result(Views.Check(report));
     }
 
     private static async Task<IResult> CutoverAsync([FromRoute(Name = "migration_id")] string migrationId, HttpContext context,
@@ -68,11 +68,11 @@ internal static class PgMoveEndpoints
         var freeze = false;
         if (context.Request.ContentLength is > 0)
         {
-            var body = await context.Request.ReadFromJsonAsync<CutoverRequest>(context.RequestAborted);
+            var body = await context.Request.ReadFromJsonAsync(ApiJson.Default.CutoverRequest, context.RequestAborted);
             freeze = body?.FreezeSource ?? false;
         }
         await host.RequestCutoverAsync(record, freeze, context.RequestAborted);
-        return Results.Json(Views.Detail(stores.Read(s => s.Get(record.Id))!, settings), statusCode: StatusCodes.Status202Accepted);
+        return ApiJson.Result(Views.Detail(stores.Read(s => s.Get(record.Id))!, settings), StatusCodes.Status202Accepted);
     }
 
     private static MigrationRecord Find(ServiceSettings settings, StoreAccess stores, string id)

@@ -1,3 +1,4 @@
+using PgMove.Server.Api;
 using PgMove.Server.Runner;
 
 namespace PgMove.Server.Operations;
@@ -11,11 +12,11 @@ internal static class HealthEndpoint
             try
             {
                 var migrations = stores.Read(store => store.All().Count);
-                return Results.Json(new { Status = "ok", Migrations = migrations, RunningHere = host.Running.Count });
+                return ApiJson.Result(new Health("ok", migrations, host.Running.Count));
             }
             catch (Exception error) when (error is IOException or Microsoft.Data.Sqlite.SqliteException or UnauthorizedAccessException or Core.Errors.PgMoveException)
             {
-                return Results.Json(new { Status = "unavailable", Error = "the state store cannot be read" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+                return ApiJson.Result(new Health("unavailable", Error: "the state store cannot be read"), StatusCodes.Status503ServiceUnavailable);
             }
         }).WithTags("Operations").WithSummary("Liveness and store health.");
 }

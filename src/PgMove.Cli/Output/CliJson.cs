@@ -1,0 +1,57 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using PgMove.Core.Migrations;
+
+namespace PgMove.Cli.Output;
+
+/// <summary>
+/// The command line's JSON shapes (<c>status --json</c>, <c>copy --json</c>), with serializers generated at build
+/// time: the installed pgmove is a native program, which cannot build them by reflection at run time.
+/// </summary>
+[JsonSerializable(typeof(MigrationJson))]
+[JsonSerializable(typeof(CopyEventLine))]
+[JsonSerializable(typeof(CopyProgressLine))]
+[JsonSerializable(typeof(CopyResultLine))]
+[JsonSerializable(typeof(CopyFailureLine))]
+internal sealed partial class CliJson : JsonSerializerContext
+{
+    /// <summary>Options for output read by people and scripts: snake case, enums by name, no escaping of '+' or '&lt;'.</summary>
+    public static JsonSerializerOptions Output(bool indented, bool skipNulls) => new()
+    {
+        TypeInfoResolver = Default,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = indented,
+        DefaultIgnoreCondition = skipNulls ? JsonIgnoreCondition.WhenWritingNull : JsonIgnoreCondition.Never,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters =
+        {
+            new JsonStringEnumConverter<MigrationMethod>(JsonNamingPolicy.SnakeCaseLower),
+            new JsonStringEnumConverter<DatabasePhase>(JsonNamingPolicy.SnakeCaseLower),
+        },
+    };
+
+    public static string Serialize<T>(T value, JsonSerializerOptions options) =>
+        JsonSerializer.Serialize(value, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
+}
+
+/// <summary><c>pgmove status --json</c>: the migration without its secrets.</summary>
+internal sealed record MigrationJson(string Id, string Status, MigrationMethod Method, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    string Source, string Target, IReadOnlyList<string> IgnoreDatabases, string? Error, string? Fix, string? Result, IReadOnlyList<DatabaseRecord> Databases);
+
+/// <summary>A copy event as it happens ("phase", "table", "warning", "redo").</summary>
+internal sealed record CopyEventLine(string Kind, string? Database, string Message, string? Table, long? Rows, long? Bytes, double? Seconds, DateTimeOffset At);
+
+/// <summary>A database's copy progress, every second.</summary>
+internal sealed record CopyProgressLine(string Kind, string Database, string Phase, int TablesDone, int TablesTotal, long BytesDone, long BytesTotal,
+    long RowsDone, DateTimeOffset At);
+
+/// <summary>The last line of a copy that finished.</summary>
+internal sealed record CopyResultLine(string Kind, bool Ok, double Seconds, IReadOnlyList<CopyDatabaseLine> Databases, IReadOnlyList<string>? RolesCreated,
+    IReadOnlyList<string>? RoleFailures);
+
+internal sealed record CopyDatabaseLine(string Database, string Outcome, int Tables, long Rows, long Bytes, double Seconds);
+
+/// <summary>The last line of a copy that failed: the error's code, what happened and the fix.</summary>
+internal sealed record CopyFailureLine(string Kind, bool Ok, string Error, string Message, string? Fix);
