@@ -27,7 +27,7 @@
 #                       shows each one's fastest round and the median (default 1); on a shared machine one round is noisy
 #   CONTENDERS="…"      a subset, in order (default: pgmove dump_fc dump_fd logical pgmove_sub pgcopydb limit_2 limit_JOBS)
 #   PGMOVE_REF=<ref>    build pgmove from a clean `git archive <ref>` instead of the work tree (e.g. HEAD)
-#   PGMOVE_DLL=<path>   use this pgmove.dll, build nothing
+#   PGMOVE_BIN=<path>   use this pgmove (a published program, or a pgmove.dll), build nothing
 #   RESULTS_DIR=<dir>   where the markdown result goes (default bench/results)
 #   KEEP_LOGS=<dir>     copy every contender's log there before the temp directory is deleted
 # Needs root (servers run as the postgres OS user), Debian's PostgreSQL 15, and PostgreSQL 17 in
@@ -35,6 +35,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
+# shellcheck source=bench/lib/pgmove.sh
+source bench/lib/pgmove.sh
 
 SCALE=${1:-50}
 JOBS=${2:-4}
@@ -121,26 +123,24 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 if [[ " ${CONTENDERS[*]} " != *" pgmove "* && " ${CONTENDERS[*]} " != *" pgmove_sub "* ]]; then
   PGMOVE=""
   PGMOVE_VERSION="not run"
-elif [[ -n ${PGMOVE_DLL:-} ]]; then
-  PGMOVE=$PGMOVE_DLL
-  PGMOVE_VERSION="prebuilt $PGMOVE_DLL"
+elif [[ -n ${PGMOVE_BIN:-} ]]; then
+  PGMOVE=$PGMOVE_BIN
+  PGMOVE_VERSION="prebuilt $PGMOVE_BIN"
 elif [[ -n ${PGMOVE_REF:-} ]]; then
   PGMOVE_BUILD=$(mktemp -d /tmp/pgmove-bench-build.XXXXXX)
   git -C "$REPO" archive "$PGMOVE_REF" | tar -x -C "$PGMOVE_BUILD"
   log "building pgmove at $PGMOVE_REF"
-  run dotnet publish "$PGMOVE_BUILD/src/PgMove.Cli" -c Release --ucr -o "$PGMOVE_BUILD/out" -nologo -v quiet >"$WORK/logs/build.log" 2>&1 \
-    || { cat "$WORK/logs/build.log" >&2; exit 1; }
-  PGMOVE=$PGMOVE_BUILD/out/pgmove.dll
+  publish_pgmove "$PGMOVE_BUILD" "$PGMOVE_BUILD/out" "$WORK/logs/build.log" || exit 1
+  PGMOVE=$PGMOVE_BUILD/out/pgmove
   PGMOVE_VERSION="commit $(git -C "$REPO" rev-parse --short "$PGMOVE_REF")"
 else
   log "building pgmove from the work tree"
   PGMOVE_BUILD=$(mktemp -d /tmp/pgmove-bench-build.XXXXXX)
-  run dotnet publish src/PgMove.Cli -c Release --ucr -o "$PGMOVE_BUILD/out" -nologo -v quiet >"$WORK/logs/build.log" 2>&1 \
-    || { cat "$WORK/logs/build.log" >&2; exit 1; }
-  PGMOVE=$PGMOVE_BUILD/out/pgmove.dll
+  publish_pgmove . "$PGMOVE_BUILD/out" "$WORK/logs/build.log" || exit 1
+  PGMOVE=$PGMOVE_BUILD/out/pgmove
   PGMOVE_VERSION="commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes')"
 fi
-[[ -z $PGMOVE || -f $PGMOVE ]] || { echo "no pgmove.dll at $PGMOVE" >&2; exit 1; }
+[[ -z $PGMOVE ]] || pgmove_command "$PGMOVE" || exit 1
 
 # ---------------------------------------------------------------------------------------------------------------
 # Servers: the same settings on both (a tuned migration target), only wal_level differs (the source publishes).
@@ -329,7 +329,7 @@ analyze_target() { phase_start; tq -d bench -c "ANALYZE"; phase_end analyze; }
 # --- 1. PgMove ---------------------------------------------------------------------------------------------------
 c_pgmove() {
   rm -f "$WORK/pgmove-state.db"
-  /usr/bin/time -v -o "$WORK/logs/pgmove-r$ROUND.time" dotnet "$PGMOVE" copy --source "$SRC_URI" --target "$TGT_URI" \
+  /usr/bin/time -v -o "$WORK/logs/pgmove-r$ROUND.time" "${PGMOVE_CMD[@]}" copy --source "$SRC_URI" --target "$TGT_URI" \
     --jobs "$JOBS" --state "$WORK/pgmove-state.db" --json >"$WORK/logs/pgmove-r$ROUND.jsonl"
   client_cpu
 }
@@ -431,7 +431,7 @@ except sqlite3.Error:
 c_pgmove_sub() {
   local state="$WORK/pgmove-sub-state.db" status deadline=$((SECONDS + 120 + SCALE * 60))
   rm -f "$state"*
-  dotnet "$PGMOVE" start --method subscription --source "$SRC_URI" --target "$TGT_URI" --jobs "$JOBS" --state "$state" \
+  "${PGMOVE_CMD[@]}" start --method subscription --source "$SRC_URI" --target "$TGT_URI" --jobs "$JOBS" --state "$state" \
     >"$WORK/logs/pgmove-sub-r$ROUND.out" 2>&1 &
   local runner=$!
   phase_start
@@ -446,7 +446,7 @@ c_pgmove_sub() {
   now >"$NOTES_FILE.$CURRENT.until"
   phase_end "start to syncing (preflight, roles, databases bench and postgres: schema, keys, initial sync, post-data, ANALYZE)"
   phase_start
-  dotnet "$PGMOVE" cutover --state "$state" >"$WORK/logs/pgmove-sub-cutover-r$ROUND.out" 2>&1 || { cat "$WORK/logs/pgmove-sub-cutover-r$ROUND.out" >&2; wait "$runner"; return 1; }
+  "${PGMOVE_CMD[@]}" cutover --state "$state" >"$WORK/logs/pgmove-sub-cutover-r$ROUND.out" 2>&1 || { cat "$WORK/logs/pgmove-sub-cutover-r$ROUND.out" >&2; wait "$runner"; return 1; }
   wait "$runner" || true
   phase_end "cutover (untimed: sequences, verify, drop subscription, slot, publication)"
   client_cpu

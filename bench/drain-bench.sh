@@ -41,7 +41,7 @@
 #   FSYNC=on|off                  fsync of both servers (default on; synchronous_commit stays on)
 #   STEADY_SECONDS / STEADY_CLIENTS   the steady-lag pgbench run (default 30 s, 4 clients; 0 s skips it)
 #   PGMOVE_REF=<ref>              build pgmove from `git archive <ref>` instead of the work tree
-#   PGMOVE_DLL=<path>             use this pgmove.dll, build nothing
+#   PGMOVE_BIN=<path>             use this pgmove (a published program, or a pgmove.dll), build nothing
 #   OUTPUT=<file>                 also write the markdown result there (it always goes to stdout)
 #   KEEP_LOGS=<dir>               copy every log there before the temporary directory is deleted
 # Needs root (servers run as the postgres OS user), Debian's PostgreSQL 15 and PostgreSQL 17 in
@@ -52,6 +52,8 @@ cd "$(dirname "$0")/.."
 REPO=$PWD
 # shellcheck source=bench/lib/common.sh
 source bench/lib/common.sh
+# shellcheck source=bench/lib/pgmove.sh
+source bench/lib/pgmove.sh
 
 SCALE=${1:-10}
 DURATION=${2:-60}
@@ -139,9 +141,9 @@ kill_tree() { # a background loop of ours and what it runs, by process id
 
 # ---------------------------------------------------------------------------------------------------------------
 # PgMove, built in a private directory (other builds of the work tree may be running).
-if [[ -n ${PGMOVE_DLL:-} ]]; then
-  PGMOVE=$PGMOVE_DLL
-  PGMOVE_VERSION="prebuilt $PGMOVE_DLL"
+if [[ -n ${PGMOVE_BIN:-} ]]; then
+  PGMOVE=$PGMOVE_BIN
+  PGMOVE_VERSION="prebuilt $PGMOVE_BIN"
 else
   BUILD=$WORK/build
   mkdir -p "$BUILD"
@@ -154,13 +156,11 @@ else
     PGMOVE_VERSION="commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src')"
   fi
   log "building pgmove ($PGMOVE_VERSION)"
-  # Published as the README installs it (precompiled, ReadyToRun).
-  run dotnet publish "$BUILD/src/PgMove.Cli" -c Release --ucr -o "$BUILD/out" -nologo -v quiet -nodeReuse:false -p:UseSharedCompilation=false \
-    >"$WORK/logs/build.log" 2>&1 || { cat "$WORK/logs/build.log" >&2; exit 1; }
-  PGMOVE=$BUILD/out/pgmove.dll
+  publish_pgmove "$BUILD" "$BUILD/out" "$WORK/logs/build.log"
+  PGMOVE=$BUILD/out/pgmove
 fi
-[[ -f $PGMOVE ]] || fail "no pgmove.dll at $PGMOVE"
-pgmove() { dotnet "$PGMOVE" "$@"; }
+pgmove_command "$PGMOVE" || exit 1
+pgmove() { "${PGMOVE_CMD[@]}" "$@"; }
 
 # ---------------------------------------------------------------------------------------------------------------
 # Servers: the same settings on both; only wal_level differs (the source publishes).
@@ -382,7 +382,7 @@ DB_MIB=$(sq -Atc "SELECT pg_database_size('bench') / 1048576")
 log "pgmove start: copying, until syncing"
 # --ignore-db postgres: the native subscription replicates database bench only, so PgMove does the same work (a
 # second database would add a walsender that decodes the same WAL, ~13 % of a core in earlier runs).
-dotnet "$PGMOVE" start --state "$STATE" --ignore-db postgres >"$WORK/logs/pgmove-initial.log" 2>&1 &
+"${PGMOVE_CMD[@]}" start --state "$STATE" --ignore-db postgres >"$WORK/logs/pgmove-initial.log" 2>&1 &
 INITIAL_PID=$!
 OWN_PIDS+=("$INITIAL_PID")
 for i in $(seq 900); do
@@ -417,7 +417,7 @@ poller_open pmt "$TGT_PORT" bench
 poller_open pms "$SRC_PORT" postgres
 cpu_snapshot "$WORK/logs/cpu-drain-pgmove-a.json"
 T0=$(now)
-/usr/bin/time -v -o "$WORK/logs/pgmove-drain.time" dotnet "$PGMOVE" start --state "$STATE" >"$WORK/logs/pgmove-drain.log" 2>&1 &
+/usr/bin/time -v -o "$WORK/logs/pgmove-drain.time" "${PGMOVE_CMD[@]}" start --state "$STATE" >"$WORK/logs/pgmove-drain.log" 2>&1 &
 TIME_PID=$!
 PGMOVE_PID=
 for _ in $(seq 100); do PGMOVE_PID=$(ps -o pid= --ppid "$TIME_PID" | tr -d ' ' | head -1); [[ -n $PGMOVE_PID ]] && break; sleep 0.02; done

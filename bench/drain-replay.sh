@@ -21,8 +21,9 @@
 # of every process during the drain.
 #
 # Environment:
-#   PGMOVE_DLL=<path>             use this pgmove.dll instead of building the work tree
-#   PGMOVE_B_DLL=<path>           a second PgMove build as a fourth contender, "pgmove-b" (A/B of a change);
+#   PGMOVE_BIN=<path>             use this pgmove (a published program, or a pgmove.dll) instead of building the
+#                                 work tree
+#   PGMOVE_B_BIN=<path>           a second PgMove build as a fourth contender, "pgmove-b" (A/B of a change);
 #                                 PGMOVE_B_VERSION=<text> says in the report what it is (a commit, say)
 #   CONTENDERS="pgmove native recvlogical"   which contenders run, in the first round's order
 #   PGMOVE_LOG=debug|information  pgmove's own log (JSON lines) of each run, kept with KEEP_LOGS
@@ -30,23 +31,28 @@
 #                                 SECONDS, CLIENTS; its ports must be free): set-up once, then compare builds quickly
 #   OUTPUT=<file>                 also write the markdown result there
 #   KEEP_LOGS=<dir>               copy the logs there before the temporary directory is deleted
+#   PERF_DIR=<dir>                profile every drain, all processes: perf record -a -g into <dir>/WHO-ROUND.data;
+#                                 `perf report -i FILE --sort comm,dso` then shows where the CPU went (a pgmove.dll
+#                                 build writes /tmp/perf-PID.map for its JIT code). perf costs CPU: times are off.
 # Needs root, Debian's PostgreSQL 15 and PostgreSQL 17 in ~/.cache/pgmove/postgres/17 (scripts/install-deps.sh).
 # Everything it starts is stopped, and its directory deleted, on any exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib/common.sh
 source bench/lib/common.sh
+# shellcheck source=bench/lib/pgmove.sh
+source bench/lib/pgmove.sh
 
 ROUNDS=${1:-5}
 SCALE=${2:-10}
 DURATION=${3:-60}
 CLIENTS=${4:-4}
 CONTENDERS=${CONTENDERS:-pgmove native recvlogical}
-[[ -n ${PGMOVE_B_DLL:-} && " $CONTENDERS " != *" pgmove-b "* ]] && CONTENDERS+=" pgmove-b"
+[[ -n ${PGMOVE_B_BIN:-} && " $CONTENDERS " != *" pgmove-b "* ]] && CONTENDERS+=" pgmove-b"
 usage="usage: $0 [ROUNDS] [SCALE] [SECONDS] [CLIENTS]"
 for n in "$ROUNDS" "$SCALE" "$DURATION" "$CLIENTS"; do [[ $n =~ ^[0-9]+$ && $n -ge 1 ]] || { echo "$usage" >&2; exit 2; }; done
 for c in $CONTENDERS; do [[ $c =~ ^(pgmove|pgmove-b|native|recvlogical)$ ]] || { echo "unknown contender $c" >&2; exit 2; }; done
-[[ " $CONTENDERS " == *" pgmove-b "* && -z ${PGMOVE_B_DLL:-} ]] && { echo "contender pgmove-b needs PGMOVE_B_DLL" >&2; exit 2; }
+[[ " $CONTENDERS " == *" pgmove-b "* && -z ${PGMOVE_B_BIN:-} ]] && { echo "contender pgmove-b needs PGMOVE_B_BIN" >&2; exit 2; }
 
 PG15=/usr/lib/postgresql/15/bin
 CACHE="${PGMOVE_PG_CACHE:-$HOME/.cache/pgmove/postgres}"
@@ -89,21 +95,20 @@ trap cleanup EXIT
 trap 'echo interrupted >&2; exit 130' INT
 trap 'echo terminated >&2; exit 143' TERM
 
-# PgMove, published as the README installs it (ReadyToRun), in a private directory.
-if [[ -n ${PGMOVE_DLL:-} ]]; then
-  PGMOVE=$PGMOVE_DLL
-  PGMOVE_VERSION="prebuilt $PGMOVE_DLL"
+# PgMove, published as the README installs it (a native program), in a private directory.
+if [[ -n ${PGMOVE_BIN:-} ]]; then
+  PGMOVE=$PGMOVE_BIN
+  PGMOVE_VERSION="prebuilt $PGMOVE_BIN"
 else
   mkdir -p "$WORK/build"
   tar -c --exclude=bin --exclude=obj src Directory.Build.props Directory.Packages.props global.json \
     $(ls nuget.config NuGet.Config 2>/dev/null) | tar -x -C "$WORK/build"
   PGMOVE_VERSION="commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src')"
   log "building pgmove ($PGMOVE_VERSION)"
-  run dotnet publish "$WORK/build/src/PgMove.Cli" -c Release --ucr -o "$WORK/build/out" -nologo -v quiet -nodeReuse:false \
-    -p:UseSharedCompilation=false >"$WORK/logs/build.log" 2>&1 || { cat "$WORK/logs/build.log" >&2; exit 1; }
-  PGMOVE=$WORK/build/out/pgmove.dll
+  publish_pgmove "$WORK/build" "$WORK/build/out" "$WORK/logs/build.log"
+  PGMOVE=$WORK/build/out/pgmove
 fi
-[[ -f $PGMOVE ]] || fail "no pgmove.dll at $PGMOVE"
+pgmove_command "$PGMOVE" || exit 1
 
 # Servers: the same settings as drain-bench.sh; ports fixed for the whole run (the saved state names them).
 init_server() { # name bindir libdir port wal_level
@@ -168,12 +173,12 @@ sq -d bench -c "ALTER TABLE pgbench_history ADD COLUMN hid bigserial PRIMARY KEY
 sq -d bench -c "VACUUM ANALYZE"
 
 log "pgmove start until syncing"
-dotnet "$PGMOVE" start --state "$STATE" --ignore-db postgres >"$WORK/logs/pgmove-initial.log" 2>&1 &
+"${PGMOVE_CMD[@]}" start --state "$STATE" --ignore-db postgres >"$WORK/logs/pgmove-initial.log" 2>&1 &
 INITIAL=$!
 for i in $(seq 900); do
   sleep 1
   kill -0 "$INITIAL" 2>/dev/null || { cat "$WORK/logs/pgmove-initial.log" >&2; fail "pgmove start exited before syncing"; }
-  dotnet "$PGMOVE" status --state "$STATE" --json 2>/dev/null | grep -q '"status": "syncing"' && break
+  "${PGMOVE_CMD[@]}" status --state "$STATE" --json 2>/dev/null | grep -q '"status": "syncing"' && break
   [[ $i -lt 900 ]] || fail "pgmove did not reach syncing"
 done
 kill -TERM "$INITIAL"; wait "$INITIAL" || true
@@ -229,14 +234,21 @@ drain() { # round contender
   "$PG15/psql" -X -A -t -q -p "$SRC_PORT" -d postgres <"$WORK/poll.in" >"$WORK/poll.out" 2>&1 &
   local poller=$!
   exec {pin}>"$WORK/poll.in" {pout}<"$WORK/poll.out"
+  local perf=
+  if [[ -n ${PERF_DIR:-} ]]; then
+    mkdir -p "$PERF_DIR"
+    perf record -a -g -F 499 -o "$PERF_DIR/$who-$round.data" >"$WORK/logs/perf-$who-$round.log" 2>&1 & perf=$!
+    sleep 1
+  fi
   cpu_snapshot "$WORK/cpu-a.json"
   t0=$(now)
   case $who in
     pgmove|pgmove-b)
-      local dll=$PGMOVE log=()
-      [[ $who == pgmove-b ]] && dll=$PGMOVE_B_DLL
+      local log=()
+      pgmove_command "$PGMOVE"
+      [[ $who == pgmove-b ]] && pgmove_command "$PGMOVE_B_BIN"
       [[ -n ${PGMOVE_LOG:-} ]] && log=(--log-level "$PGMOVE_LOG" --log-file "$WORK/logs/$who-$round.jsonl")
-      dotnet "$dll" start --state "$STATE" "${log[@]}" >"$WORK/logs/$who-$round.log" 2>&1 & pid=$! ;;
+      env ${PERF_DIR:+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0} "${PGMOVE_CMD[@]}" start --state "$STATE" "${log[@]}" >"$WORK/logs/$who-$round.log" 2>&1 & pid=$! ;;
     native) tq -d bench_native -c "ALTER SUBSCRIPTION replay_sub ENABLE" ;;
     recvlogical) "$PG15/pg_recvlogical" -p "$SRC_PORT" -d bench --slot replay_recv --start -o proto_version=1 \
         -o publication_names="$PUBLICATION" -E "$L1" -f /dev/null >"$WORK/logs/$who-$round.log" 2>&1 & pid=$! ;;
@@ -252,6 +264,7 @@ drain() { # round contender
     sleep 0.1
   done
   cpu_snapshot "$WORK/cpu-b.json" ${pid:+"$who=$pid"}
+  [[ -n $perf ]] && { kill -INT "$perf"; wait "$perf" || true; }
   # The contender inherited the pipes: psql sees no end of input while it runs, so it is ended here.
   exec {pin}>&- {pout}<&-
   kill -TERM "$poller" 2>/dev/null || true
@@ -300,7 +313,7 @@ EOF
 )
 REPORT="## Drain replay, $(date -u '+%Y-%m-%d %H:%M UTC')
 
-- Command: \`${PGMOVE_B_DLL:+PGMOVE_B_DLL=… }bench/drain-replay.sh $ROUNDS $SCALE $DURATION $CLIENTS\` (pgmove: $PGMOVE_VERSION${PGMOVE_B_DLL:+; pgmove-b: $PGMOVE_B_DLL${PGMOVE_B_VERSION:+, $PGMOVE_B_VERSION}}); contenders: $CONTENDERS
+- Command: \`${PGMOVE_B_BIN:+PGMOVE_B_BIN=… }bench/drain-replay.sh $ROUNDS $SCALE $DURATION $CLIENTS\` (pgmove: $PGMOVE_VERSION${PGMOVE_B_BIN:+; pgmove-b: $PGMOVE_B_BIN${PGMOVE_B_VERSION:+, $PGMOVE_B_VERSION}}); contenders: $CONTENDERS
 - One backlog of $TX pgbench transactions (\`pgbench -c $CLIENTS -T $DURATION\`, scale $SCALE), PostgreSQL 15 → 17, replayed from a saved snapshot for every run; time from launch until the slot's confirmed_flush_lsn passes the backlog's end.
 
 $SUMMARY"

@@ -7,9 +7,11 @@
 #
 # Prints one line per run (tx/s of both, their ratio, the ratio from reading the slot) and then the median ratio and
 # the ratio of the mean rates. Every run's full result goes to bench/results/drain-rounds-<time>/run-N.md.
-# Environment: as bench/drain-bench.sh (PGMOVE_DLL skips the build here too).
+# Environment: as bench/drain-bench.sh (PGMOVE_BIN skips the build here too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib/pgmove.sh
+source bench/lib/pgmove.sh
 usage="usage: $0 ROUNDS [SCALE] [SECONDS] [CLIENTS]"
 ROUNDS=${1:-}
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "$usage" >&2; exit 2; }
@@ -19,12 +21,11 @@ OUT=bench/results/drain-rounds-$(date -u +%Y%m%d-%H%M)
 mkdir -p "$OUT"
 BUILD=""
 trap '[[ -n $BUILD ]] && rm -rf "$BUILD"' EXIT
-if [[ -z ${PGMOVE_DLL:-} ]]; then
+if [[ -z ${PGMOVE_BIN:-} ]]; then
   # One build for every round, published as the README installs it.
   BUILD=$(mktemp -d /tmp/pgmove-rounds-build.XXXXXX)
-  dotnet publish src/PgMove.Cli -c Release --ucr -o "$BUILD/out" -nologo -v quiet >"$OUT/build.log" 2>&1 \
-    || { cat "$OUT/build.log" >&2; exit 1; }
-  export PGMOVE_DLL=$BUILD/out/pgmove.dll
+  publish_pgmove . "$BUILD/out" "$OUT/build.log" || exit 1
+  export PGMOVE_BIN=$BUILD/out/pgmove
   echo "pgmove: commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo ' + uncommitted changes in src')" | tee "$OUT/summary.txt"
 fi
 

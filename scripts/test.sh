@@ -24,6 +24,12 @@ cleanup() {
 trap cleanup EXIT
 
 dotnet build PgMove.slnx -c Release -nologo -v quiet -warnaserror
+# The tests that run pgmove as a child process (crash, memory, service, secrets) run the native program the README
+# installs, not the plain build: that is what users run.
+installed=$(mktemp -d /tmp/pgmove-installed.XXXXXX)
+trap 'cleanup; rm -rf "$installed"' EXIT
+dotnet publish src/PgMove.Cli -c Release --ucr -o "$installed" -nologo -v quiet
+export PGMOVE_EXE=$installed/pgmove
 log=$(mktemp)
 set +e
 dotnet test PgMove.slnx -c Release --no-build -nologo "$@" 2>&1 | tee "$log"

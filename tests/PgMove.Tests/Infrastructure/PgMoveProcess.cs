@@ -4,8 +4,9 @@ using System.Text;
 namespace PgMove.Tests.Infrastructure;
 
 /// <summary>
-/// The real pgmove command line in a child process (the build puts pgmove.dll beside the tests), so that a
-/// test can kill it with SIGKILL at any instant, as a crash would.
+/// The real pgmove command line in a child process, so that a test can kill it with SIGKILL at any instant, as a
+/// crash would: the installed (native) pgmove named by PGMOVE_EXE (scripts/test.sh publishes one as the README
+/// installs it), else the build's pgmove.dll beside the tests.
 /// </summary>
 public sealed class PgMoveProcess : IAsyncDisposable
 {
@@ -41,13 +42,15 @@ public sealed class PgMoveProcess : IAsyncDisposable
 
     public static PgMoveProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var installed = System.Environment.GetEnvironmentVariable("PGMOVE_EXE");
+        var psi = new ProcessStartInfo(string.IsNullOrEmpty(installed) ? "dotnet" : installed)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pgmove.dll"));
+        if (string.IsNullOrEmpty(installed))
+            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pgmove.dll"));
         foreach (var arg in args)
             psi.ArgumentList.Add(arg);
         foreach (var (key, value) in environment)

@@ -78,7 +78,7 @@ public sealed class SecretLeakTests
         }
 
         Assert.Contains(commandLines, c => c.Contains("pg_dump", StringComparison.Ordinal));
-        Assert.Contains(commandLines, c => c.Contains("pgmove.dll", StringComparison.Ordinal));
+        Assert.Contains(commandLines, c => c.Contains("pgmove", StringComparison.Ordinal) && c.Contains("start", StringComparison.Ordinal));
         Assert.DoesNotContain(commandLines, c => c.Contains(Canary, StringComparison.Ordinal));
     }
 
