@@ -147,26 +147,7 @@ public sealed class MigrationStore : IMigrationStore
             using var reader = command.ExecuteReader();
             var list = new List<MigrationRecord>();
             while (reader.Read())
-            {
-                list.Add(new MigrationRecord
-                {
-                    Id = reader.GetString(0),
-                    Method = Enum.Parse<MigrationMethod>(reader.GetString(1), ignoreCase: true),
-                    Status = Enum.Parse<MigrationStatus>(reader.GetString(2), ignoreCase: true),
-                    CreatedAt = DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture),
-                    UpdatedAt = DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture),
-                    Source = reader.GetString(5),
-                    Target = reader.GetString(6),
-                    IgnoreDatabases = JsonSerializer.Deserialize(reader.GetString(7), StoreJson.Default.StringArray)!,
-                    Error = reader.IsDBNull(8) ? null : reader.GetString(8),
-                    Fix = reader.IsDBNull(9) ? null : reader.GetString(9),
-                    Request = reader.IsDBNull(10) ? null : reader.GetString(10),
-                    RunnerPid = reader.IsDBNull(11) ? null : reader.GetInt32(11),
-                    RunnerHeartbeat = reader.IsDBNull(12) ? null : DateTimeOffset.Parse(reader.GetString(12), CultureInfo.InvariantCulture),
-                    Result = reader.IsDBNull(13) ? null : reader.GetString(13),
-                    Databases = JsonSerializer.Deserialize(reader.GetString(14), StoreJson.Default.DatabaseRecordArray)!,
-                });
-            }
+                list.Add(MigrationRows.Read(reader, static (row, i) => DateTimeOffset.Parse(row.GetString(i), CultureInfo.InvariantCulture)));
             return list;
         }
     }

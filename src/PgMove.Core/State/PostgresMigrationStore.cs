@@ -211,23 +211,8 @@ public sealed class PostgresMigrationStore : IMigrationStore
         }, "read migrations");
     }
 
-    private static MigrationRecord Read(NpgsqlDataReader reader) => new()
+    private static MigrationRecord Read(NpgsqlDataReader reader) => MigrationRows.Read(reader, static (row, i) => row.GetFieldValue<DateTimeOffset>(i)) with
     {
-        Id = reader.GetString(0),
-        Method = Enum.Parse<MigrationMethod>(reader.GetString(1), ignoreCase: true),
-        Status = Enum.Parse<MigrationStatus>(reader.GetString(2), ignoreCase: true),
-        CreatedAt = reader.GetFieldValue<DateTimeOffset>(3),
-        UpdatedAt = reader.GetFieldValue<DateTimeOffset>(4),
-        Source = reader.GetString(5),
-        Target = reader.GetString(6),
-        IgnoreDatabases = JsonSerializer.Deserialize(reader.GetString(7), StoreJson.Default.StringArray)!,
-        Error = reader.IsDBNull(8) ? null : reader.GetString(8),
-        Fix = reader.IsDBNull(9) ? null : reader.GetString(9),
-        Request = reader.IsDBNull(10) ? null : reader.GetString(10),
-        RunnerPid = reader.IsDBNull(11) ? null : reader.GetInt32(11),
-        RunnerHeartbeat = reader.IsDBNull(12) ? null : reader.GetFieldValue<DateTimeOffset>(12),
-        Result = reader.IsDBNull(13) ? null : reader.GetString(13),
-        Databases = JsonSerializer.Deserialize(reader.GetString(14), StoreJson.Default.DatabaseRecordArray)!,
         LeaseOwner = reader.IsDBNull(15) ? null : reader.GetString(15),
         LeaseUntil = reader.IsDBNull(16) ? null : reader.GetFieldValue<DateTimeOffset>(16),
     };
