@@ -123,24 +123,10 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 if [[ " ${CONTENDERS[*]} " != *" pgmove "* && " ${CONTENDERS[*]} " != *" pgmove_sub "* ]]; then
   PGMOVE=""
   PGMOVE_VERSION="not run"
-elif [[ -n ${PGMOVE_BIN:-} ]]; then
-  PGMOVE=$PGMOVE_BIN
-  PGMOVE_VERSION="prebuilt $PGMOVE_BIN"
-elif [[ -n ${PGMOVE_REF:-} ]]; then
-  PGMOVE_BUILD=$(mktemp -d /tmp/pgmove-bench-build.XXXXXX)
-  git -C "$REPO" archive "$PGMOVE_REF" | tar -x -C "$PGMOVE_BUILD"
-  log "building pgmove at $PGMOVE_REF"
-  publish_pgmove "$PGMOVE_BUILD" "$PGMOVE_BUILD/out" "$WORK/logs/build.log" || exit 1
-  PGMOVE=$PGMOVE_BUILD/out/pgmove
-  PGMOVE_VERSION="commit $(git -C "$REPO" rev-parse --short "$PGMOVE_REF")"
 else
-  log "building pgmove from the work tree"
   PGMOVE_BUILD=$(mktemp -d /tmp/pgmove-bench-build.XXXXXX)
-  publish_pgmove . "$PGMOVE_BUILD/out" "$WORK/logs/build.log" || exit 1
-  PGMOVE=$PGMOVE_BUILD/out/pgmove
-  PGMOVE_VERSION="commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes')"
+  pgmove_under_test "$PGMOVE_BUILD" "$WORK/logs/build.log" || exit 1
 fi
-[[ -z $PGMOVE ]] || pgmove_command "$PGMOVE" || exit 1
 
 # ---------------------------------------------------------------------------------------------------------------
 # Servers: the same settings on both (a tuned migration target), only wal_level differs (the source publishes).

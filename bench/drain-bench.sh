@@ -141,25 +141,7 @@ kill_tree() { # a background loop of ours and what it runs, by process id
 
 # ---------------------------------------------------------------------------------------------------------------
 # PgMove, built in a private directory (other builds of the work tree may be running).
-if [[ -n ${PGMOVE_BIN:-} ]]; then
-  PGMOVE=$PGMOVE_BIN
-  PGMOVE_VERSION="prebuilt $PGMOVE_BIN"
-else
-  BUILD=$WORK/build
-  mkdir -p "$BUILD"
-  if [[ -n ${PGMOVE_REF:-} ]]; then
-    git -C "$REPO" archive "$PGMOVE_REF" | tar -x -C "$BUILD"
-    PGMOVE_VERSION="commit $(git -C "$REPO" rev-parse --short "$PGMOVE_REF")"
-  else
-    tar -c --exclude=bin --exclude=obj src Directory.Build.props Directory.Packages.props global.json \
-      $(ls nuget.config NuGet.Config 2>/dev/null) | tar -x -C "$BUILD"
-    PGMOVE_VERSION="commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src')"
-  fi
-  log "building pgmove ($PGMOVE_VERSION)"
-  publish_pgmove "$BUILD" "$BUILD/out" "$WORK/logs/build.log"
-  PGMOVE=$BUILD/out/pgmove
-fi
-pgmove_command "$PGMOVE" || exit 1
+pgmove_under_test "$WORK/build" "$WORK/logs/build.log" || exit 1
 pgmove() { "${PGMOVE_CMD[@]}" "$@"; }
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -96,19 +96,9 @@ trap 'echo interrupted >&2; exit 130' INT
 trap 'echo terminated >&2; exit 143' TERM
 
 # PgMove, published as the README installs it (a native program), in a private directory.
-if [[ -n ${PGMOVE_BIN:-} ]]; then
-  PGMOVE=$PGMOVE_BIN
-  PGMOVE_VERSION="prebuilt $PGMOVE_BIN"
-else
-  mkdir -p "$WORK/build"
-  tar -c --exclude=bin --exclude=obj src Directory.Build.props Directory.Packages.props global.json \
-    $(ls nuget.config NuGet.Config 2>/dev/null) | tar -x -C "$WORK/build"
-  PGMOVE_VERSION="commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src')"
-  log "building pgmove ($PGMOVE_VERSION)"
-  publish_pgmove "$WORK/build" "$WORK/build/out" "$WORK/logs/build.log"
-  PGMOVE=$WORK/build/out/pgmove
-fi
-pgmove_command "$PGMOVE" || exit 1
+[[ -z ${PGMOVE_B_BIN:-} ]] || pgmove_command "$PGMOVE_B_BIN" || exit 1 # checked before the build; PGMOVE_CMD is set below
+pgmove_under_test "$WORK/build" "$WORK/logs/build.log" || exit 1
+[[ -z ${PERF_DIR:-} ]] || command -v perf >/dev/null || fail "PERF_DIR needs perf (Debian's linux-perf)"
 
 # Servers: the same settings as drain-bench.sh; ports fixed for the whole run (the saved state names them).
 init_server() { # name bindir libdir port wal_level
@@ -245,8 +235,7 @@ drain() { # round contender
   case $who in
     pgmove|pgmove-b)
       local log=()
-      pgmove_command "$PGMOVE"
-      [[ $who == pgmove-b ]] && pgmove_command "$PGMOVE_B_BIN"
+      if [[ $who == pgmove-b ]]; then pgmove_command "$PGMOVE_B_BIN" || return 1; else pgmove_command "$PGMOVE" || return 1; fi
       [[ -n ${PGMOVE_LOG:-} ]] && log=(--log-level "$PGMOVE_LOG" --log-file "$WORK/logs/$who-$round.jsonl")
       env ${PERF_DIR:+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0} "${PGMOVE_CMD[@]}" start --state "$STATE" "${log[@]}" >"$WORK/logs/$who-$round.log" 2>&1 & pid=$! ;;
     native) tq -d bench_native -c "ALTER SUBSCRIPTION replay_sub ENABLE" ;;
@@ -264,7 +253,7 @@ drain() { # round contender
     sleep 0.1
   done
   cpu_snapshot "$WORK/cpu-b.json" ${pid:+"$who=$pid"}
-  [[ -n $perf ]] && { kill -INT "$perf"; wait "$perf" || true; }
+  [[ -n $perf ]] && { kill -INT "$perf" 2>/dev/null || true; wait "$perf" || true; }
   # The contender inherited the pipes: psql sees no end of input while it runs, so it is ended here.
   exec {pin}>&- {pout}<&-
   kill -TERM "$poller" 2>/dev/null || true

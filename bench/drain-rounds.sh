@@ -20,13 +20,14 @@ shift
 OUT=bench/results/drain-rounds-$(date -u +%Y%m%d-%H%M)
 mkdir -p "$OUT"
 BUILD=""
-trap '[[ -n $BUILD ]] && rm -rf "$BUILD"' EXIT
+# On any exit: stop a build still running (publish_pgmove runs it in the background), then delete it.
+trap 'kill $(jobs -p) 2>/dev/null; [[ -n $BUILD ]] && rm -rf "$BUILD"' EXIT
 if [[ -z ${PGMOVE_BIN:-} ]]; then
   # One build for every round, published as the README installs it.
   BUILD=$(mktemp -d /tmp/pgmove-rounds-build.XXXXXX)
-  publish_pgmove . "$BUILD/out" "$OUT/build.log" || exit 1
-  export PGMOVE_BIN=$BUILD/out/pgmove
-  echo "pgmove: commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo ' + uncommitted changes in src')" | tee "$OUT/summary.txt"
+  pgmove_under_test "$BUILD" "$OUT/build.log" || exit 1
+  export PGMOVE_BIN=$PGMOVE
+  echo "pgmove: $PGMOVE_VERSION" | tee "$OUT/summary.txt"
 fi
 
 for round in $(seq 1 "$ROUNDS"); do

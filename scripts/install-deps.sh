@@ -9,6 +9,7 @@ need_apt=()
 [[ -x /usr/lib/postgresql/15/bin/postgres ]] || need_apt+=(postgresql-15)
 [[ -x /usr/lib/postgresql/15/bin/pg_dump ]] || need_apt+=(postgresql-client-15)
 command -v setpriv >/dev/null || need_apt+=(util-linux)
+command -v gcc >/dev/null || need_apt+=(gcc) # links the native pgmove that scripts/test.sh publishes
 # The web panel's end-to-end test drives Debian's Chromium headless (Playwright never downloads a browser).
 [[ -x /usr/bin/chromium ]] || need_apt+=(chromium)
 if (( ${#need_apt[@]} )); then

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using OpenTelemetry.Metrics;
 using PgMove.Server.Api;
 using PgMove.Server.Configuration;
@@ -28,12 +26,7 @@ public static class ServiceHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
 
-        builder.Services.ConfigureHttpJsonOptions(o =>
-        {
-            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
-            ApiJson.Configure(o.SerializerOptions);
-        });
+        builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(new RateLimiter(settings.RateLimitPerHour, TimeProvider.System));
         builder.Services.AddSingleton<StoreAccess>();

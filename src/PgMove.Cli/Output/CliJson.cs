@@ -1,7 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 using PgMove.Core.Migrations;
 
 namespace PgMove.Cli.Output;
@@ -17,10 +16,12 @@ namespace PgMove.Cli.Output;
 [JsonSerializable(typeof(CopyFailureLine))]
 internal sealed partial class CliJson : JsonSerializerContext
 {
-    /// <summary>Options for output read by people and scripts: snake case, enums by name, no escaping of '+' or '&lt;'.</summary>
-    public static JsonSerializerOptions Output(bool indented, bool skipNulls) => new()
+    /// <summary>
+    /// The serializers for output read by people and scripts: snake case, enums by name, no escaping of '+' or '&lt;'
+    /// (use its typed members, <c>.MigrationJson</c> …, so that a type missing here fails the build).
+    /// </summary>
+    public static CliJson Output(bool indented, bool skipNulls) => new(new JsonSerializerOptions
     {
-        TypeInfoResolver = Default,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = indented,
         DefaultIgnoreCondition = skipNulls ? JsonIgnoreCondition.WhenWritingNull : JsonIgnoreCondition.Never,
@@ -30,10 +31,7 @@ internal sealed partial class CliJson : JsonSerializerContext
             new JsonStringEnumConverter<MigrationMethod>(JsonNamingPolicy.SnakeCaseLower),
             new JsonStringEnumConverter<DatabasePhase>(JsonNamingPolicy.SnakeCaseLower),
         },
-    };
-
-    public static string Serialize<T>(T value, JsonSerializerOptions options) =>
-        JsonSerializer.Serialize(value, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
+    });
 }
 
 /// <summary><c>pgmove status --json</c>: the migration without its secrets.</summary>

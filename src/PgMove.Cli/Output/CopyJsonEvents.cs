@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using PgMove.Core.Copy;
 
 namespace PgMove.Cli.Output;
@@ -9,13 +10,13 @@ namespace PgMove.Cli.Output;
 /// </summary>
 internal sealed class CopyJsonEvents(TextWriter writer)
 {
-    private static readonly JsonSerializerOptions Options = CliJson.Output(indented: false, skipNulls: true);
+    public static readonly CliJson Json = CliJson.Output(indented: false, skipNulls: true);
 
     private readonly Lock _gate = new();
 
-    public void Write<T>(T line)
+    public void Write<T>(T line, JsonTypeInfo<T> type)
     {
-        var text = CliJson.Serialize(line, Options);
+        var text = JsonSerializer.Serialize(line, type);
         lock (_gate)
         {
             writer.WriteLine(text);
@@ -23,14 +24,14 @@ internal sealed class CopyJsonEvents(TextWriter writer)
         }
     }
 
-    public void OnEvent(CopyEvent e) => Write(new CopyEventLine(e.Kind, e.Database, e.Message, e.Table, e.Rows, e.Bytes, e.Seconds, DateTimeOffset.UtcNow));
+    public void OnEvent(CopyEvent e) => Write(new CopyEventLine(e.Kind, e.Database, e.Message, e.Table, e.Rows, e.Bytes, e.Seconds, DateTimeOffset.UtcNow), Json.CopyEventLine);
 
     public void WriteProgress(CopyProgress progress)
     {
         foreach (var db in progress.Databases.Where(d => d.Phase is CopyPhase.Data or CopyPhase.PreData or CopyPhase.PostData or CopyPhase.Finishing))
         {
             Write(new CopyProgressLine("progress", db.Database, db.Phase.ToString().ToLowerInvariant(), db.TablesDone, db.TablesTotal, db.BytesDone,
-                db.BytesTotal, db.RowsDone, DateTimeOffset.UtcNow));
+                db.BytesTotal, db.RowsDone, DateTimeOffset.UtcNow), Json.CopyProgressLine);
         }
     }
 
@@ -40,5 +41,5 @@ internal sealed class CopyJsonEvents(TextWriter writer)
         result.Elapsed.TotalSeconds,
         result.Databases.Select(d => new CopyDatabaseLine(d.Database, d.Outcome, d.Tables, d.Rows, d.Bytes, d.Elapsed.TotalSeconds)).ToList(),
         result.Roles?.Created,
-        result.Roles?.Failures));
+        result.Roles?.Failures), Json.CopyResultLine);
 }

@@ -9,7 +9,7 @@ namespace PgMove.Cli.Output;
 /// <summary>A migration's status as a table (per database: phase, copy progress, applied LSN, lag) or as JSON.</summary>
 internal static class MigrationView
 {
-    private static readonly JsonSerializerOptions Json = CliJson.Output(indented: true, skipNulls: false);
+    private static readonly CliJson Json = CliJson.Output(indented: true, skipNulls: false);
 
     public static IRenderable Render(MigrationRecord record)
     {
@@ -21,8 +21,8 @@ internal static class MigrationView
     }
 
     public static void WriteJson(MigrationRecord record, TextWriter writer) =>
-        writer.WriteLine(CliJson.Serialize(new MigrationJson(record.Id, MigrationStore.Name(record.Status), record.Method, record.CreatedAt, record.UpdatedAt,
-            record.Source, record.Target, record.IgnoreDatabases, record.Error, record.Fix, record.Result, record.Databases), Json));
+        writer.WriteLine(JsonSerializer.Serialize(new MigrationJson(record.Id, MigrationStore.Name(record.Status), record.Method, record.CreatedAt, record.UpdatedAt,
+            record.Source, record.Target, record.IgnoreDatabases, record.Error, record.Fix, record.Result, record.Databases), Json.MigrationJson));
 
     private static Table Table(MigrationRecord record)
     {

@@ -38,14 +38,14 @@ internal sealed class ApiGate(RequestDelegate next, ServiceSettings settings, Ra
 
         if (remaining < 0)
         {
-            await ApiJson.Result(new ApiError("too_many_requests", "API Rate limit exceeded.", context.TraceIdentifier), StatusCodes.Status429TooManyRequests)
+            await ApiJson.Result(new ApiError("too_many_requests", "API Rate limit exceeded.", context.TraceIdentifier), ApiJson.Default.ApiError, StatusCodes.Status429TooManyRequests)
                 .ExecuteAsync(context);
             return;
         }
         if (!valid)
         {
             ServiceLog.Unauthorized(logger, context.TraceIdentifier, context.Request.Method, context.Request.Path);
-            await ApiJson.Result(new ApiError("unauthorized", "Unable to authenticate you.", context.TraceIdentifier), StatusCodes.Status401Unauthorized)
+            await ApiJson.Result(new ApiError("unauthorized", "Unable to authenticate you.", context.TraceIdentifier), ApiJson.Default.ApiError, StatusCodes.Status401Unauthorized)
                 .ExecuteAsync(context);
             return;
         }
@@ -64,7 +64,7 @@ internal sealed class ApiGate(RequestDelegate next, ServiceSettings settings, Ra
         catch (Exception error) when (error is not OperationCanceledException && !context.Response.HasStarted)
         {
             ServiceLog.RequestFailed(logger, context.TraceIdentifier, error.Message);
-            await ApiJson.Result(new ApiError("server_error", "Unexpected server-side error.", context.TraceIdentifier), StatusCodes.Status500InternalServerError)
+            await ApiJson.Result(new ApiError("server_error", "Unexpected server-side error.", context.TraceIdentifier), ApiJson.Default.ApiError, StatusCodes.Status500InternalServerError)
                 .ExecuteAsync(context);
         }
     }

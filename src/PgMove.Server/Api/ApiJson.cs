@@ -7,9 +7,11 @@ namespace PgMove.Server.Api;
 
 /// <summary>
 /// Every JSON shape of the service, with serializers generated at build time: the installed pgmove is a native
-/// program, which cannot build serializers by reflection at run time. Snake case, nulls left out.
+/// program, which cannot build serializers by reflection at run time. The same settings as the service's HTTP JSON
+/// options (web defaults: names matched without case on reading; snake case, nulls left out).
 /// </summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ApiError))]
 [JsonSerializable(typeof(OnlineMigration))]
 [JsonSerializable(typeof(MigrationDetail))]
@@ -23,10 +25,14 @@ namespace PgMove.Server.Api;
 [JsonSerializable(typeof(OnlineMigrationRequestDoc))]
 internal sealed partial class ApiJson : JsonSerializerContext
 {
-    /// <summary><c>Results.Json</c> with the generated serializer of <typeparamref name="T"/>.</summary>
-    public static IResult Result<T>(T value, int? statusCode = null) =>
-        Results.Json(value, (JsonTypeInfo<T>)Default.GetTypeInfo(typeof(T))!, statusCode: statusCode);
+    /// <summary><c>Results.Json</c> with a generated serializer (<c>ApiJson.Default.ApiError</c>, …).</summary>
+    public static IResult Result<T>(T value, JsonTypeInfo<T> type, int? statusCode = null) => Results.Json(value, type, statusCode: statusCode);
 
-    /// <summary>The service's JSON options (request bodies, the OpenAPI document) resolve these types first.</summary>
-    public static void Configure(JsonSerializerOptions options) => options.TypeInfoResolverChain.Insert(0, Default);
+    /// <summary>The service's HTTP JSON options (the OpenAPI document): these settings, and these types resolved first.</summary>
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = Default.Options.PropertyNamingPolicy;
+        options.DefaultIgnoreCondition = Default.Options.DefaultIgnoreCondition;
+        options.TypeInfoResolverChain.Insert(0, Default);
+    }
 }

@@ -14,5 +14,5 @@ public sealed class ApiProblem(int status, string id, string message) : Exceptio
     public static ApiProblem Conflict(string message) => new(StatusCodes.Status409Conflict, "conflict", message);
 
     public IResult ToResult(HttpContext context) =>
-        ApiJson.Result(new ApiError(Id, Message, context.TraceIdentifier), Status);
+        ApiJson.Result(new ApiError(Id, Message, context.TraceIdentifier), ApiJson.Default.ApiError, Status);
 }

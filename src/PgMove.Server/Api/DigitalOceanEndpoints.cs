@@ -39,7 +39,7 @@ internal static class DigitalOceanEndpoints
         try
         {
             var record = await host.StartMigrationAsync(cluster, request, context.RequestAborted);
-            return ApiJson.Result(Views.Online(record, details: false));
+            return ApiJson.Result(Views.Online(record, details: false), ApiJson.Default.OnlineMigration);
         }
         catch (PreflightFailedException failed)
         {
@@ -61,7 +61,7 @@ internal static class DigitalOceanEndpoints
         var cluster = Cluster(settings, databaseClusterUuid);
         var latest = stores.ForCluster(cluster).FirstOrDefault()
             ?? throw ApiProblem.NotFound($"Database cluster {cluster.Name} has no online migration.");
-        return ApiJson.Result(Views.Online(latest, details: true));
+        return ApiJson.Result(Views.Online(latest, details: true), ApiJson.Default.OnlineMigration);
     }
 
     private static async Task<IResult> StopAsync([FromRoute(Name = "database_cluster_uuid")] string databaseClusterUuid, [FromRoute(Name = "migration_id")] string migrationId,

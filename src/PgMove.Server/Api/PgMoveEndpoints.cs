@@ -21,10 +21,10 @@ internal static class PgMoveEndpoints
             .WithMetadata(new RequestBodyDoc(typeof(OnlineMigrationRequestDoc), Required: true))
             .Produces<CheckReport>().Produces<ApiError>(404).Produces<ApiError>(422);
         api.MapGet("/migrations", (ServiceSettings settings, StoreAccess stores) =>
-                ApiJson.Result(stores.Read(s => s.All()).Where(r => settings.ClusterOf(r) is not null).Select(r => Views.Detail(r, settings)).ToList()))
+                ApiJson.Result(stores.Read(s => s.All()).Where(r => settings.ClusterOf(r) is not null).Select(r => Views.Detail(r, settings)).ToList(), ApiJson.Default.ListMigrationDetail))
             .WithSummary("Every migration of the managed clusters, newest first.").Produces<IReadOnlyList<MigrationDetail>>();
         api.MapGet("/migrations/{migration_id}", (string migration_id, ServiceSettings settings, StoreAccess stores) =>
-                ApiJson.Result(Views.Detail(Find(settings, stores, migration_id), settings)))
+                ApiJson.Result(Views.Detail(Find(settings, stores, migration_id), settings), ApiJson.Default.MigrationDetail))
             .WithSummary("One migration with per-database phase, copy progress, lag and WAL retained.")
             .Produces<MigrationDetail>().Produces<ApiError>(404);
         api.MapPost("/migrations/{migration_id}/cutover", CutoverAsync)
@@ -35,13 +35,14 @@ internal static class PgMoveEndpoints
     {
         var records = stores.Read(s => s.All());
         return ApiJson.Result(settings.Clusters.Select(c => new ClusterSummary(c.Id, c.Name, c.Target.ToString(),
-            records.FirstOrDefault(r => settings.ClusterOf(r) == c) is { } latest ? Views.Detail(latest, settings) : null)).ToList());
+            records.FirstOrDefault(r => settings.ClusterOf(r) == c) is { } latest ? Views.Detail(latest, settings) : null)).ToList(),
+            ApiJson.Default.ListClusterSummary);
     }
 
     private static IResult ClusterMigrations([FromRoute(Name = "cluster_uuid")] string clusterUuid, ServiceSettings settings, StoreAccess stores)
     {
         var cluster = DigitalOceanEndpoints.Cluster(settings, clusterUuid);
-        return ApiJson.Result(stores.ForCluster(cluster).Select(r => Views.Detail(r, settings)).ToList());
+        return ApiJson.Result(stores.ForCluster(cluster).Select(r => Views.Detail(r, settings)).ToList(), ApiJson.Default.ListMigrationDetail);
     }
 
     private static async Task<IResult> CheckAsync([FromRoute(Name = "cluster_uuid")] string clusterUuid, HttpContext context, ServiceSettings settings)
@@ -56,7 +57,7 @@ internal static class PgMoveEndpoints
             IgnoreDatabases = request.IgnoreDatabases,
             PgBinDirectory = settings.PgBinDirectory,
         }, context.RequestAborted);
-        return ApiJson.Result(Views.Check(report));
+        return ApiJson.Result(Views.Check(report), ApiJson.Default.CheckReport);
     }
 
     private static async Task<IResult> CutoverAsync([FromRoute(Name = "migration_id")] string migrationId, HttpContext context,
@@ -72,7 +73,7 @@ internal static class PgMoveEndpoints
             freeze = body?.FreezeSource ?? false;
         }
         await host.RequestCutoverAsync(record, freeze, context.RequestAborted);
-        return ApiJson.Result(Views.Detail(stores.Read(s => s.Get(record.Id))!, settings), StatusCodes.Status202Accepted);
+        return ApiJson.Result(Views.Detail(stores.Read(s => s.Get(record.Id))!, settings), ApiJson.Default.MigrationDetail, StatusCodes.Status202Accepted);
     }
 
     private static MigrationRecord Find(ServiceSettings settings, StoreAccess stores, string id)

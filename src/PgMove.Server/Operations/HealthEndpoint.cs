@@ -12,11 +12,11 @@ internal static class HealthEndpoint
             try
             {
                 var migrations = stores.Read(store => store.All().Count);
-                return ApiJson.Result(new Health("ok", migrations, host.Running.Count));
+                return ApiJson.Result(new Health("ok", migrations, host.Running.Count), ApiJson.Default.Health);
             }
             catch (Exception error) when (error is IOException or Microsoft.Data.Sqlite.SqliteException or UnauthorizedAccessException or Core.Errors.PgMoveException)
             {
-                return ApiJson.Result(new Health("unavailable", Error: "the state store cannot be read"), StatusCodes.Status503ServiceUnavailable);
+                return ApiJson.Result(new Health("unavailable", Error: "the state store cannot be read"), ApiJson.Default.Health, StatusCodes.Status503ServiceUnavailable);
             }
         }).WithTags("Operations").WithSummary("Liveness and store health.");
 }
