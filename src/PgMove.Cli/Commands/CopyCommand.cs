@@ -78,7 +78,7 @@ internal static class CopyCommand
         catch (Core.Errors.PgMoveException failure) when (failure is not PreflightFailedException)
         {
             // A script reading the lines must see how it ended, not just a closed stream.
-            events.Write(new CopyFailureLine("result", Ok: false, failure.Code, failure.Message, failure.Fix), CopyJsonEvents.Json.CopyFailureLine);
+            events.WriteFailure(failure);
             throw;
         }
         return ExitCodes.Success;

@@ -10,11 +10,11 @@ namespace PgMove.Cli.Output;
 /// </summary>
 internal sealed class CopyJsonEvents(TextWriter writer)
 {
-    public static readonly CliJson Json = CliJson.Output(indented: false, skipNulls: true);
+    private static readonly CliJson Json = CliJson.Output(indented: false, skipNulls: true);
 
     private readonly Lock _gate = new();
 
-    public void Write<T>(T line, JsonTypeInfo<T> type)
+    private void Write<T>(T line, JsonTypeInfo<T> type)
     {
         var text = JsonSerializer.Serialize(line, type);
         lock (_gate)
@@ -42,4 +42,8 @@ internal sealed class CopyJsonEvents(TextWriter writer)
         result.Databases.Select(d => new CopyDatabaseLine(d.Database, d.Outcome, d.Tables, d.Rows, d.Bytes, d.Elapsed.TotalSeconds)).ToList(),
         result.Roles?.Created,
         result.Roles?.Failures), Json.CopyResultLine);
+
+    /// <summary>The last line of a copy that failed: a script reading the lines sees how it ended.</summary>
+    public void WriteFailure(Core.Errors.PgMoveException failure) =>
+        Write(new CopyFailureLine("result", Ok: false, failure.Code, failure.Message, failure.Fix), Json.CopyFailureLine);
 }
