@@ -38,15 +38,13 @@ internal sealed class ApiGate(RequestDelegate next, ServiceSettings settings, Ra
 
         if (remaining < 0)
         {
-            await ApiJson.Result(new ApiError("too_many_requests", "API Rate limit exceeded.", context.TraceIdentifier), ApiJson.Default.ApiError, StatusCodes.Status429TooManyRequests)
-                .ExecuteAsync(context);
+            await ApiProblem.TooManyRequests().ToResult(context).ExecuteAsync(context);
             return;
         }
         if (!valid)
         {
             ServiceLog.Unauthorized(logger, context.TraceIdentifier, context.Request.Method, context.Request.Path);
-            await ApiJson.Result(new ApiError("unauthorized", "Unable to authenticate you.", context.TraceIdentifier), ApiJson.Default.ApiError, StatusCodes.Status401Unauthorized)
-                .ExecuteAsync(context);
+            await ApiProblem.Unauthorized().ToResult(context).ExecuteAsync(context);
             return;
         }
         try
@@ -64,8 +62,7 @@ internal sealed class ApiGate(RequestDelegate next, ServiceSettings settings, Ra
         catch (Exception error) when (error is not OperationCanceledException && !context.Response.HasStarted)
         {
             ServiceLog.RequestFailed(logger, context.TraceIdentifier, error.Message);
-            await ApiJson.Result(new ApiError("server_error", "Unexpected server-side error.", context.TraceIdentifier), ApiJson.Default.ApiError, StatusCodes.Status500InternalServerError)
-                .ExecuteAsync(context);
+            await ApiProblem.ServerError().ToResult(context).ExecuteAsync(context);
         }
     }
 

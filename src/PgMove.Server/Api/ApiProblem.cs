@@ -13,6 +13,12 @@ public sealed class ApiProblem(int status, string id, string message) : Exceptio
 
     public static ApiProblem Conflict(string message) => new(StatusCodes.Status409Conflict, "conflict", message);
 
+    public static ApiProblem TooManyRequests() => new(StatusCodes.Status429TooManyRequests, "too_many_requests", "API Rate limit exceeded.");
+
+    public static ApiProblem Unauthorized() => new(StatusCodes.Status401Unauthorized, "unauthorized", "Unable to authenticate you.");
+
+    public static ApiProblem ServerError() => new(StatusCodes.Status500InternalServerError, "server_error", "Unexpected server-side error.");
+
     public IResult ToResult(HttpContext context) =>
         ApiJson.Result(new ApiError(Id, Message, context.TraceIdentifier), ApiJson.Default.ApiError, Status);
 }
