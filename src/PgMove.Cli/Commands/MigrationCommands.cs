@@ -101,9 +101,13 @@ internal static class MigrationCommands
         command.SetAction(async (parse, ct) =>
         {
             using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
-            var record = await MigrationControl.StopAsync(store, parse.GetValue(id), ct);
+            var before = MigrationControl.Find(store, parse.GetValue(id));
+            var record = await MigrationControl.StopAsync(store, before.Id, ct);
+            // A retry is an answer: stopping what is already stopped or done reports it and succeeds.
+            if (before.Status is MigrationStatus.Canceled or MigrationStatus.Done)
+                Consoles.For(output).WriteLine($"Migration {record.Id} was already {MigrationStore.Name(record.Status)} ({record.UpdatedAt:u}); nothing to stop.");
             Consoles.For(output).Write(MigrationView.Render(record));
-            return record.Status == MigrationStatus.Canceled ? ExitCodes.Success : ExitCodes.Failure;
+            return record.Status is MigrationStatus.Canceled or MigrationStatus.Done ? ExitCodes.Success : ExitCodes.Failure;
         });
         return command;
     }
@@ -117,14 +121,21 @@ internal static class MigrationCommands
         command.SetAction(async (parse, ct) =>
         {
             using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
+            var already = MigrationControl.Find(store, parse.GetValue(id)).Status == MigrationStatus.Done;
             var record = await MigrationControl.RequestCutoverAsync(store, parse.GetValue(id), parse.GetValue(freeze), ct);
+            if (already && record is not null)
+                Consoles.For(output).WriteLine($"Migration {record.Id} was already cut over ({record.UpdatedAt:u}); its recorded result follows.");
             if (record is null)
             {
                 // No process is running it: resume it here; it cuts over as soon as it is in sync.
                 var found = MigrationControl.Find(store, parse.GetValue(id));
                 var (source, target) = store.ReadSecrets(found.Id);
-                var runner = await MigrationRunner.CreateOrResumeAsync(store, new MigrationOptions { Source = source, Target = target, IgnoreDatabases = found.IgnoreDatabases, LoggerFactory = logging.Factory }, ct);
-                return await RunAsync(runner, output, json: false, ct);
+                var runner = await MigrationRunner.CreateOrResumeAsync(store, new MigrationOptions
+                {
+                    Source = source, Target = target, IgnoreDatabases = found.IgnoreDatabases, LoggerFactory = logging.Factory, EndAfterCutover = true,
+                }, ct);
+                var exit = await RunAsync(runner, output, json: false, ct);
+                return exit == ExitCodes.Success && runner.Snapshot.Status != MigrationStatus.Done && !ct.IsCancellationRequested ? ExitCodes.Failure : exit;
             }
             Consoles.For(output).Write(MigrationView.Render(record));
             return record.Status == MigrationStatus.Done ? ExitCodes.Success : ExitCodes.Failure;

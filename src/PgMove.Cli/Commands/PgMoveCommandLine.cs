@@ -18,6 +18,7 @@ public static class PgMoveCommandLine
             CheckCommand.Create(output, error),
             CopyCommand.Create(output, error),
             VerifyCommand.Create(output, error),
+            UnfreezeCommand.Create(output),
             ServeCommand.Create(),
         };
         foreach (var command in MigrationCommands.Create(output, error, logging))

@@ -58,10 +58,22 @@ internal static partial class LogMessages
     [LoggerMessage(4001, LogLevel.Information, "Migration {MigrationId}: cutover requested (freeze source: {Freeze}); waiting for every stream to reach its mark")]
     public static partial void CutoverRequested(this ILogger logger, string migrationId, bool freeze);
 
-    [LoggerMessage(4002, LogLevel.Information, "Migration {MigrationId}: every stream caught up; copying sequences and large objects, dropping slots, verifying")]
+    [LoggerMessage(4002, LogLevel.Information, "Migration {MigrationId}: every stream caught up; checking for writes after the marks, copying sequences, large objects and new roles")]
     public static partial void CutoverFinishing(this ILogger logger, string migrationId);
 
     [LoggerMessage(4003, LogLevel.Information, "Migration {MigrationId}: stopping ({Reason})")]
     public static partial void Stopping(this ILogger logger, string migrationId, string reason);
+
+    [LoggerMessage(4004, LogLevel.Information, "Migration {MigrationId}: cutover verifying source against target (slots kept until it passes)")]
+    public static partial void CutoverVerifying(this ILogger logger, string migrationId);
+
+    [LoggerMessage(4005, LogLevel.Information, "Migration {MigrationId}: cutover verified; dropping slots, publications and subscriptions")]
+    public static partial void CutoverDropping(this ILogger logger, string migrationId);
+
+    [LoggerMessage(4006, LogLevel.Warning, "Migration {MigrationId}: {Message}; the migration goes on syncing")]
+    public static partial void CutoverRefused(this ILogger logger, string migrationId, string message);
+
+    [LoggerMessage(4007, LogLevel.Information, "Source databases made writable again: {Databases}")]
+    public static partial void Unfrozen(this ILogger logger, string databases);
 
 }

@@ -10,8 +10,23 @@ namespace PgMove.Core.Migrations;
 /// </summary>
 public static class MigrationControl
 {
-    /// <summary>The request a cutover leaves once every stream has caught up and it starts dropping slots: resuming finishes the cutover.</summary>
+    /// <summary>
+    /// The request a cutover leaves once every stream has confirmed its mark, before it checks, verifies and drops
+    /// anything: a runner resumed with it finishes the cutover first, without copying or provisioning again.
+    /// </summary>
     public const string CutoverFinishing = "cutover-finishing";
+
+    /// <summary>As <see cref="CutoverFinishing"/>, for a cutover that froze the source (undone if the cutover is refused).</summary>
+    public const string CutoverFinishingFrozen = "cutover-finishing-freeze";
+
+    public static bool IsCutoverFinishing(string? request) => request is CutoverFinishing or CutoverFinishingFrozen;
+
+    /// <summary>Leaves a cutover request, unless a cutover is already finishing (which must not start over).</summary>
+    public static void SetCutoverRequest(IMigrationStore store, string id, bool freeze)
+    {
+        if (!IsCutoverFinishing(store.Get(id)?.Request))
+            store.SetRequest(id, freeze ? "cutover-freeze" : "cutover");
+    }
 
     public static bool HasLiveRunner(MigrationRecord record)
     {
@@ -41,6 +56,9 @@ public static class MigrationControl
         var record = Find(store, id);
         if (!record.IsActive && record.Status != MigrationStatus.Error)
             return record;
+        if (IsCutoverFinishing(record.Request))
+            throw new PgMoveException("migration.cutover_finishing", $"Migration {record.Id} is finishing its cutover; it can no longer be stopped.",
+                "Wait for it, or run pgmove cutover to finish it if its process went away.");
         // Claiming first: with a shared store another node may be taking the migration over at this instant.
         if (HasLiveRunner(record) || !store.TryClaim(record))
         {
@@ -50,32 +68,38 @@ public static class MigrationControl
         return await MigrationRunner.StopWithoutRunnerAsync(store, record, ct);
     }
 
-    /// <summary>Asks the live runner to cut over and waits; without one, the caller runs the migration with the request set.</summary>
+    /// <summary>
+    /// Asks the live runner to cut over and waits until it has answered (done, or refused with the migration still
+    /// syncing); without one, the caller runs the migration with the request set (null). A migration already cut
+    /// over is returned as it is: a retry is an answer. A migration that failed is resumed and cut over.
+    /// </summary>
     public static async Task<MigrationRecord?> RequestCutoverAsync(IMigrationStore store, string? id, bool freeze, CancellationToken ct)
     {
         var record = Find(store, id);
-        if (!record.IsActive)
-            throw new PgMoveException("migration.not_active", $"Migration {record.Id} is {MigrationStore.Name(record.Status)}; only a running or syncing migration can be cut over.",
-                "Start a migration with pgmove start.");
-        if (record.Request != CutoverFinishing)
-            store.SetRequest(record.Id, freeze ? "cutover-freeze" : "cutover");
-        return HasLiveRunner(record) ? await WaitAsync(store, record.Id, ct) : null;
+        if (record.Status == MigrationStatus.Done)
+            return record;
+        if (record.Status == MigrationStatus.Canceled || record.Status == MigrationStatus.Error && record.Databases.Count == 0)
+            throw new PgMoveException("migration.not_active",
+                $"Migration {record.Id} is {MigrationStore.Name(record.Status)}; its replication slots are gone, so it cannot be cut over.",
+                "Start a new migration with pgmove start (the target's databases must be empty, or dropped first).");
+        SetCutoverRequest(store, record.Id, freeze);
+        return HasLiveRunner(record) ? await WaitAsync(store, record.Id, ct, untilAnswered: true) : null;
     }
 
-    private static async Task<MigrationRecord> WaitAsync(IMigrationStore store, string id, CancellationToken ct)
+    private static async Task<MigrationRecord> WaitAsync(IMigrationStore store, string id, CancellationToken ct, bool untilAnswered = false)
     {
         while (true)
         {
             await Task.Delay(500, ct);
             var record = store.Get(id)!;
-            if (!record.IsActive)
+            if (!record.IsActive || untilAnswered && record.Request is null)
                 return record;
             if (HasLiveRunner(record))
                 continue;
             // The runner may have finished the request and exited between the read above and this check: only a
             // record still active after it is gone means the request was left unfinished.
             record = store.Get(id)!;
-            if (!record.IsActive)
+            if (!record.IsActive || untilAnswered && record.Request is null)
                 return record;
             throw new PgMoveException("migration.runner_gone", $"The process running migration {id} went away before finishing the request.",
                 "Run the same command again: with no runner alive it does the work itself.");

@@ -33,6 +33,12 @@ public sealed record MigrationOptions
     /// <summary>Where the runner logs its events (phases, retries, slots, errors). The default value is <see cref="NullLoggerFactory.Instance"/>.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
+    /// <summary>
+    /// The run was started by a cutover with no runner alive (<c>pgmove cutover</c>): once the cutover is answered,
+    /// done or refused, the run ends (detached, slots kept) instead of streaming on. The default value is false.
+    /// </summary>
+    public bool EndAfterCutover { get; init; }
+
     /// <summary>Clock for the duration limit; tests pass a fake one.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

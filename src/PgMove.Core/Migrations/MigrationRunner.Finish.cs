@@ -54,7 +54,7 @@ public sealed partial class MigrationRunner
                     {
                         await CleanupSourceAsync(ct);
                     }
-                    catch (PgMoveException error) when (error.Code == "cleanup.source_unreachable")
+                    catch (PgMoveException error) when (error.Code is "cleanup.source_unreachable" or "cleanup.failed")
                     {
                         note = $" WARNING: {error.Message} {error.Fix}";
                     }
@@ -67,66 +67,21 @@ public sealed partial class MigrationRunner
                 _store.SetRequest(Id, null);
                 _logger.MigrationEnded(Id, "canceled", _record.Result);
                 return Snapshot;
-            case RunOutcome.Kinds.Cutover:
-                return await CompleteCutoverAsync(outcome, ct);
             default:
                 return await FailAsync(outcome.Reason, "Fix the cause named above, then run pgmove start again to resume; or pgmove stop to end the migration and drop its replication slots.");
         }
-    }
-
-    /// <summary>Streams are caught up and stopped: sequences, large objects, verification, then PgMove's objects go.</summary>
-    private async Task<MigrationRecord> CompleteCutoverAsync(RunOutcome outcome, CancellationToken ct)
-    {
-        // Past this point the slots go: a runner killed from here on must finish the cutover when resumed,
-        // not stream again from slots that no longer exist.
-        _store.SetRequest(Id, MigrationControl.CutoverFinishing);
-        _logger.CutoverFinishing(Id);
-        var summaries = new List<string>();
-        var equal = true;
-        await using (new RunnerHeartbeat(Save))
-        {
-            foreach (var run in _runs)
-            {
-                await using var source = await PgConnector.OpenAsync(_options.Source.WithDatabase(run.Name), "source", ct);
-                await using var target = await PgConnector.OpenAsync(_options.Target.WithDatabase(run.Name), "target", ct);
-                await ExecuteAsync(source, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ct);
-                await SequenceSync.CopyAsync(source, target, run.Name, ct);
-                await LargeObjectSync.CopyAsync(source, target, ct);
-                await ExecuteAsync(source, "COMMIT", ct);
-            }
-            await CleanupSourceAsync(ct);
-            await CleanupTargetAsync(ct);
-            if (Verifier is not null)
-            {
-                (equal, var summary) = await Verifier(_options.Source, _options.Target, _runs.Select(r => r.Name).ToList(), ct);
-                summaries.Add(summary);
-            }
-        }
-        if (!equal)
-            return await FailAsync($"cutover: verification found differences: {string.Join(" ", summaries)}",
-                "Nothing more is streamed; compare the tables named above, fix them on the target, or start a new migration.");
-        var downtime = outcome.Freeze && outcome.FrozenAt is { } frozen ? DateTimeOffset.UtcNow - frozen : (TimeSpan?)null;
-        foreach (var run in _runs)
-            run.Phase = DatabasePhase.Done;
-        var result = downtime is { } d
-            ? $"cutover done; the source was read-only for {d.TotalSeconds:N1} s. {string.Join(" ", summaries)}"
-            : $"cutover done. {string.Join(" ", summaries)}";
-        _record = _record with { Status = MigrationStatus.Done, Result = result.Trim(), RunnerPid = null };
-        _store.Update(Snapshot with { RunnerPid = null });
-        _store.SetRequest(Id, null);
-        _logger.MigrationEnded(Id, "done", _record.Result);
-        return Snapshot;
     }
 
     /// <summary>Drops the slots and publications on the source: a forgotten slot fills the source's disk with WAL.</summary>
     private async Task CleanupSourceAsync(CancellationToken ct)
     {
         var failures = new List<string>();
+        var unreachable = true;
         foreach (var run in _runs)
         {
             try
             {
-                await using var source = await PgConnector.OpenAsync(_options.Source.WithDatabase(run.Name), "source", ct);
+                await using var source = await PgConnector.OpenAsync(_options.Source.WithDatabase(run.Name), "source", ct, tune: WritableSession.Tune);
                 await DropSlotAsync(source, run.Slot, ct);
                 await ExecuteAsync(source, $"DROP PUBLICATION IF EXISTS {Identifiers.Quote(run.Publication)}", ct);
                 _logger.SlotAndPublicationDropped(run.Name, run.Slot, run.Publication);
@@ -134,13 +89,14 @@ public sealed partial class MigrationRunner
             catch (Exception error) when (error is PgMoveException or NpgsqlException)
             {
                 _logger.CleanupFailed(run.Name, run.Slot, run.Publication, error.Message);
-                failures.Add($"slot {run.Slot} and publication {run.Publication} in database {run.Name}");
+                unreachable &= error is PgMoveException pg ? pg.Code.StartsWith("connection.", StringComparison.Ordinal) : error is not PostgresException;
+                failures.Add($"slot {run.Slot} and publication {run.Publication} in database {run.Name} ({(error is PostgresException server ? server.MessageText : error.Message)})");
             }
         }
         if (failures.Count > 0)
-            throw new PgMoveException("cleanup.source_unreachable",
-                $"The source could not be cleaned: {string.Join("; ", failures)} remain.",
-                "When the source is back, drop them: SELECT pg_drop_replication_slot('SLOT'); DROP PUBLICATION NAME; in each database (or run pgmove stop again).");
+            throw new PgMoveException(unreachable ? "cleanup.source_unreachable" : "cleanup.failed",
+                $"The source {(unreachable ? "could not be reached to clean up" : "could not be cleaned up")}: {string.Join("; ", failures)} may remain.",
+                "When the cause is fixed, run pgmove stop again, or drop them in each database: SELECT pg_catalog.pg_drop_replication_slot('SLOT'); DROP PUBLICATION IF EXISTS NAME;");
     }
 
     private async Task CleanupTargetAsync(CancellationToken ct)

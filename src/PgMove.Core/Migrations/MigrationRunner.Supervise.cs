@@ -2,6 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
+using PgMove.Core.Cutover;
 using PgMove.Core.Logging;
 
 namespace PgMove.Core.Migrations;
@@ -25,13 +26,19 @@ public sealed partial class MigrationRunner
             await MeasureLagAsync(now - lastTick, ct);
             lastTick = now;
 
-            var failed = _runs.FirstOrDefault(r => r.Phase == DatabasePhase.Failed);
-            if (failed is not null)
-                return new RunOutcome(RunOutcome.Kinds.Error, $"database {failed.Name}: {failed.LastError}");
-            if (workers.All(w => w.IsCompleted))
+            // A failed database stops alone: the others go on streaming, and the record names it.
+            var failed = _runs.Where(r => r.Phase == DatabasePhase.Failed).ToList();
+            if (failed.Count == _runs.Count && failed.Count > 0)
+                return new RunOutcome(RunOutcome.Kinds.Error, Describe(failed));
+            if (workers.All(w => w.IsCompleted) && failed.Count == 0)
                 return new RunOutcome(RunOutcome.Kinds.Error, "every database stopped streaming without an error; run pgmove start to resume.");
 
             var status = _runs.All(r => r.CopyDone && r.Phase == DatabasePhase.Streaming) ? MigrationStatus.Syncing : MigrationStatus.Running;
+            if (failed.Count > 0)
+                _record = _record with { Error = Describe(failed), Fix = "Fix the cause named for each stopped database (the others keep streaming), then stop this pgmove start (Ctrl-C) and run it again to resume them." };
+            else if (_showsDatabaseFailure)
+                _record = _record with { Error = null, Fix = null };
+            _showsDatabaseFailure = failed.Count > 0;
             _record = _record with { Status = status };
             Save();
 
@@ -42,11 +49,27 @@ public sealed partial class MigrationRunner
             {
                 case "stop":
                     return new RunOutcome(RunOutcome.Kinds.Stop, "stopped by the user");
+                case "cutover" or "cutover-freeze" when failed.Count > 0:
+                    _record = _record with { Error = $"cutover refused: {Describe(failed)}" };
+                    Save();
+                    _store.SetRequest(Id, null);
+                    break;
                 case "cutover" or "cutover-freeze" when status == MigrationStatus.Syncing:
-                    return await PrepareCutoverAsync(freeze: _store.Get(Id)?.Request == "cutover-freeze", ct);
+                    _record = _record with { Error = null, Fix = null };
+                    if (await PrepareCutoverAsync(freeze: _store.Get(Id)?.Request == "cutover-freeze", ct) is { } cutover)
+                        return cutover;
+                    break;
             }
         }
     }
+
+    /// <summary>Whether the record's error is the one Supervise wrote for stopped databases (cleared once they run again).</summary>
+    private bool _showsDatabaseFailure;
+
+    private static string Describe(IEnumerable<DatabaseRun> failed) =>
+        string.Join("; ", failed.Select(r => r.LastError is { } error && error.StartsWith($"database {r.Name}", StringComparison.Ordinal)
+            ? error
+            : $"database {r.Name} stopped: {r.LastError}"));
 
     /// <summary>Lag per database: the source's WAL position against what the slot has confirmed.</summary>
     private async Task MeasureLagAsync(TimeSpan elapsed, CancellationToken ct)
@@ -91,22 +114,30 @@ public sealed partial class MigrationRunner
     /// Freezes the source if asked, then writes a marker into each database's WAL and waits until every
     /// stream has confirmed its marker: from then on the target holds every committed change.
     /// </summary>
-    private async Task<RunOutcome> PrepareCutoverAsync(bool freeze, CancellationToken ct)
+    private async Task<RunOutcome?> PrepareCutoverAsync(bool freeze, CancellationToken ct)
     {
         _logger.CutoverRequested(Id, freeze);
         var frozenAt = DateTimeOffset.UtcNow;
         var marks = new Dictionary<string, NpgsqlLogSequenceNumber>(StringComparer.Ordinal);
         foreach (var run in _runs)
         {
-            await using var source = await PgConnector.OpenAsync(_options.Source.WithDatabase(run.Name), "source", ct);
-            marks[run.Name] = await Cutover.CutoverMark.WriteAsync(source, run.Name, freeze, ct);
+            await using var source = await PgConnector.OpenAsync(_options.Source.WithDatabase(run.Name), "source", ct, tune: WritableSession.Tune);
+            marks[run.Name] = await CutoverMark.WriteAsync(source, run.Name, freeze, ct);
         }
 
         while (_runs.Any(r => r.Statistics.ConfirmedLsn < marks[r.Name]))
         {
-            var failed = _runs.FirstOrDefault(r => r.Phase == DatabasePhase.Failed);
-            if (failed is not null)
-                return new RunOutcome(RunOutcome.Kinds.Error, $"database {failed.Name}: {failed.LastError}");
+            var failed = _runs.Where(r => r.Phase == DatabasePhase.Failed).ToList();
+            if (failed.Count > 0)
+            {
+                // Nothing was released yet: undo the freeze and go on syncing the others.
+                if (freeze)
+                    await SourceFreeze.UnfreezeAsync(_options.Source, _runs.Select(r => r.Name).ToList(), ct);
+                _record = _record with { Error = $"cutover refused: {Describe(failed)}", Fix = "Fix the cause named above, resume with pgmove start, then run the cutover again." };
+                Save();
+                _store.SetRequest(Id, null);
+                return null;
+            }
             await MeasureLagAsync(Tick, ct);
             Save();
             await Task.Delay(100, ct);

@@ -119,25 +119,35 @@ public sealed partial class MigrationRunner
                     ?? throw new PgMoveException("tools.missing", "pg_dump and pg_restore were not found.", "Install PostgreSQL's client tools and name their directory with --pg-bin.");
                 await RetryTransientAsync(CopyRolesAsync, ct);
             }
-            if (_store.Get(Id)?.Request == MigrationControl.CutoverFinishing)
-                return await FinishAsync(new RunOutcome(RunOutcome.Kinds.Cutover, "cutover (resumed after an interruption)"), ct);
+            // A cutover interrupted after its marks were confirmed finishes first, before anything streams again.
+            if (_store.Get(Id)?.Request is { } request && MigrationControl.IsCutoverFinishing(request))
+            {
+                if (await CutoverAsync(new RunOutcome(RunOutcome.Kinds.Cutover, "cutover (resumed after an interruption)", request == MigrationControl.CutoverFinishingFrozen), ct) is { } resumed)
+                    return resumed;
+                if (_options.EndAfterCutover)
+                    return Detach();
+            }
 
-            using var streaming = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            using var gate = new SemaphoreSlim(_options.ParallelDatabases);
-            var workers = _runs.Select(run => RunDatabaseAsync(run, gate, streaming.Token)).ToList();
-            var outcome = await SuperviseAsync(workers, ct);
-            await streaming.CancelAsync();
-            await WhenAllQuietly(workers);
-            return await FinishAsync(outcome, ct);
+            while (true)
+            {
+                using var streaming = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                using var gate = new SemaphoreSlim(_options.ParallelDatabases);
+                var workers = _runs.Select(run => RunDatabaseAsync(run, gate, streaming.Token)).ToList();
+                var outcome = await SuperviseAsync(workers, ct);
+                await streaming.CancelAsync();
+                await WhenAllQuietly(workers);
+                if (outcome.Kind != RunOutcome.Kinds.Cutover)
+                    return await FinishAsync(outcome, ct);
+                // A refused cutover (null) left the slots: stream again, unless this run exists only for the cutover.
+                if (await CutoverAsync(outcome, ct) is { } done)
+                    return done;
+                if (_options.EndAfterCutover)
+                    return Detach();
+            }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // Detached: slots and publications stay; pgmove start resumes.
-            _logger.Detached(Id);
-            // Save() would stamp this process as the runner again: write the record without it.
-            _record = Snapshot with { RunnerPid = null };
-            _store.Update(_record);
-            return Snapshot;
+            return Detach();
         }
         catch (PgMoveException error)
         {
@@ -149,6 +159,16 @@ public sealed partial class MigrationRunner
             return await FailAsync($"unexpected {error.GetType().Name}: {error.Message}",
                 "Check that both servers are up and reachable, then run pgmove start again to resume.");
         }
+    }
+
+    /// <summary>Detached: slots and publications stay; pgmove start resumes.</summary>
+    private MigrationRecord Detach()
+    {
+        _logger.Detached(Id);
+        // Save() would stamp this process as the runner again: write the record without it.
+        _record = Snapshot with { RunnerPid = null };
+        _store.Update(_record);
+        return Snapshot;
     }
 
     /// <summary>
@@ -210,10 +230,20 @@ public sealed partial class MigrationRunner
     {
         _logger.MigrationFailed(Id, error, fix);
         _record = _record with { Status = MigrationStatus.Error, Error = error, Fix = fix, RunnerPid = null };
-        // Before any slot was created there is nothing to keep; afterwards the slots stay so that the
-        // migration can resume once the cause is fixed (the WAL limit and pgmove stop guard the disk).
+        // Before any copy finished there is nothing to keep; afterwards the slots stay so that the migration can
+        // resume once the cause is fixed (the WAL limit and pgmove stop guard the disk). The error that ended the
+        // migration stays the one shown: trouble while cleaning up after it is a second line of the fix.
         if (_runs.All(r => !r.CopyDone))
-            await CleanupSourceAsync(CancellationToken.None);
+        {
+            try
+            {
+                await CleanupSourceAsync(CancellationToken.None);
+            }
+            catch (PgMoveException cleanup)
+            {
+                _record = _record with { Fix = $"{fix} Also: {cleanup.Message} {cleanup.Fix}" };
+            }
+        }
         _store.Update(Snapshot with { RunnerPid = null });
         return Snapshot;
     }

@@ -26,47 +26,10 @@ internal sealed partial class SubscriptionRunner
                 SaveFinal();
                 _store.SetRequest(Id, null);
                 return Snapshot;
-            case RunOutcome.Kinds.Cutover:
-                return await CompleteCutoverAsync(outcome, ct);
             default:
                 return await FailAsync(outcome.Reason,
                     "Fix the cause named above, then run pgmove start again to resume; or pgmove stop to end the migration and drop its subscriptions, slots and publications.");
         }
-    }
-
-    /// <summary>Every table has every change: sequences, large objects, then PgMove's objects go, then verification.</summary>
-    private async Task<MigrationRecord> CompleteCutoverAsync(RunOutcome outcome, CancellationToken ct)
-    {
-        string notes;
-        var summary = "";
-        var equal = true;
-        await using (new RunnerHeartbeat(Save))
-        {
-            foreach (var run in _runs)
-            {
-                await using var source = await OpenSourceAsync(run.Name, ct);
-                await using var target = await OpenTargetAsync(run.Name, ct);
-                await ExecuteAsync(source, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ct);
-                await SequenceSync.CopyAsync(source, target, run.Name, ct);
-                await LargeObjectSync.CopyAsync(source, target, ct);
-                await ExecuteAsync(source, "COMMIT", ct);
-            }
-            notes = await CleanupAsync(ct);
-            if (Verifier is not null)
-                (equal, summary) = await Verifier(_options.Source, _options.Target, _runs.Select(r => r.Name).ToList(), ct);
-        }
-        if (!equal)
-            return await FailAsync($"cutover: verification found differences: {summary}",
-                "Nothing more is replicated; compare the tables named above, fix them on the target, or start a new migration.");
-        foreach (var run in _runs)
-            run.Phase = DatabasePhase.Done;
-        var result = outcome.Freeze && outcome.FrozenAt is { } frozen
-            ? $"cutover done; the source was read-only for {(DateTimeOffset.UtcNow - frozen).TotalSeconds:N1} s. {summary}"
-            : $"cutover done. {summary}";
-        _record = _record with { Status = MigrationStatus.Done, Result = (result + notes).Trim() };
-        SaveFinal();
-        _store.SetRequest(Id, null);
-        return Snapshot;
     }
 
     private async Task<MigrationRecord> FailAsync(string error, string fix)
@@ -189,7 +152,7 @@ internal sealed partial class SubscriptionRunner
         var syncSlots = run.SubscriptionOid is { } oid ? $"pg_{oid}_sync_" : null;
         try
         {
-            await using var source = await OpenSourceAsync(run.Name, ct);
+            await using var source = await OpenSourceAsync(run.Name, ct, writable: true);
             await Migrations.MigrationRunner.DropSlotAsync(source, run.Slot, ct);
             if (syncSlots is not null)
             {

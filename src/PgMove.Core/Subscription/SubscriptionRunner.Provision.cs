@@ -62,6 +62,13 @@ internal sealed partial class SubscriptionRunner
         try
         {
             run.Subscribed = await SubscriptionExistsAsync(run, ct);
+            if (!run.Subscribed && run.CopyDone)
+            {
+                // Subscribing again would drop and copy the target database, which holds the migrated data.
+                throw new PgMoveException("subscription.gone_after_copy",
+                    $"database {run.Name}: subscription {run.Subscription} is no longer on the target although its initial copy was finished; PgMove will not copy the database again (that would drop the target database and its data).",
+                    "If a cutover was interrupted, run pgmove cutover to finish it; otherwise run pgmove stop (the data stays on the target) and start a new migration into an empty target.");
+            }
             if (!run.Subscribed)
             {
                 await gate.WaitAsync(ct);
@@ -239,8 +246,9 @@ internal sealed partial class SubscriptionRunner
         await ExecuteAsync(target, "ANALYZE", ct);
     }
 
-    private Task<NpgsqlConnection> OpenSourceAsync(string database, CancellationToken ct) =>
-        PgConnector.OpenAsync(_options.Source.WithDatabase(database), "source", ct);
+    /// <param name="writable">A session that writes even on a source frozen by a cutover (drops its slot and publication).</param>
+    private Task<NpgsqlConnection> OpenSourceAsync(string database, CancellationToken ct, bool writable = false) =>
+        PgConnector.OpenAsync(_options.Source.WithDatabase(database), "source", ct, tune: writable ? Cutover.WritableSession.Tune : null);
 
     private Task<NpgsqlConnection> OpenTargetAsync(string database, CancellationToken ct) =>
         PgConnector.OpenAsync(_options.Target.WithDatabase(database), "target", ct);

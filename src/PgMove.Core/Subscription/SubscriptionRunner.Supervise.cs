@@ -198,7 +198,7 @@ internal sealed partial class SubscriptionRunner
         var marks = new Dictionary<string, NpgsqlLogSequenceNumber>(StringComparer.Ordinal);
         foreach (var run in _runs)
         {
-            await using var source = await OpenSourceAsync(run.Name, ct);
+            await using var source = await OpenSourceAsync(run.Name, ct, writable: true);
             marks[run.Name] = await Cutover.CutoverMark.WriteAsync(source, run.Name, freeze, ct);
         }
 
@@ -206,7 +206,12 @@ internal sealed partial class SubscriptionRunner
         {
             var failed = _runs.FirstOrDefault(r => r.Phase == DatabasePhase.Failed);
             if (failed is not null)
+            {
+                // Nothing was released yet: undo the freeze; the failed database is reported as before.
+                if (freeze)
+                    await Cutover.SourceFreeze.UnfreezeAsync(_options.Source, _runs.Select(r => r.Name).ToList(), ct);
                 return new RunOutcome(RunOutcome.Kinds.Error, $"database {failed.Name}: {failed.LastError}");
+            }
             await Task.Delay(200, ct);
             await MeasureAsync(ct);
             Save();

@@ -59,25 +59,54 @@ internal sealed partial class SubscriptionRunner
             if (_runs.Any(r => !r.CopyDone))
                 await CopyRolesAsync(ct);
 
+            // A cutover interrupted after its marks were confirmed finishes first: provisioning again could only
+            // recreate subscriptions (and copy again) once the cutover dropped them.
+            if (_store.Get(Id)?.Request is { } request && MigrationControl.IsCutoverFinishing(request))
+            {
+                if (await CutoverAsync(new RunOutcome(RunOutcome.Kinds.Cutover, "cutover (resumed after an interruption)", request == MigrationControl.CutoverFinishingFrozen), ct) is { } resumed)
+                    return resumed;
+                if (_options.EndAfterCutover)
+                    return Detach();
+            }
+
             using var provisioning = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var gate = new SemaphoreSlim(_options.ParallelDatabases);
             var workers = _runs.Select(run => ProvisionAsync(run, gate, provisioning.Token)).ToList();
-            var outcome = await SuperviseAsync(ct);
-            await provisioning.CancelAsync();
-            await WhenAllQuietly(workers);
-            return await FinishAsync(outcome, ct);
+            while (true)
+            {
+                var outcome = await SuperviseAsync(ct);
+                // A refused cutover (null) re-enabled the subscriptions: supervise again.
+                var done = outcome.Kind == RunOutcome.Kinds.Cutover ? await CutoverAsync(outcome, ct) : null;
+                if (outcome.Kind == RunOutcome.Kinds.Cutover && done is null && !_options.EndAfterCutover)
+                    continue;
+                await provisioning.CancelAsync();
+                await WhenAllQuietly(workers);
+                if (outcome.Kind == RunOutcome.Kinds.Cutover && done is null)
+                    return Detach(); // a run that exists only for the cutover: the subscriptions go on by themselves
+                return done ?? await FinishAsync(outcome, ct);
+            }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // Detached: the subscriptions go on by themselves; pgmove start resumes watching them.
-            _record = _record with { RunnerPid = null };
-            Save();
-            return Snapshot;
+            return Detach();
         }
         catch (PgMoveException error)
         {
             return await FailAsync(error.Message, error.Fix);
         }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            // Never leave the store saying "running" for a runner that is gone.
+            return await FailAsync($"unexpected {error.GetType().Name}: {(error is PostgresException pg ? pg.MessageText : error.Message)}",
+                "Check that both servers are up and reachable, then run pgmove start again to resume.");
+        }
+    }
+
+    /// <summary>Detached: the subscriptions go on by themselves; pgmove start resumes watching them.</summary>
+    private MigrationRecord Detach()
+    {
+        SaveFinal();
+        return Snapshot;
     }
 
     /// <summary>Stops a migration that no process is running: drops what it made on both sides.</summary>

@@ -64,6 +64,9 @@ internal static class PgMoveEndpoints
         ServiceSettings settings, StoreAccess stores, MigrationHost host)
     {
         var record = Find(settings, stores, migrationId);
+        // A retry is an answer: a migration already cut over is shown as it is, with its recorded result.
+        if (record.Status == MigrationStatus.Done)
+            return ApiJson.Result(Views.Detail(record, settings), ApiJson.Default.MigrationDetail);
         if (!record.IsActive)
             throw ApiProblem.Conflict($"Migration {record.Id} is {Core.State.MigrationStore.Name(record.Status)}; only a running or syncing migration can be cut over.");
         var freeze = false;

@@ -93,7 +93,7 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
     /// <summary>Asks for a cutover; a migration no process runs is resumed here and cuts over once in sync.</summary>
     public async Task RequestCutoverAsync(MigrationRecord record, bool freezeSource, CancellationToken ct)
     {
-        stores.Read(store => { store.SetRequest(record.Id, freezeSource ? "cutover-freeze" : "cutover"); return 0; });
+        stores.Read(store => { MigrationControl.SetCutoverRequest(store, record.Id, freezeSource); return 0; });
         ServiceLog.CutoverRequested(logger, record.Id);
         if (!_runs.ContainsKey(record.Id) && !MigrationControl.HasLiveRunner(record))
             await ResumeAsync(record, ct);

@@ -1,0 +1,148 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using PgMove.Core.Catalog;
+using PgMove.Core.Connections;
+using PgMove.Core.Errors;
+using PgMove.Core.Logging;
+using PgMove.Core.Migrations;
+using PgMove.Core.Schema;
+using PgMove.Core.State;
+
+namespace PgMove.Core.Cutover;
+
+/// <summary>
+/// The one cutover of every method, once the target has confirmed each database's mark: check that nothing was
+/// written after the marks, copy what replication does not carry (sequences, large objects, new roles), verify —
+/// all while the slots still exist, so that any failure leaves the migration syncing — and only then drop the
+/// replication objects. The step is recorded in the store first: a run interrupted anywhere finishes when resumed,
+/// without streaming or copying again.
+/// </summary>
+internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions options, IMigrationStore store, string migrationId, Func<ConnectionSpec, ConnectionSpec, IReadOnlyList<string>, CancellationToken, Task<(bool Equal, string Summary)>>? verifier)
+{
+    private readonly ILogger _logger = options.LoggerFactory.CreateLogger("PgMove.Cutover");
+
+    public async Task<CutoverOutcome> RunAsync(bool froze, DateTimeOffset? frozenAt, CancellationToken ct)
+    {
+        store.SetRequest(migrationId, froze ? MigrationControl.CutoverFinishingFrozen : MigrationControl.CutoverFinishing);
+        _logger.CutoverFinishing(migrationId);
+        var names = method.Databases.Select(d => d.Name).ToList();
+        string summary = "", notes;
+        await using (new RunnerHeartbeat(method.Save))
+        {
+            await method.HoldAsync(ct);
+            var (written, slotsLeft) = await FindWritesAsync(ct);
+            if (written is not null)
+                return await RefuseAsync(froze, slotsLeft, $"the source was written after the cutover began ({written}); the target does not have those changes yet.",
+                    "Stop the applications' writes to the source (or use --freeze-source, which makes the source read-only), then run the cutover again. The migration goes on syncing meanwhile.", ct);
+            try
+            {
+                notes = await CarryUnreplicatedAsync(ct);
+            }
+            catch (PgMoveException error)
+            {
+                return await RefuseAsync(froze, slotsLeft, error.Message, error.Fix, ct);
+            }
+            if (verifier is not null)
+            {
+                _logger.CutoverVerifying(migrationId);
+                (var equal, summary) = await verifier(options.Source, options.Target, names, ct);
+                if (!equal)
+                {
+                    (written, _) = await FindWritesAsync(ct);
+                    return written is not null
+                        ? await RefuseAsync(froze, slotsLeft, $"the source was written during the cutover's verification ({written}); {summary}",
+                            "Stop the applications' writes to the source (or use --freeze-source), then run the cutover again. The migration goes on syncing meanwhile.", ct)
+                        : await RefuseAsync(froze, slotsLeft, $"verification found differences, so nothing was dropped: {summary}",
+                            "Compare the tables named above (pgmove verify names the first differing key), fix them on the target, then run the cutover again; the slots are kept, so nothing is lost meanwhile.", ct);
+                }
+            }
+            // Verified: only now does the way back go.
+            _logger.CutoverDropping(migrationId);
+            notes += await method.DropReplicationAsync(ct);
+        }
+        var frozen = await FrozenSafelyAsync(names, ct);
+        var downtime = frozenAt is { } at ? $"; the source was frozen at {at:u} ({(DateTimeOffset.UtcNow - at).TotalSeconds:N1} s until the target was verified)" : "";
+        var stays = frozen.Count == 0
+            ? ""
+            : $" The source databases {string.Join(", ", frozen)} stay read-only on purpose (writes there would not reach the target); pgmove unfreeze makes them writable again.";
+        return new CutoverOutcome(CutoverOutcome.Kinds.Done, $"cutover done at {DateTimeOffset.UtcNow:u}{downtime}. {summary}{stays}{notes}".Trim());
+    }
+
+    /// <summary>The first database whose slot holds a change after its confirmed position, and whether any slot is left.</summary>
+    private async Task<(string? Written, bool SlotsLeft)> FindWritesAsync(CancellationToken ct)
+    {
+        var slotsLeft = false;
+        foreach (var database in method.Databases)
+        {
+            await using var source = await PgConnector.OpenAsync(options.Source.WithDatabase(database.Name), "source", ct, tune: WritableSession.Tune);
+            await using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = @slot)", source))
+            {
+                exists.Parameters.AddWithValue("slot", database.Slot);
+                slotsLeft |= (bool)(await exists.ExecuteScalarAsync(ct))!;
+            }
+            var tables = await PendingWrites.FirstAsync(source, database, ct);
+            if (tables.Count > 0)
+                return ($"database {database.Name}: {string.Join(", ", tables)}", true);
+        }
+        return (null, slotsLeft);
+    }
+
+    /// <summary>Sequences (new ones created), large objects, and roles created on the source while streaming.</summary>
+    private async Task<string> CarryUnreplicatedAsync(CancellationToken ct)
+    {
+        foreach (var database in method.Databases)
+        {
+            await using var source = await PgConnector.OpenAsync(options.Source.WithDatabase(database.Name), "source", ct, tune: WritableSession.Tune);
+            await using var target = await PgConnector.OpenAsync(options.Target.WithDatabase(database.Name), "target", ct);
+            await ExecuteAsync(source, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ct);
+            await SequenceSync.CopyAsync(source, target, database.Name, ct);
+            await LargeObjectSync.CopyAsync(source, target, ct);
+            await ExecuteAsync(source, "COMMIT", ct);
+        }
+        var tools = (await PgToolLocator.FindAllAsync(options.PgBinDirectory, ct)).FirstOrDefault();
+        if (tools is null)
+            return " WARNING: roles created on the source during the migration were not copied (pg_dumpall was not found; name its directory with --pg-bin).";
+        bool sourceIsSuperuser;
+        await using (var source = await PgConnector.OpenAsync(options.Source, "source", ct))
+            sourceIsSuperuser = (await CatalogReader.ReadServerAsync(source, ct)).IsSuperuser;
+        var roles = await RoleCopier.CopyAsync(tools, options.Source, sourceIsSuperuser, options.Target, ct);
+        var created = roles.Created.Count == 0 ? "" : $" Roles created on the source during the migration were copied: {string.Join(", ", roles.Created)}.";
+        var failed = roles.Failures.Count == 0 ? "" : $" WARNING: roles not copied: {string.Join("; ", roles.Failures)}.";
+        return created + failed;
+    }
+
+    /// <summary>Nothing is dropped: the freeze this cutover made is undone, the method goes on applying.</summary>
+    private async Task<CutoverOutcome> RefuseAsync(bool froze, bool slotsLeft, string message, string fix, CancellationToken ct)
+    {
+        if (!slotsLeft)
+        {
+            // Interrupted after the slots went and found wrong when resumed: there is no way back to syncing.
+            return new CutoverOutcome(CutoverOutcome.Kinds.Failed, $"cutover: {message}",
+                "The replication slots were already dropped: fix the differences on the target by hand (pgmove verify names them), or start a new migration.");
+        }
+        var unfrozen = froze ? await SourceFreeze.UnfreezeAsync(options.Source, method.Databases.Select(d => d.Name).ToList(), ct) : [];
+        await method.ReleaseHoldAsync(ct);
+        _logger.CutoverRefused(migrationId, message);
+        var writable = unfrozen.Count == 0 ? "" : " The source is writable again.";
+        return new CutoverOutcome(CutoverOutcome.Kinds.Refused, $"cutover refused: {message}{writable}", fix);
+    }
+
+    /// <summary>Which databases stay frozen; reading it must not fail a cutover that is already done.</summary>
+    private async Task<IReadOnlyList<string>> FrozenSafelyAsync(IReadOnlyList<string> names, CancellationToken ct)
+    {
+        try
+        {
+            return await SourceFreeze.FrozenAsync(options.Source, names, ct);
+        }
+        catch (Exception error) when (error is PgMoveException or NpgsqlException)
+        {
+            return [];
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}
