@@ -90,7 +90,9 @@ public sealed partial class MigrationRunner
             }
 
             replication = await OpenReplicationAsync(source, ct);
-            var slot = await replication.CreatePgOutputReplicationSlot(run.Slot, temporarySlot: false, LogicalSlotSnapshotInitMode.Export, twoPhase: false, ct);
+            PgOutputReplicationSlot slot;
+            await using (new SnapshotWait(source, note => run.LastError = note))
+                slot = await replication.CreatePgOutputReplicationSlot(run.Slot, temporarySlot: false, LogicalSlotSnapshotInitMode.Export, twoPhase: false, ct);
             _logger.SlotCreated(run.Name, run.Slot, slot.ConsistentPoint.ToString());
             _logger.CopyStarted(run.Name, slot.SnapshotName ?? "");
 

@@ -32,9 +32,9 @@ public sealed class TargetOutOfRoomTests
             INSERT INTO big SELECT g, repeat('p', 100) FROM generate_series(1, 50000) g;
             """, "shop");
 
-        var (_, first) = await scenario.RunAsync(scenario.Options(), CancellationToken.None);
-        var failed = await first.WaitAsync(Timeout);
-        Assert.True(failed.Status == MigrationStatus.Error, RelayScenario.Describe(failed));
+        MigrationRecord failed;
+        await using (var first = await RelayRun.StartAsync(scenario))
+            failed = await first.WaitDatabaseFailedAsync("shop", Timeout); // shop stops alone; disposing detaches
         Assert.Contains("table \"public\".\"big\"", failed.Error, StringComparison.Ordinal);
         Assert.Contains("No space left on device", failed.Error, StringComparison.Ordinal);
         Assert.Contains("disk space", failed.Fix + failed.Error, StringComparison.Ordinal);

@@ -53,6 +53,13 @@ internal sealed class RelayRun : IAsyncDisposable
     public Task<MigrationRecord> WaitCaughtUpAsync(TimeSpan? timeout = null) =>
         Scenario.WaitCaughtUpAsync(timeout ?? DefaultTimeout, Task);
 
+    /// <summary>
+    /// Waits until <paramref name="database"/> has stopped with an error while the runner goes on (a database's
+    /// failure stops that database only); returns the record, whose error names it.
+    /// </summary>
+    public Task<MigrationRecord> WaitDatabaseFailedAsync(string database, TimeSpan? timeout = null) =>
+        Scenario.WaitForAsync(r => r.Error is not null && r.Databases.Any(d => d.Name == database && d.Phase == DatabasePhase.Failed), timeout ?? DefaultTimeout, Task);
+
     /// <summary>Asks for a cutover (which waits for the streams itself) and expects it to end Done.</summary>
     public async Task<MigrationRecord> CutoverAsync(TimeSpan? timeout = null)
     {
