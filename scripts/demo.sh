@@ -6,12 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh >/dev/null
+scripts/install-deps.sh --for demo >/dev/null
 dotnet build src/PgMove.Cli -c Release -nologo -v quiet
 pgmove() { dotnet src/PgMove.Cli/bin/Release/net10.0/pgmove.dll "$@"; }
 
 PG15=/usr/lib/postgresql/15/bin
-CACHE="${PGMOVE_PG_CACHE:-$HOME/.cache/pgmove/postgres}"
+CACHE="${PGMOVE_PG_CACHE:-/var/cache/pgmove/postgres}"
 DEMO=$(mktemp -d /tmp/pgmove-demo.XXXXXX)
 chmod 755 "$DEMO"
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+scripts/install-deps.sh --for tests
 
 # Whatever happens, no server started by this run keeps running. Each test process keeps its servers under
 # /tmp/pgmove-tests/run-<its pid>: stop the servers of runs whose process is gone (this one's, once it has ended),
