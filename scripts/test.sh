@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+scripts/install-deps.sh --for tests
 
 # Whatever happens, no server started by this run keeps running. Each test process keeps its servers under
 # /tmp/pgmove-tests/run-<its pid>: stop the servers of runs whose process is gone (this one's, once it has ended),
@@ -42,6 +42,20 @@ failed=$(sed -nE 's/.*Failed: *([0-9]+).*/\1/p' <<<"$summary")
 skipped=$(sed -nE 's/.*Skipped: *([0-9]+).*/\1/p' <<<"$summary")
 rm -f "$log"
 echo "tests: ${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+# A passing test process removed its own folder; a failing one kept its servers' folders (data, server log) there.
+cleanup
+kept=()
+alive=false
+for run in /tmp/pgmove-tests/run-*; do
+  [[ -d $run ]] || continue
+  if kill -0 "${run##*/run-}" 2>/dev/null; then alive=true; else kept+=("$run"); fi
+done
+if [[ $status -eq 0 ]]; then
+  # Not while another run works in it, nor through a tmpfs a fault test left mounted there.
+  if ! $alive && ! grep -q ' /tmp/pgmove-tests' /proc/mounts; then rm -rf /tmp/pgmove-tests; fi
+else
+  for run in "${kept[@]}"; do echo "test.sh: kept for debugging (the next test run removes it): $run"; done
+fi
 if [[ -z "$summary" || "${passed:-0}" == 0 ]]; then
   echo "test.sh: no test ran" >&2
   exit 1

@@ -62,14 +62,14 @@ internal static class CopyCommand
 
     private static async Task<int> RunJsonAsync(CopyOptions options, CopyProgress progress, TextWriter output, CancellationToken ct)
     {
-        var events = new CopyJsonEvents(output);
+        var events = new CopyJsonEvents(output, progress);
         progress.Event += events.OnEvent;
         var running = CopyRunner.RunAsync(options, progress, ct);
         while (!running.IsCompleted)
         {
             await Task.WhenAny(running, Task.Delay(1000, CancellationToken.None));
             if (!running.IsCompleted)
-                events.WriteProgress(progress);
+                events.WriteProgress();
         }
         try
         {

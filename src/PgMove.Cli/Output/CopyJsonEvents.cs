@@ -6,9 +6,10 @@ namespace PgMove.Cli.Output;
 
 /// <summary>
 /// --json for copy: one JSON object per line. Events as they happen ({"kind": "phase"|"table"|"warning"|"redo", …}),
-/// a "progress" line per database every second, and a final "result" line.
+/// a "progress" line per database every second and one after each table copied (so a copy shorter than a second
+/// still shows its counters), and a final "result" line.
 /// </summary>
-internal sealed class CopyJsonEvents(TextWriter writer)
+internal sealed class CopyJsonEvents(TextWriter writer, CopyProgress progress)
 {
     private static readonly CliJson Json = CliJson.Output(indented: false, skipNulls: true);
 
@@ -24,15 +25,26 @@ internal sealed class CopyJsonEvents(TextWriter writer)
         }
     }
 
-    public void OnEvent(CopyEvent e) => Write(new CopyEventLine(e.Kind, e.Database, e.Message, e.Table, e.Rows, e.Bytes, e.Seconds, DateTimeOffset.UtcNow), Json.CopyEventLine);
-
-    public void WriteProgress(CopyProgress progress)
+    public void OnEvent(CopyEvent e)
     {
-        foreach (var db in progress.Databases.Where(d => d.Phase is CopyPhase.Data or CopyPhase.PreData or CopyPhase.PostData or CopyPhase.Finishing))
-        {
-            Write(new CopyProgressLine("progress", db.Database, db.Phase.ToString().ToLowerInvariant(), db.TablesDone, db.TablesTotal, db.BytesDone,
-                db.BytesTotal, db.RowsDone, DateTimeOffset.UtcNow), Json.CopyProgressLine);
-        }
+        Write(new CopyEventLine(e.Kind, e.Database, e.Message, e.Table, e.Rows, e.Bytes, e.Seconds, DateTimeOffset.UtcNow), Json.CopyEventLine);
+        // The engine raises a table's event after counting it done, so this line shows the counters including it.
+        if (e.Kind == "table" && e.Database is not null)
+            WriteProgress(progress.For(e.Database));
+    }
+
+    public void WriteProgress()
+    {
+        foreach (var db in progress.Databases)
+            WriteProgress(db);
+    }
+
+    private void WriteProgress(DatabaseProgress db)
+    {
+        if (db.Phase is not (CopyPhase.Data or CopyPhase.PreData or CopyPhase.PostData or CopyPhase.Finishing))
+            return;
+        Write(new CopyProgressLine("progress", db.Database, db.Phase.ToString().ToLowerInvariant(), db.TablesDone, db.TablesTotal, db.BytesDone,
+            db.BytesTotal, db.RowsDone, DateTimeOffset.UtcNow), Json.CopyProgressLine);
     }
 
     public void WriteResult(CopyResult result) => Write(new CopyResultLine(

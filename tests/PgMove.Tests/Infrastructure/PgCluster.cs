@@ -268,14 +268,21 @@ public sealed partial class PgCluster : IAsyncDisposable
         process.Dispose();
     }
 
-    /// <summary>Called at process exit: whatever a test forgot is stopped at once.</summary>
+    /// <summary>Called at the end of the run and at process exit: whatever a test forgot is stopped at once.</summary>
     internal static void StopAllImmediately()
     {
+        var stopping = new List<Process>();
         foreach (var cluster in Running.Keys)
         {
             if (cluster._process is { HasExited: false } process)
+            {
                 NativeSignals.Send(process.Id, NativeSignals.SigQuit);
+                stopping.Add(process);
+            }
         }
+        // Gone before their folders are deleted (bounded: process exit must not hang on a stuck server).
+        foreach (var process in stopping)
+            process.WaitForExit(TimeSpan.FromSeconds(10));
     }
 
     public string ReadLog()

@@ -3,14 +3,39 @@ using System.Globalization;
 namespace PgMove.Tests.Infrastructure;
 
 /// <summary>
-/// The folder of this test run's clusters, under /tmp/pgmove-tests/run-PID. At start it sweeps the
-/// folders of runs whose process is gone (stopping any server they left), and at exit it stops its own.
+/// The folder of this test run's clusters, under /tmp/pgmove-tests/run-PID. At start it sweeps the folders of runs
+/// whose process is gone (stopping any server they left). At the end of the run (<see cref="Finish"/>, called by
+/// <see cref="RunEndSink"/>) it stops its servers and removes its folder, or, if a test failed, keeps it for
+/// debugging minus the templates. At process exit it stops whatever is still running.
 /// </summary>
 public static class TestRun
 {
+    private static readonly Lazy<string> Folder = new(Create);
+
     public static string BaseDirectory { get; } = Path.Combine(Path.GetTempPath(), "pgmove-tests");
 
-    public static string Directory { get; } = Create();
+    public static string Directory => Folder.Value;
+
+    /// <summary>Whether a test used the folder (a run of unit tests only never creates it).</summary>
+    public static bool WasCreated => Folder.IsValueCreated;
+
+    /// <summary>
+    /// Stops every server this run started and removes its folder when the run <paramref name="passed"/>; otherwise
+    /// removes only the templates (~150 MB each, of no use after the run) and returns the folder kept.
+    /// </summary>
+    public static string? Finish(bool passed)
+    {
+        PgCluster.StopAllImmediately();
+        var dir = Folder.Value;
+        if (passed)
+        {
+            TryDelete(dir);
+            return null;
+        }
+        foreach (var template in System.IO.Directory.GetDirectories(dir, "template-*"))
+            TryDelete(template);
+        return dir;
+    }
 
     private static string Create()
     {
@@ -20,21 +45,9 @@ public static class TestRun
         System.IO.Directory.CreateDirectory(dir);
         File.SetUnixFileMode(BaseDirectory, (UnixFileMode)Convert.ToInt32("755", 8));
         File.SetUnixFileMode(dir, (UnixFileMode)Convert.ToInt32("755", 8));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            PgCluster.StopAllImmediately();
-            // The initdb templates (~150 MB each) are only useful to this run.
-            foreach (var template in System.IO.Directory.GetDirectories(dir, "template-*"))
-            {
-                try
-                {
-                    System.IO.Directory.Delete(template, recursive: true);
-                }
-                catch (IOException)
-                {
-                }
-            }
-        };
+        // A run that ends without Finish (aborted, or a host that is not xunit's) still stops its servers; its
+        // folder is swept by the next run.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => PgCluster.StopAllImmediately();
         return dir;
     }
 
@@ -51,13 +64,19 @@ public static class TestRun
                 if (int.TryParse(firstLine, NumberStyles.None, CultureInfo.InvariantCulture, out var postmaster))
                     NativeSignals.Send(postmaster, NativeSignals.SigQuit);
             }
-            try
-            {
-                System.IO.Directory.Delete(run, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            TryDelete(run);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            System.IO.Directory.Delete(path, recursive: true);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // A server still writing as it exits; the next run sweeps what is left.
         }
     }
 }
