@@ -202,4 +202,28 @@ public sealed class CutoverPipelineTests
         var canceled = await run.WaitAsync(Timeout);
         Assert.Equal(MigrationStatus.Canceled, canceled.Status);
     }
+
+    [SkippableFact]
+    public async Task Start_LongTransactionOnSource_StatusSaysWhatTheSnapshotWaitsFor()
+    {
+        await using var scenario = await ShopAsync();
+        // A transaction with an xid, open before the slot is asked for: the slot waits until it ends.
+        await using var blocker = await scenario.Source.OpenAsync("shop");
+        await using (var begin = new Npgsql.NpgsqlCommand("BEGIN; INSERT INTO items VALUES (9999, 'held open')", blocker))
+            await begin.ExecuteNonQueryAsync();
+        var pid = blocker.ProcessID;
+
+        var (_, run) = await scenario.RunAsync(scenario.Options(o => o with { IgnoreDatabases = ["postgres"] }), CancellationToken.None);
+        var waiting = await scenario.WaitForAsync(r => r.Databases.Any(d => d.LastError?.Contains("waiting for transaction pid", StringComparison.Ordinal) == true), Timeout, run);
+        Assert.Contains($"pid {pid}", waiting.Databases.Single().LastError, StringComparison.Ordinal);
+
+        await using (var commit = new Npgsql.NpgsqlCommand("COMMIT", blocker))
+            await commit.ExecuteNonQueryAsync();
+        var syncing = await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout, run);
+        Assert.Null(syncing.Databases.Single().LastError);
+        scenario.Request("cutover");
+        var done = await run.WaitAsync(Timeout);
+        Assert.True(done.Status == MigrationStatus.Done, RelayScenario.Describe(done));
+        Assert.Equal(501, await scenario.Target.ScalarAsync<int>("SELECT count(*)::int FROM items", "shop"));
+    }
 }
