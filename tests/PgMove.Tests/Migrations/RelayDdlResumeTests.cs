@@ -47,6 +47,30 @@ public sealed class RelayDdlResumeTests
             "INSERT INTO busy VALUES (1003, 'after the resume'); UPDATE busy SET v = 'resumed' WHERE id = 1001",
             separateTransactions);
 
+    [SkippableFact]
+    public async Task Stream_ColumnAddedOnTargetFirst_KeepsStreaming_ThroughTheSourceDdl()
+    {
+        await using var scenario = await RelayScenario.StartAsync();
+        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
+        await scenario.Source.ExecuteAsync("CREATE TABLE busy (id int PRIMARY KEY, v text); INSERT INTO busy SELECT g, 'copied' FROM generate_series(1, 200) g", "shop");
+        await using var run = await RelayRun.StartSyncingAsync(scenario);
+
+        // The fix made before the change: the target has a column with a default that the source does not send yet.
+        await scenario.Target.ExecuteAsync("ALTER TABLE busy ADD COLUMN extra int DEFAULT 0", "shop");
+        await scenario.Source.ExecuteAsync("INSERT INTO busy VALUES (1001, 'before'); UPDATE busy SET v = 'touched' WHERE id <= 5", "shop");
+        await run.WaitCaughtUpAsync();
+        await scenario.Source.ExecuteAsync(Statements(false,
+            "INSERT INTO busy VALUES (1002, 'before the ddl')",
+            "ALTER TABLE busy ADD COLUMN extra int DEFAULT 0",
+            "UPDATE busy SET extra = 1 WHERE id <= 10",
+            "INSERT INTO busy VALUES (1003, 'after the ddl', 3)"), "shop");
+
+        var caughtUp = await run.WaitCaughtUpAsync();
+        Assert.True(caughtUp.Status == MigrationStatus.Syncing, RelayScenario.Describe(caughtUp));
+        await DataComparer.AssertSameAsync(scenario.Source, scenario.Target, "shop");
+        await run.CutoverAsync();
+    }
+
     /// <summary>The statements as one call: one implicit transaction, or each in its own.</summary>
     private static string Statements(bool separateTransactions, params string[] statements) => separateTransactions
         ? string.Join("\n", statements.Select(s => $"BEGIN; {s}; COMMIT;"))
