@@ -20,6 +20,13 @@ namespace PgMove.Core.Replication;
 /// rolled back to its savepoint and applied again change by change, in source order.
 /// </para>
 /// <para>
+/// A source transaction's changes are staged until its commit is read, so that a group always holds whole source
+/// transactions: when a relation message shows that a table changed on the source in a way the target does not
+/// match (DDL), the group before that transaction commits with its LSN and the database stops there. After the
+/// user made the same change on the target, streaming resumes exactly at that transaction (see
+/// <see cref="RelationAsync"/>).
+/// </para>
+/// <para>
 /// Memory stays bounded: when a segment keeps too much (one huge source transaction, see
 /// <see cref="GroupTransaction.SegmentFull"/>), it is written out and a new segment begins.
 /// </para>
@@ -69,50 +76,53 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
     /// <summary>Segments that had to be applied again change by change (diagnostics).</summary>
     public int RowByRowRetries { get; private set; }
 
-    public async Task RelationAsync(RelationMessage relation, CancellationToken ct)
+    public async Task InsertAsync(InsertMessage insert, CancellationToken ct)
     {
-        // What is pending was read with the old description of the table: write it first.
-        await FlushPendingAsync(ct);
-        await WaitForCommitAsync();
-        _relations[relation.RelationId] = await DescribeAsync(relation, ct);
+        var table = await TableAsync(insert.Relation.RelationId, ct);
+        await StageAsync(new RowChange(RowChangeKind.Insert, table, null, await ReadAsync(insert.NewRow, table)), ct);
     }
-
-    public async Task InsertAsync(InsertMessage insert, CancellationToken ct) =>
-        await AddAsync(new RowChange(RowChangeKind.Insert, Table(insert.Relation.RelationId), null, await ReadAsync(insert.NewRow)), ct);
 
     public async Task UpdateAsync(UpdateMessage update, CancellationToken ct)
     {
-        var table = Table(update.Relation.RelationId);
+        var table = await TableAsync(update.Relation.RelationId, ct);
         // The old key (or the whole old row for REPLICA IDENTITY FULL) comes only when the key changed or identity is FULL.
         ColumnValue[]? old = update switch
         {
-            FullUpdateMessage full => await ReadAsync(full.OldRow),
-            IndexUpdateMessage index => await ReadAsync(index.Key),
+            FullUpdateMessage full => await ReadAsync(full.OldRow, table),
+            IndexUpdateMessage index => await ReadAsync(index.Key, table),
             _ => null,
         };
-        await AddAsync(new RowChange(RowChangeKind.Update, table, old, await ReadAsync(update.NewRow)), ct);
+        await StageAsync(new RowChange(RowChangeKind.Update, table, old, await ReadAsync(update.NewRow, table)), ct);
     }
 
     public async Task DeleteAsync(DeleteMessage delete, CancellationToken ct)
     {
-        var table = Table(delete.Relation.RelationId);
+        var table = await TableAsync(delete.Relation.RelationId, ct);
         var old = delete switch
         {
-            FullDeleteMessage full => await ReadAsync(full.OldRow),
-            KeyDeleteMessage key => await ReadAsync(key.Key),
+            FullDeleteMessage full => await ReadAsync(full.OldRow, table),
+            KeyDeleteMessage key => await ReadAsync(key.Key, table),
             _ => throw new InvalidOperationException("A DELETE without key cannot be applied."),
         };
-        await AddAsync(new RowChange(RowChangeKind.Delete, table, old, null), ct);
+        await StageAsync(new RowChange(RowChangeKind.Delete, table, old, null), ct);
     }
 
-    public async Task TruncateAsync(TruncateMessage truncate, CancellationToken ct) =>
-        await AddAsync(new TruncateChange(truncate.Relations.Select(r => Table(r.RelationId)).ToList(),
+    public async Task TruncateAsync(TruncateMessage truncate, CancellationToken ct)
+    {
+        var tables = new List<TargetTable>(truncate.Relations.Count);
+        foreach (var relation in truncate.Relations)
+            tables.Add(await TableAsync(relation.RelationId, ct));
+        await StageAsync(new TruncateChange(tables,
             truncate.Options.HasFlag(TruncateMessage.TruncateOptions.RestartIdentity),
             truncate.Options.HasFlag(TruncateMessage.TruncateOptions.Cascade)), ct);
+    }
 
-    /// <summary>A source transaction ended: it now belongs to the open group.</summary>
-    public void Committed(CommitMessage commit)
+    /// <summary>A source transaction ended: its staged changes join the open group.</summary>
+    public async Task CommittedAsync(CommitMessage commit, CancellationToken ct)
     {
+        if (_unresolvedDrift.Count > 0)
+            throw await StopBeforeTransactionAsync(_unresolvedDrift.Values.First(), ct);
+        await UnstageAsync(ct);
         if (_open is null)
             return; // Nothing of ours in it.
         _groupTransactions++;
@@ -185,7 +195,7 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
         return end;
     }
 
-    private async Task AddAsync(SourceChange change, CancellationToken ct)
+    private async Task AddToGroupAsync(SourceChange change, CancellationToken ct)
     {
         if (_open is null)
         {
@@ -249,21 +259,20 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
                 ? "Someone probably wrote to the target: undo that write (only PgMove may write to the target until cutover), then run pgmove start again to resume."
                 : "Fix the cause named above on the target, then run pgmove start again to resume from the last applied transaction.", error);
 
-    private TargetTable Table(uint relationId) =>
-        _relations.TryGetValue(relationId, out var table)
-            ? table
-            : throw new InvalidOperationException($"No relation message was received for relation {relationId}.");
-
-    private static async Task<ColumnValue[]> ReadAsync(ReplicationTuple tuple)
+    /// <summary>Reads a row in the relation's column order, leaving out the values of columns the target lacks.</summary>
+    private static async Task<ColumnValue[]> ReadAsync(ReplicationTuple tuple, TargetTable table)
     {
-        var values = new ColumnValue[tuple.NumColumns];
+        var values = new ColumnValue[table.Dropped is null ? tuple.NumColumns : table.Columns.Count];
         var i = 0;
+        var position = 0;
         // Values are read without a token of their own: the stream as a whole is cancelled by the token it was
         // started with, and registering one per value is work for nothing.
         await using var enumerator = tuple.GetAsyncEnumerator(CancellationToken.None);
         while (await enumerator.MoveNextAsync())
         {
             var value = enumerator.Current;
+            if (table.Dropped?[position++] == true)
+                continue;
             values[i++] = value.Kind switch
             {
                 TupleDataKind.Null => ColumnValue.Null,

@@ -151,6 +151,7 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
                     inTransaction = false;
                     if (skipping)
                         break;
+                    await applier.CommittedAsync(commit, ct);
                     if (!applier.HasOpenGroup)
                     {
                         // Nothing of ours in it (a cutover marker, for one): confirm it once what came before has committed.
@@ -158,7 +159,6 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
                         Confirm(commit.TransactionEndLsn);
                         break;
                     }
-                    applier.Committed(commit);
                     if (applier.PendingTransactions >= GroupTransactions || applier.PendingChanges >= GroupChanges
                         || DateTimeOffset.UtcNow - applier.GroupStarted >= GroupAge)
                         await applier.StartCommitAsync(ct);

@@ -3,7 +3,13 @@ using PgMove.Core.Catalog;
 namespace PgMove.Core.Replication;
 
 /// <summary>A replicated table as the applier writes it: source column order, target types, key columns.</summary>
-internal sealed record TargetTable(QualifiedName Name, IReadOnlyList<string> Columns, IReadOnlyList<string> Types, IReadOnlyList<bool> IsKey, IReadOnlyList<bool> IsAlwaysIdentity, bool FullIdentity)
+/// <param name="Dropped">
+/// Per column of the source's relation message, whether its value is left out (the column is not on the target);
+/// null when every value is written. Only while a later relation message of the same source transaction is
+/// expected to drop that column on the source too (see <c>ChangeApplier.RelationAsync</c>).
+/// </param>
+internal sealed record TargetTable(QualifiedName Name, IReadOnlyList<string> Columns, IReadOnlyList<string> Types, IReadOnlyList<bool> IsKey, IReadOnlyList<bool> IsAlwaysIdentity, bool FullIdentity,
+    IReadOnlyList<bool>? Dropped = null)
 {
     /// <summary>Rows are found by a key (primary key or replica identity index), so changes of a row can be merged.</summary>
     // Computed on each call, not stored: a copy made with `with` must not keep the original's answer.

@@ -440,7 +440,7 @@ public sealed class RelayChangeTests
             Assert.NotNull(failed.Error);
             Assert.Contains("\"public\".\"t\"", failed.Error, StringComparison.Ordinal);
             Assert.Contains("extra", failed.Error, StringComparison.Ordinal);
-            Assert.Contains("Apply the same DDL", failed.Error, StringComparison.Ordinal);
+            Assert.Contains("the same change as on the source", failed.Error, StringComparison.Ordinal);
             Assert.Contains("pgmove start", failed.Error + failed.Fix, StringComparison.Ordinal);
             Assert.Equal(DatabasePhase.Streaming, failed.Databases.Single(d => d.Name == "postgres").Phase);
         }
