@@ -185,7 +185,7 @@ internal sealed partial class SubscriptionRunner
         {
             // The source is unreachable: report without the table.
         }
-        var names = tables.Select(t => $"{Identifiers.Quote(t.Schema)}.{Identifiers.Quote(t.Name)}").ToList();
+        var names = tables.Select(t => $"{t.Schema}.{t.Name}").ToList();
         var where = names.Count == 0 ? "" : $" while applying a change to {(names.Count == 1 ? "table" : "tables")} {string.Join(", ", names)}";
         run.Phase = DatabasePhase.Failed;
         var failed = $"the subscription's apply worker failed {run.Errors - run.ErrorsAtStart} times on the target{where}; PgMove disabled subscription {run.Subscription}.";
