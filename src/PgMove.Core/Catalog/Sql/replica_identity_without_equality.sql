@@ -1,6 +1,6 @@
--- Columns of REPLICA IDENTITY FULL tables whose type has no equality operator (json, xml, point, polygon, ...):
+-- Columns of REPLICA IDENTITY FULL tables whose type has no equality operator (json, point, polygon, box, ...):
 -- a subscriber finds the row of an UPDATE or DELETE by comparing every column with its type's default btree or
--- hash equality, and fails for these types. Domains count as their base type, arrays and composite types as
+-- hash equality (or that of a type it is binary-coercible to, as xml to text), and fails for these types. Domains count as their base type, arrays and composite types as
 -- their elements. Published tables only: permanent, not partitioned parents, not of extensions or system schemas.
 WITH RECURSIVE columns AS (
     SELECT n.nspname::text AS schema, c.relname::text AS name, a.attname::text AS column_name,
