@@ -75,8 +75,8 @@ public sealed class SubscriptionTableRulesTests
         Assert.Equal(CheckStatus.Fail, check.Status);
         Assert.Contains("3 columns", check.Message, StringComparison.Ordinal);
         Assert.Contains("shop: \"public\".\"docs\" column \"doc\" (json)", check.Message, StringComparison.Ordinal);
-        Assert.Contains("shop: \"public\".\"docs\" column \"at\" (place)", check.Message, StringComparison.Ordinal);
-        Assert.Contains("shop: \"public\".\"docs\" column \"tags\" (tagged[])", check.Message, StringComparison.Ordinal);
+        Assert.Contains("shop: \"public\".\"docs\" column \"at\" (public.place)", check.Message, StringComparison.Ordinal);
+        Assert.Contains("shop: \"public\".\"docs\" column \"tags\" (public.tagged[])", check.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("fine", check.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("keyed", check.Message, StringComparison.Ordinal);
         Assert.Contains("PRIMARY KEY", check.Fix, StringComparison.Ordinal);
