@@ -28,6 +28,8 @@ public static class PreflightRunner
         new TargetSubscriptionCheck(),
         new DatabaseListCheck(),
         new PrimaryKeysCheck(),
+        new ReplicaIdentityEqualityCheck(),
+        new RowSecurityCheck(),
         new LargeObjectsCheck(),
         new UnloggedTablesCheck(),
         new MaterializedViewsCheck(),

@@ -1,4 +1,5 @@
 using Npgsql;
+using PgMove.Core.Errors;
 
 namespace PgMove.Core.Subscription;
 
@@ -51,6 +52,23 @@ internal sealed class AivenExtrasSubscriptions : ITargetSubscriptions
 
     public Task DisableAsync(NpgsqlConnection target, string name, CancellationToken ct) =>
         CallAsync(target, "SELECT aiven_extras.pg_alter_subscription_disable(@name)", name, ct);
+
+    /// <summary>
+    /// <c>pg_alter_subscription_refresh_publication(name, copy_data)</c>, which recent aiven_extras versions offer;
+    /// without it a table added on the source cannot join the subscription, and PgMove says so instead of skipping it.
+    /// </summary>
+    public async Task RefreshAsync(NpgsqlConnection target, string name, CancellationToken ct)
+    {
+        await using (var exists = new NpgsqlCommand("SELECT pg_catalog.to_regprocedure(@function) IS NOT NULL", target))
+        {
+            exists.Parameters.AddWithValue("function", "aiven_extras.pg_alter_subscription_refresh_publication(text, boolean)");
+            if (!(bool)(await exists.ExecuteScalarAsync(ct))!)
+                throw new PgMoveException("subscription.refresh_unsupported",
+                    $"subscription {name}: the target's aiven_extras extension has no pg_alter_subscription_refresh_publication function, so tables created on the source during the migration cannot be added to the subscription.",
+                    "Update the aiven_extras extension on the target (ALTER EXTENSION aiven_extras UPDATE) and run pgmove start again; or stop this migration and use --method relay, which carries DDL.");
+        }
+        await CallAsync(target, "SELECT aiven_extras.pg_alter_subscription_refresh_publication(@name, true)", name, ct);
+    }
 
     public Task DropAsync(NpgsqlConnection target, string name, CancellationToken ct) =>
         CallAsync(target, "SELECT aiven_extras.pg_drop_subscription(@name)", name, ct);

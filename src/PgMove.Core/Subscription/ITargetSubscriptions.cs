@@ -25,6 +25,12 @@ internal interface ITargetSubscriptions
     Task DisableAsync(NpgsqlConnection target, string name, CancellationToken ct);
 
     /// <summary>
+    /// Adds the tables the publication gained since the subscription was made (or last refreshed) and copies their rows
+    /// (<c>REFRESH PUBLICATION WITH (copy_data = true)</c>); until then the apply skips their changes.
+    /// </summary>
+    Task RefreshAsync(NpgsqlConnection target, string name, CancellationToken ct);
+
+    /// <summary>
     /// Drops the subscription. <see cref="DropNeedsSource"/> says whether this also reaches the source (aiven_extras
     /// drops the slot there itself); otherwise the slot is detached first and PgMove drops it on the source.
     /// </summary>

@@ -43,6 +43,10 @@ internal sealed class NativeSubscriptions : ITargetSubscriptions
     public Task DisableAsync(NpgsqlConnection target, string name, CancellationToken ct) =>
         ExecuteAsync(target, $"ALTER SUBSCRIPTION {Identifiers.Quote(name)} DISABLE", ct);
 
+    /// <summary>Cannot run in a transaction block: sent alone, outside any transaction.</summary>
+    public Task RefreshAsync(NpgsqlConnection target, string name, CancellationToken ct) =>
+        ExecuteAsync(target, $"ALTER SUBSCRIPTION {Identifiers.Quote(name)} REFRESH PUBLICATION WITH (copy_data = true)", ct);
+
     /// <summary>Disable, detach the slot, drop: none of these needs the source, so this works while it is down.</summary>
     public async Task DropAsync(NpgsqlConnection target, string name, CancellationToken ct)
     {

@@ -10,13 +10,13 @@ namespace PgMove.Core.Subscription;
 /// </summary>
 internal static class PendingChanges
 {
-    public static async Task<IReadOnlyList<string>> FirstTransactionTablesAsync(NpgsqlConnection source, string slot, string publication, CancellationToken ct)
+    public static async Task<IReadOnlyList<(string Schema, string Name)>> FirstTransactionTablesAsync(NpgsqlConnection source, string slot, string publication, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(SqlResources.Get("Subscription/Sql/pending_changes.sql"), source);
         command.Parameters.AddWithValue("slot", slot);
         command.Parameters.AddWithValue("publications", Identifiers.Quote(publication));
         await using var reader = await command.ExecuteReaderAsync(ct);
-        var tables = new List<string>();
+        var tables = new List<(string Schema, string Name)>();
         var seenChange = false;
         while (await reader.ReadAsync(ct))
         {
@@ -26,8 +26,8 @@ internal static class PendingChanges
             switch ((char)message[0])
             {
                 case 'R':
-                    var name = ReadRelation(message);
-                    if (!tables.Contains(name, StringComparer.Ordinal))
+                    var name = ReadRelationName(message);
+                    if (!tables.Contains(name))
                         tables.Add(name);
                     break;
                 case 'I' or 'U' or 'D' or 'T':
@@ -41,12 +41,19 @@ internal static class PendingChanges
     }
 
     /// <summary>Relation: Int32 oid, then namespace and name as NUL-terminated strings (an empty namespace is pg_catalog).</summary>
-    internal static string ReadRelation(byte[] message)
+    internal static (string Schema, string Name) ReadRelationName(byte[] message)
     {
         var offset = 1 + sizeof(int);
         var schema = ReadCString(message, ref offset);
         var name = ReadCString(message, ref offset);
-        return $"{(schema.Length == 0 ? "pg_catalog" : schema)}.{name}";
+        return (schema.Length == 0 ? "pg_catalog" : schema, name);
+    }
+
+    /// <summary>The relation's name as <c>schema.name</c>, unquoted.</summary>
+    internal static string ReadRelation(byte[] message)
+    {
+        var (schema, name) = ReadRelationName(message);
+        return $"{schema}.{name}";
     }
 
     private static string ReadCString(byte[] message, ref int offset)

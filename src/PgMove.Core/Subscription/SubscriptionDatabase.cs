@@ -42,6 +42,9 @@ internal sealed class SubscriptionDatabase(string name, string slot, string publ
     public long? Errors { get; set; }
     public string? BaselineLsn { get; set; }
 
+    /// <summary>When the publication was last compared with the subscription (tables created on the source).</summary>
+    public DateTimeOffset TablesCheckedAt { get; set; }
+
     /// <summary>The source has WAL beyond what the slot confirmed.</summary>
     public bool HasPending { get; set; }
 

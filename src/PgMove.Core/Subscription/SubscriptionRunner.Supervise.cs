@@ -24,12 +24,14 @@ internal sealed partial class SubscriptionRunner
         {
             await Task.Delay(Tick, ct);
             await MeasureAsync(ct);
+            await FollowNewTablesAsync(ct);
 
             var failed = _runs.FirstOrDefault(r => r.Phase == DatabasePhase.Failed);
             if (failed is not null)
                 return new RunOutcome(RunOutcome.Kinds.Error, $"database {failed.Name}: {failed.LastError}");
 
-            var status = _runs.All(r => r.CopyDone && r.Phase == DatabasePhase.Streaming) ? MigrationStatus.Syncing : MigrationStatus.Running;
+            // A table added to a subscription while streaming is copied first: not level (no cutover) until it is ready.
+            var status = _runs.All(r => r.CopyDone && r.Phase == DatabasePhase.Streaming && r.TablesReady == r.TablesTotal) ? MigrationStatus.Syncing : MigrationStatus.Running;
             _record = _record with { Status = status };
             Save();
 
@@ -152,13 +154,16 @@ internal sealed partial class SubscriptionRunner
     }
 
     /// <summary>
-    /// The apply worker keeps failing: PgMove disables the subscription (so that the slot can be read) and names
-    /// the tables of the first change it could not apply. The error text itself is only in the target's server log.
+    /// The apply worker keeps failing: PgMove disables the subscription (so that the slot can be read), names the
+    /// tables of the first change it could not apply, and looks in both catalogs for the cause (a table or column
+    /// created on the source only, an unusable replica identity); otherwise it is the data: rows written to the target.
+    /// The error text itself is only in the target's server log.
     /// </summary>
     private async Task DiagnoseAsync(SubscriptionDatabase run, NpgsqlConnection target, CancellationToken ct)
     {
         await _subscriptions.DisableAsync(target, run.Subscription, ct);
-        IReadOnlyList<string> tables = [];
+        IReadOnlyList<(string Schema, string Name)> tables = [];
+        (string Cause, string Fix)? cause = null;
         try
         {
             await using var source = await OpenSourceAsync(run.Name, ct);
@@ -174,18 +179,22 @@ internal sealed partial class SubscriptionRunner
                     await Task.Delay(200, ct); // the walsender of the disabled subscription is still exiting
                 }
             }
+            cause = await ApplyFailureCause.FindAsync(source, target, tables, ct);
         }
         catch (Exception error) when (error is PgMoveException or NpgsqlException)
         {
             // The source is unreachable: report without the table.
         }
-        var where = tables.Count == 0 ? "" : $" while applying a change to {(tables.Count == 1 ? "table" : "tables")} {string.Join(", ", tables)}";
+        var names = tables.Select(t => $"{t.Schema}.{t.Name}").ToList();
+        var where = names.Count == 0 ? "" : $" while applying a change to {(names.Count == 1 ? "table" : "tables")} {string.Join(", ", names)}";
         run.Phase = DatabasePhase.Failed;
-        run.LastError =
-            $"the subscription's apply worker failed {run.Errors - run.ErrorsAtStart} times on the target{where}; PgMove disabled subscription {run.Subscription}. " +
-            "The target server's log has the exact error; a unique violation there means rows were written to the target directly. " +
-            $"Fix: remove the conflicting rows from {(tables.Count == 0 ? "the table" : tables[0])} on the target (or make the target read-only for applications until cutover), " +
-            "then run pgmove start to resume (it enables the subscription again); or pgmove stop to end the migration.";
+        var failed = $"the subscription's apply worker failed {run.Errors - run.ErrorsAtStart} times on the target{where}; PgMove disabled subscription {run.Subscription}.";
+        run.LastError = cause is { } found
+            ? $"{failed} Cause: {found.Cause}. Fix: {found.Fix} (it enables the subscription again); or pgmove stop to end the migration."
+            : $"{failed} The tables have the same columns and keys on both servers, so the target's data is in the way: the target server's log has the exact error; " +
+              "a unique violation there means rows were written to the target directly. " +
+              $"Fix: remove the conflicting rows from {(names.Count == 0 ? "the table" : names[0])} on the target (or make the target read-only for applications until cutover), " +
+              "then run pgmove start to resume (it enables the subscription again); or pgmove stop to end the migration.";
     }
 
     /// <summary>
@@ -194,6 +203,7 @@ internal sealed partial class SubscriptionRunner
     /// </summary>
     private async Task<RunOutcome> PrepareCutoverAsync(bool freeze, CancellationToken ct)
     {
+        await AddNewTablesBeforeCutoverAsync(ct);
         var frozenAt = DateTimeOffset.UtcNow;
         var marks = new Dictionary<string, NpgsqlLogSequenceNumber>(StringComparer.Ordinal);
         foreach (var run in _runs)
@@ -216,6 +226,8 @@ internal sealed partial class SubscriptionRunner
             await MeasureAsync(ct);
             Save();
         }
+        // A table created just before the marks: into the subscription and copied before the cutover goes on.
+        await AddNewTablesBeforeCutoverAsync(ct);
         return new RunOutcome(RunOutcome.Kinds.Cutover, "cutover", freeze, frozenAt);
     }
 }

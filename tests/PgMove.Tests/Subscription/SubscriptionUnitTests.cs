@@ -26,9 +26,11 @@ public sealed class SubscriptionUnitTests
     }
 
     [Theory]
-    [InlineData(13, 17, "")]
+    [InlineData(13, 15, "")]
+    [InlineData(13, 17, ", run_as_owner = true")]
     [InlineData(15, 13, "")]
-    [InlineData(14, 18, ", binary = true, streaming = on")]
-    public void Features_ByMajors_BinaryAndStreamingWhereBothSupportThem(int source, int target, string expected) =>
+    [InlineData(14, 15, ", binary = true, streaming = on")]
+    [InlineData(14, 18, ", binary = true, streaming = on, run_as_owner = true")]
+    public void Features_ByMajors_BinaryAndStreamingWhereBothSupportThemRunAsOwnerOn16Targets(int source, int target, string expected) =>
         Assert.Equal(expected, SubscriptionFeatures.For(source, target).WithOptions);
 }
