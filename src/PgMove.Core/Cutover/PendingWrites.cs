@@ -23,7 +23,7 @@ internal static class PendingWrites
         {
             try
             {
-                return await PendingChanges.FirstTransactionTablesAsync(source, database.Slot, database.Publication, ct);
+                return (await PendingChanges.FirstTransactionTablesAsync(source, database.Slot, database.Publication, ct)).Select(t => $"{t.Schema}.{t.Name}").ToList();
             }
             catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 150)
             {
