@@ -18,7 +18,8 @@ internal sealed class DatabaseListCheck : IPreflightCheck
             // rarely has, and such a name leaves nothing out. The warning shows the names that do exist, so that a
             // misspelt one (which would migrate the database meant to stay behind) is caught before cutover.
             var quoted = string.Join(", ", unknown.Select(n => $"'{n}'"));
-            results.Add(CheckResult.Warn(Id, $"The ignore list names {quoted}, which {(unknown.Count == 1 ? "is not a database" : "are not databases")} of the source: nothing is left out for {(unknown.Count == 1 ? "it" : "them")}. The source has: {string.Join(", ", names.Order(StringComparer.Ordinal))}.",
+            var existing = context.SourceDatabases.Where(d => !d.IsTemplate).Select(d => d.Name).Order(StringComparer.Ordinal);
+            results.Add(CheckResult.Warn(Id, $"The ignore list names {quoted}, which {(unknown.Count == 1 ? "is not a database" : "are not databases")} of the source: nothing is left out for {(unknown.Count == 1 ? "it" : "them")}. The source has: {string.Join(", ", existing)}.",
                 "If a name is misspelt, the database meant to stay behind will be migrated: correct the spelling in --ignore-db (ignore_dbs), or remove the name."));
         }
 
