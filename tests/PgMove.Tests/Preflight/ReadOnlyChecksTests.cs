@@ -107,6 +107,41 @@ public sealed class ReadOnlyChecksTests
         await AssertStartCreatesNothingAsync(scenario, "source.read_only");
     }
 
+    [SkippableFact]
+    public async Task Copy_FromReadOnlyServer_CopiesEveryRow_ReadOnlyDatabaseFails()
+    {
+        // The dump method passes source.read_only on a read-only server: it must indeed only read it.
+        await using var scenario = await Copy.CopyScenario.StartAsync();
+        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
+        await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 2000) g", "shop");
+
+        // A database's own read-only setting travels to the target with its other settings: refused up front.
+        await scenario.Source.ExecuteAsync("ALTER DATABASE shop SET default_transaction_read_only = on");
+        var refused = await Assert.ThrowsAsync<PreflightFailedException>(() => scenario.CopyAsync());
+        ReportAssert.Has(refused.Report, "source.read_only", CheckStatus.Fail, "carry to the target", "ALTER DATABASE \"shop\" RESET");
+        Assert.Equal(0, await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM pg_database WHERE datname = 'shop'"));
+        await scenario.Source.ExecuteAsync("ALTER DATABASE shop RESET default_transaction_read_only");
+
+        await SetServerReadOnlyAsync(scenario.Source);
+        var recording = await scenario.CopyAsync();
+        Assert.True(recording.Result is not null, recording.Describe());
+        Assert.Equal(2000, await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM items", "shop"));
+        Assert.Equal("item 2000", await scenario.Target.ScalarAsync<string>("SELECT name FROM items WHERE id = 2000", "shop"));
+    }
+
+    [SkippableFact]
+    public async Task Copy_FromStandby_CopiesEveryRow()
+    {
+        await using var scenario = await Copy.CopyScenario.StartAsync();
+        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
+        await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 2000) g", "shop");
+        await MakeStandbyAsync(scenario.Source);
+
+        var recording = await scenario.CopyAsync();
+        Assert.True(recording.Result is not null, recording.Describe());
+        Assert.Equal(2000, await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM items", "shop"));
+    }
+
     internal static string Uri(PgCluster cluster, string host = "127.0.0.1", string database = "postgres") =>
         $"postgres://postgres@{host}:{cluster.Port}/{database}?sslmode=disable";
 

@@ -8,13 +8,17 @@ namespace PgMove.Core.Preflight.Checks;
 /// </summary>
 internal static class ReadOnlyCauses
 {
-    /// <summary>The causes that hold for PgMove's sessions in any of <paramref name="databases"/>, most general first.</summary>
-    public static IReadOnlyList<(string What, string Fix)> Find(ReadOnlyState state, string side, IEnumerable<string> databases)
+    /// <summary>
+    /// The causes that hold for PgMove's sessions in any of <paramref name="databases"/>, most general first.
+    /// <c>ServerWide</c> marks a standby or the server's own configuration, as opposed to an ALTER DATABASE or
+    /// ALTER ROLE setting (which a copy carries to the target with the database's or role's other settings).
+    /// </summary>
+    public static IReadOnlyList<(string What, string Fix, bool ServerWide)> Find(ReadOnlyState state, string side, IEnumerable<string> databases)
     {
-        var causes = new List<(string What, string Fix)>();
+        var causes = new List<(string What, string Fix, bool ServerWide)>();
         if (state.InRecovery)
             causes.Add(($"the {side} server is in recovery (pg_is_in_recovery() is true): it is a standby and accepts no writes",
-                $"The server is a standby: point --{side} at the primary (or promote this one)."));
+                $"The server is a standby: point --{side} at the primary (or promote this one).", true));
 
         var settings = databases.Distinct(StringComparer.Ordinal)
             .Select(d => state.ReadOnlyBy(d, state.Role))
@@ -23,7 +27,10 @@ internal static class ReadOnlyCauses
             .OrderBy(s => (s.Database is null ? 0 : 2) + (s.Role is null ? 0 : 1))
             .ThenBy(s => s.Database, StringComparer.Ordinal);
         foreach (var setting in settings)
-            causes.Add(Describe(setting, state));
+        {
+            var (what, fix) = Describe(setting, state);
+            causes.Add((what, fix, setting is { Database: null, Role: null }));
+        }
         return causes;
     }
 
