@@ -89,6 +89,23 @@ public static class CatalogReader
         return list;
     }
 
+    /// <summary>Whether the server is a standby and what makes sessions read-only by default (see <see cref="ReadOnlyState"/>).</summary>
+    public static async Task<ReadOnlyState> ReadReadOnlyStateAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var settings = await ReadListAsync(connection, "read_only_settings", r => new ReadOnlySetting(
+            r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), ReadOnlyState.ParseBoolean(r.GetString(2))), ct);
+        var rows = await ReadListAsync(connection, "read_only_state", r => new ReadOnlyState(
+            r.GetBoolean(0), r.GetBoolean(1), r.GetString(2), r.GetString(3), r.GetString(4), settings), ct);
+        return rows[0];
+    }
+
+    public static async Task<ServerFingerprint> ReadFingerprintAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var rows = await ReadListAsync(connection, "server_fingerprint", r => new ServerFingerprint(
+            r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetString(3)), ct);
+        return rows[0];
+    }
+
     private static async Task<List<T>> ReadListAsync<T>(NpgsqlConnection connection, string query, Func<NpgsqlDataReader, T> map, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(SqlResources.Get($"Catalog/Sql/{query}.sql"), connection);

@@ -28,6 +28,16 @@ public sealed class PreflightContext
 
     public string? TargetTls { get; internal set; }
 
+    /// <summary>Standby or read-only defaults of each server, read over its first connection.</summary>
+    public ReadOnlyState? SourceReadOnly { get; internal set; }
+
+    public ReadOnlyState? TargetReadOnly { get; internal set; }
+
+    /// <summary>What tells the two servers apart whatever names reached them.</summary>
+    public ServerFingerprint? SourceFingerprint { get; internal set; }
+
+    public ServerFingerprint? TargetFingerprint { get; internal set; }
+
     public IReadOnlyList<DatabaseInfo> SourceDatabases { get; internal set; } = [];
 
     /// <summary>Databases to migrate: all except templates, the ignore list and those refusing connections.</summary>

@@ -16,6 +16,9 @@ public static class PreflightRunner
     public static IReadOnlyList<IPreflightCheck> Checks { get; } =
     [
         new TlsCheck(),
+        new SameServerCheck(),
+        new SourceReadOnlyCheck(),
+        new TargetReadOnlyCheck(),
         new VersionCheck(),
         new SourcePrivilegesCheck(),
         new TargetPrivilegesCheck(),
@@ -74,6 +77,8 @@ public static class PreflightRunner
             context.Source = await CatalogReader.ReadServerAsync(connection, ct);
             context.SourceTls = await ReadTlsAsync(connection, ct);
             context.SourceDatabases = await CatalogReader.ReadDatabasesAsync(connection, ct);
+            context.SourceReadOnly = await CatalogReader.ReadReadOnlyStateAsync(connection, ct);
+            context.SourceFingerprint = await CatalogReader.ReadFingerprintAsync(connection, ct);
             return CheckResult.Pass(id, $"Connected to {context.Options.Source} as '{context.Source.CurrentUser}': PostgreSQL {context.Source.Version}.");
         }
         catch (PgMoveException error)
@@ -93,6 +98,8 @@ public static class PreflightRunner
             context.TargetDatabases = await CatalogReader.ReadDatabasesAsync(connection, ct);
             context.TargetExtensions = await CatalogReader.ReadAvailableExtensionsAsync(connection, ct);
             context.TargetLocales = await CatalogReader.ReadLocalesAsync(connection, ct);
+            context.TargetReadOnly = await CatalogReader.ReadReadOnlyStateAsync(connection, ct);
+            context.TargetFingerprint = await CatalogReader.ReadFingerprintAsync(connection, ct);
             return CheckResult.Pass(id, $"Connected to {context.Options.Target} as '{context.Target.CurrentUser}': PostgreSQL {context.Target.Version}.");
         }
         catch (PgMoveException error)

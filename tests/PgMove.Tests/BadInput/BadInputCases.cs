@@ -66,8 +66,14 @@ internal static class BadInputCases
             var newTarget = await PgCluster.StartAsync(new ClusterOptions { Major = 17 });
             return new BadInputSetup(Start(s, U(s.Target), U(newTarget), "--pg-bin", PgInstallations.DebianBinDir), newTarget);
         }),
-        new("ignore list naming a missing database", 1, ["'nosuchdb'", "Correct the spelling"], s =>
-            Args(Start(s, U(s.Source), U(s.Target), "--ignore-db", "nosuchdb"))),
+        new("source database left read-only", 1, ["source.read_only", "database 'shop'", "RESET default_transaction_read_only"], async s =>
+        {
+            var frozen = await PgCluster.StartAsync(new ClusterOptions { Major = 15 });
+            await frozen.ExecuteAsync("CREATE DATABASE shop");
+            await frozen.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY); INSERT INTO items VALUES (1)", "shop");
+            await frozen.ExecuteAsync("ALTER DATABASE shop SET default_transaction_read_only = on");
+            return new BadInputSetup(Start(s, U(frozen), U(s.Target)), frozen);
+        }),
         new("ignore list leaving nothing to migrate", 1, ["No database is left to migrate", "Shorten the --ignore-db list"], s =>
             Args(Start(s, U(s.Source), U(s.Target), "--ignore-db", "postgres", "--ignore-db", "shop"))),
         new("target database already holding data", 1, ["target.existing_databases", "shop", "DROP DATABASE"], async s =>
@@ -77,7 +83,7 @@ internal static class BadInputCases
             await used.ExecuteAsync("CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders VALUES (1)", "shop");
             return new BadInputSetup(Start(s, U(s.Source), U(used)), used);
         }),
-        new("source and target the same server", 1, ["target.existing_databases", "shop"], s => Args(Start(s, U(s.Source), U(s.Source)))),
+        new("source and target the same server", 1, ["target.same_server", "the same PostgreSQL server", "Point --target at the new server"], s => Args(Start(s, U(s.Source), U(s.Source)))),
         new("keyless table under UPDATE load", 1, ["source.primary_keys", "readings", "REPLICA IDENTITY FULL"], async s =>
         {
             var keyless = await PgCluster.StartAsync(new ClusterOptions { Major = 15 });

@@ -47,15 +47,17 @@ public sealed class DatabaseContentChecksTests
     }
 
     [SkippableFact]
-    public async Task DatabaseList_IgnoreListNamesMissingDatabase_FailsAndLeavesIgnoredOut()
+    public async Task DatabaseList_IgnoreListNamesMissingDatabase_WarnsListingTheDatabasesAndLeavesIgnoredOut()
     {
         await using var scenario = await PreflightScenario.StartAsync();
         await scenario.Source.ExecuteAsync("CREATE DATABASE keep");
         await scenario.Source.ExecuteAsync("CREATE DATABASE skipme");
         await scenario.Source.ExecuteAsync("CREATE DATABASE closed");
         await scenario.Source.ExecuteAsync("ALTER DATABASE closed ALLOW_CONNECTIONS false");
-        var report = await scenario.RunAsync(configure: o => o with { IgnoreDatabases = ["skipme", "typo_db"] });
-        ReportAssert.Has(report, "source.databases", CheckStatus.Fail, "'typo_db'");
+        var report = await scenario.RunAsync(configure: o => o with { IgnoreDatabases = ["skipme", "typo_db", "db1"] });
+        var warning = ReportAssert.Has(report, "source.databases", CheckStatus.Warn, "'typo_db', 'db1'", "The source has: closed, keep, postgres, skipme", "misspelt");
+        Assert.DoesNotContain("'skipme'", warning.Message, StringComparison.Ordinal);
+        Assert.False(report.HasFailures, ReportAssert.Describe(report));
         var pass = ReportAssert.Has(report, "source.databases", CheckStatus.Pass, "2 databases to migrate: keep, postgres", "closed");
         Assert.DoesNotContain("skipme", pass.Message, StringComparison.Ordinal);
     }

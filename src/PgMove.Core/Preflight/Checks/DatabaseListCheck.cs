@@ -1,6 +1,6 @@
 namespace PgMove.Core.Preflight.Checks;
 
-/// <summary>Which databases will move; an ignore-list entry that matches nothing is a typo, and fails.</summary>
+/// <summary>Which databases will move; an ignore-list entry that matches nothing is reported as a warning.</summary>
 internal sealed class DatabaseListCheck : IPreflightCheck
 {
     public string Id => "source.databases";
@@ -11,11 +11,16 @@ internal sealed class DatabaseListCheck : IPreflightCheck
     {
         var results = new List<CheckResult>();
         var names = context.SourceDatabases.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var ignored in context.Options.IgnoreDatabases.Where(n => !names.Contains(n)))
+        var unknown = context.Options.IgnoreDatabases.Where(n => !names.Contains(n)).Distinct(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
         {
-            // A failure, not a warning: a misspelt name means the database meant to stay behind would be migrated.
-            results.Add(CheckResult.Fail(Id, $"The ignore list names '{ignored}', which is not a database of the source (a misspelt name would migrate the database you meant to leave out).",
-                $"Correct the spelling or remove it from --ignore-db; the source has: {string.Join(", ", names.Order(StringComparer.Ordinal))}."));
+            // A warning, not a failure: DigitalOcean's own example ignore list ("db0", "db1") names databases a source
+            // rarely has, and such a name leaves nothing out. The warning shows the names that do exist, so that a
+            // misspelt one (which would migrate the database meant to stay behind) is caught before cutover.
+            var quoted = string.Join(", ", unknown.Select(n => $"'{n}'"));
+            var existing = context.SourceDatabases.Where(d => !d.IsTemplate).Select(d => d.Name).Order(StringComparer.Ordinal);
+            results.Add(CheckResult.Warn(Id, $"The ignore list names {quoted}, which {(unknown.Count == 1 ? "is not a database" : "are not databases")} of the source: nothing is left out for {(unknown.Count == 1 ? "it" : "them")}. The source has: {string.Join(", ", existing)}.",
+                "If a name is misspelt, the database meant to stay behind will be migrated: correct the spelling in --ignore-db (ignore_dbs), or remove the name."));
         }
 
         var refusing = context.SourceDatabases.Where(d => !d.IsTemplate && !d.AllowsConnections).Select(d => d.Name).ToList();
