@@ -33,6 +33,10 @@ public static class DatabaseProperties
         {
             var equals = setting.Config.IndexOf('=', StringComparison.Ordinal);
             var (key, value) = (setting.Config[..equals], setting.Config[(equals + 1)..]);
+            // A read-only default (a cutover's freeze, a database kept read-only) would refuse the restore and
+            // freeze the new server: never carried.
+            if (key.Equals("default_transaction_read_only", StringComparison.OrdinalIgnoreCase))
+                continue;
             var scope = setting.Role.Length == 0 ? $"DATABASE {name}" : $"ROLE {Identifiers.Quote(setting.Role)} IN DATABASE {name}";
             // set_config parses the value as the server does (lists included); FROM CURRENT stores exactly that.
             await using var command = new NpgsqlCommand($"SELECT pg_catalog.set_config(@key, @value, false); ALTER {scope} SET {Identifiers.Quote(key)} FROM CURRENT; RESET {Identifiers.Quote(key)}", targetConnection);
