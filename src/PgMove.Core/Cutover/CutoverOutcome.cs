@@ -1,3 +1,5 @@
+using PgMove.Core.Migrations;
+
 namespace PgMove.Core.Cutover;
 
 /// <summary>How a cutover attempt ended.</summary>
@@ -17,4 +19,12 @@ internal sealed record CutoverOutcome(CutoverOutcome.Kinds Kind, string Message,
         /// <summary>The replication objects were already gone when a problem was found: the migration has failed.</summary>
         Failed,
     }
+
+    /// <summary>The record as this outcome leaves it: done with the result, or still syncing with the reason and the fix.</summary>
+    public MigrationRecord ApplyTo(MigrationRecord record) => Kind switch
+    {
+        Kinds.Done => record with { Status = MigrationStatus.Done, Error = null, Fix = null, Result = Message },
+        Kinds.Refused => record with { Status = MigrationStatus.Syncing, Error = Message, Fix = Fix },
+        _ => throw new InvalidOperationException("A failed cutover is recorded by the runner's failure path."),
+    };
 }

@@ -40,6 +40,15 @@ internal sealed class DatabaseRun(string name, long oid, string slot, string pub
     /// <summary>The source's WAL positions over time, for the lag in seconds.</summary>
     internal WalTimeline Timeline { get; } = new();
 
+    /// <summary>The cutover dropped the slot: done, and no lag or retained WAL is shown for a slot that is gone.</summary>
+    public void MarkCutOver()
+    {
+        Phase = DatabasePhase.Done;
+        RetainedWalBytes = null;
+        LagBytes = null;
+        LagSeconds = null;
+    }
+
     public DatabaseRecord ToRecord() => new()
     {
         Name = Name,

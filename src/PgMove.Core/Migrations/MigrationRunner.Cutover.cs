@@ -12,29 +12,22 @@ public sealed partial class MigrationRunner : ICutoverMethod
     private async Task<MigrationRecord?> CutoverAsync(RunOutcome outcome, CancellationToken ct)
     {
         var result = await new CutoverPipeline(this, _options, _store, Id, Verifier).RunAsync(outcome.Freeze, outcome.Freeze ? outcome.FrozenAt : null, ct);
-        switch (result.Kind)
+        if (result.Kind == CutoverOutcome.Kinds.Failed)
+            return await FailAsync(result.Message, result.Fix ?? "");
+        _record = result.ApplyTo(_record);
+        if (result.Kind == CutoverOutcome.Kinds.Refused)
         {
-            case CutoverOutcome.Kinds.Done:
-                foreach (var run in _runs)
-                {
-                    run.Phase = DatabasePhase.Done;
-                    run.RetainedWalBytes = null; // the slots are gone
-                    run.LagBytes = null;
-                    run.LagSeconds = null;
-                }
-                _record = _record with { Status = MigrationStatus.Done, Error = null, Fix = null, Result = result.Message, RunnerPid = null };
-                _store.Update(Snapshot with { RunnerPid = null });
-                _store.SetRequest(Id, null);
-                _logger.MigrationEnded(Id, "done", _record.Result);
-                return Snapshot;
-            case CutoverOutcome.Kinds.Refused:
-                _record = _record with { Status = MigrationStatus.Syncing, Error = result.Message, Fix = result.Fix };
-                Save();
-                _store.SetRequest(Id, null);
-                return null;
-            default:
-                return await FailAsync(result.Message, result.Fix ?? "");
+            Save();
+            _store.SetRequest(Id, null);
+            return null;
         }
+        foreach (var run in _runs)
+            run.MarkCutOver();
+        _record = _record with { RunnerPid = null };
+        _store.Update(Snapshot with { RunnerPid = null });
+        _store.SetRequest(Id, null);
+        _logger.MigrationEnded(Id, "done", _record.Result);
+        return Snapshot;
     }
 
     IReadOnlyList<CutoverDatabase> ICutoverMethod.Databases => _runs.Select(r => new CutoverDatabase(r.Name, r.Slot, r.Publication)).ToList();

@@ -51,6 +51,15 @@ internal sealed class SubscriptionDatabase(string name, string slot, string publ
     /// <summary>Recent (time, source WAL position) samples: lag in seconds is the age of the oldest one not yet confirmed.</summary>
     public Queue<(DateTimeOffset At, ulong Lsn)> Samples { get; } = new();
 
+    /// <summary>The cutover dropped the slot: done, and no lag or retained WAL is shown for a slot that is gone.</summary>
+    public void MarkCutOver()
+    {
+        Phase = DatabasePhase.Done;
+        RetainedWalBytes = null;
+        LagBytes = null;
+        LagSeconds = null;
+    }
+
     public DatabaseRecord ToRecord() => new()
     {
         Name = Name,
