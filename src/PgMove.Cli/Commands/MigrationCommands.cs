@@ -87,7 +87,7 @@ internal static class MigrationCommands
             if (parse.GetValue(json))
                 MigrationView.WriteJson(record, output);
             else
-                Consoles.For(output).Write(MigrationView.Render(record));
+                Consoles.For(output).Write(MigrationView.Render(record, describeRunner: true));
             return record.Status == MigrationStatus.Error ? ExitCodes.Failure : ExitCodes.Success;
         });
         return command;

@@ -19,6 +19,8 @@ public sealed class SecretBox
         var keyPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storePath))!, "secret.key");
         if (!File.Exists(keyPath))
             CreateKey(keyPath);
+        else
+            OwnerOnly.Tighten(keyPath);
         return new SecretBox(File.ReadAllBytes(keyPath));
     }
 
