@@ -27,6 +27,8 @@ public static class PgMoveCommandLine
         {
             foreach (var parseError in parse.Errors)
                 await error.WriteLineAsync($"error: {parseError.Message}");
+            foreach (var suggestion in TypoSuggestions.For(parse))
+                await error.WriteLineAsync(suggestion);
             await error.WriteLineAsync("Run 'pgmove --help' for usage.");
             return ExitCodes.Usage;
         }
