@@ -1,4 +1,5 @@
 using PgMove.Core.Catalog;
+using PgMove.Core.Text;
 
 namespace PgMove.Core.Preflight.Checks;
 
@@ -20,7 +21,7 @@ internal sealed class ExistingTargetDatabasesCheck : CheckBase
             await using var connection = await context.OpenTargetAsync(database.Name, ct);
             var tables = await CatalogReader.CountUserTablesAsync(connection, ct);
             if (tables > 0)
-                filled.Add($"{database.Name} ({tables} tables)");
+                filled.Add($"{database.Name} ({Plural.Of(tables, "table")})");
             else
                 empty.Add(database.Name);
         }
