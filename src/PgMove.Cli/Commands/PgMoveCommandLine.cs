@@ -16,7 +16,7 @@ public static class PgMoveCommandLine
             logging.Level,
             logging.File,
             CheckCommand.Create(output, error),
-            CopyCommand.Create(output, error),
+            CopyCommand.Create(output, error, logging),
             VerifyCommand.Create(output, error),
             ServeCommand.Create(),
         };
