@@ -31,6 +31,7 @@ internal static class CheckCommand
                 IgnoreDatabases = parse.GetValue(ignore) ?? [],
                 PgBinDirectory = parse.GetValue(pgBin),
                 ReuseTargetDatabases = parse.GetValue(reuse),
+                OffersReuse = true,
             };
             var report = await PreflightRunner.RunAsync(options, ct);
             if (parse.GetValue(json))

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using PgMove.Cli.Logging;
 using PgMove.Cli.Output;
 using PgMove.Core.Copy;
 
@@ -7,7 +9,7 @@ namespace PgMove.Cli.Commands;
 /// <summary><c>pgmove copy</c>: a consistent one-time copy of every database (the dump method).</summary>
 internal static class CopyCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, CliLogging logging)
     {
         var source = CommonOptions.Source();
         var target = CommonOptions.Target();
@@ -38,12 +40,23 @@ internal static class CopyCommand
                 StatePath = parse.GetValue(state),
             };
             var progress = new CopyProgress();
+            // The copy engine reports through its progress events; the log file gets them as the other verbs' events.
+            var logger = logging.Factory.CreateLogger("PgMove.Copy");
+            progress.Event += e =>
+            {
+                if (e.Kind == "warning")
+                    logger.CopyWarning(e.Database ?? "-", e.Message);
+                else
+                    logger.CopyEvent(e.Kind, e.Database ?? "-", e.Message);
+            };
+            logger.CopyStarted(options.Source.ToString(), options.Target.ToString());
             try
             {
                 if (parse.GetValue(json))
-                    return await RunJsonAsync(options, progress, output, ct);
+                    return await RunJsonAsync(options, progress, output, logger, ct);
                 var console = Consoles.For(output);
                 var result = await CopyDisplay.RunAsync(console, progress, () => CopyRunner.RunAsync(options, progress, ct));
+                Log(logger, result);
                 CopySummary.Write(console, result);
                 return ExitCodes.Success;
             }
@@ -60,7 +73,10 @@ internal static class CopyCommand
         return command;
     }
 
-    private static async Task<int> RunJsonAsync(CopyOptions options, CopyProgress progress, TextWriter output, CancellationToken ct)
+    private static void Log(ILogger logger, CopyResult result) =>
+        logger.CopyFinished(result.Elapsed.TotalSeconds, result.Databases.Count, result.Databases.Sum(d => d.Rows), result.Databases.Sum(d => d.Bytes));
+
+    private static async Task<int> RunJsonAsync(CopyOptions options, CopyProgress progress, TextWriter output, ILogger logger, CancellationToken ct)
     {
         var events = new CopyJsonEvents(output, progress);
         progress.Event += events.OnEvent;
@@ -73,7 +89,9 @@ internal static class CopyCommand
         }
         try
         {
-            events.WriteResult(await running);
+            var result = await running;
+            Log(logger, result);
+            events.WriteResult(result);
         }
         catch (Core.Errors.PgMoveException failure) when (failure is not PreflightFailedException)
         {

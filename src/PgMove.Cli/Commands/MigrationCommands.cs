@@ -5,6 +5,7 @@ using PgMove.Core.Copy;
 using PgMove.Core.Migrations;
 using PgMove.Core.State;
 using Spectre.Console;
+using PgMove.Core.Text;
 
 namespace PgMove.Cli.Commands;
 
@@ -87,7 +88,7 @@ internal static class MigrationCommands
             if (parse.GetValue(json))
                 MigrationView.WriteJson(record, output);
             else
-                Consoles.For(output).Write(MigrationView.Render(record));
+                Consoles.For(output).Write(MigrationView.Render(record, describeRunner: true));
             return record.Status == MigrationStatus.Error ? ExitCodes.Failure : ExitCodes.Success;
         });
         return command;
@@ -175,7 +176,7 @@ internal static class MigrationCommands
                 await Task.WhenAny(running, Task.Delay(2000, CancellationToken.None));
                 var snapshot = runner.Snapshot;
                 var line = $"{MigrationStore.Name(snapshot.Status)}: " + string.Join("; ", snapshot.Databases.Select(d =>
-                    $"{d.Name} {d.Phase.ToString().ToLowerInvariant()}{(d.CopyDone ? "" : $" {d.TablesDone}/{d.TablesTotal} tables")}{(d.LagBytes is { } lag ? $" lag {lag / 1024} kB" : "")}"));
+                    $"{d.Name} {d.Phase.ToString().ToLowerInvariant()}{(d.CopyDone ? "" : $" {d.TablesDone}/{Plural.Of(d.TablesTotal, "table")}")}{(d.LagBytes is { } lag ? $" lag {lag / 1024} kB" : "")}"));
                 if (line != lastStatus)
                     console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}");
                 lastStatus = line;

@@ -16,7 +16,7 @@ public static class PgMoveCommandLine
             logging.Level,
             logging.File,
             CheckCommand.Create(output, error),
-            CopyCommand.Create(output, error),
+            CopyCommand.Create(output, error, logging),
             VerifyCommand.Create(output, error),
             UnfreezeCommand.Create(output),
             ServeCommand.Create(),
@@ -28,6 +28,8 @@ public static class PgMoveCommandLine
         {
             foreach (var parseError in parse.Errors)
                 await error.WriteLineAsync($"error: {parseError.Message}");
+            foreach (var suggestion in TypoSuggestions.For(parse))
+                await error.WriteLineAsync(suggestion);
             await error.WriteLineAsync("Run 'pgmove --help' for usage.");
             return ExitCodes.Usage;
         }

@@ -36,7 +36,14 @@ internal sealed partial class CliJson : JsonSerializerContext
 
 /// <summary><c>pgmove status --json</c>: the migration without its secrets.</summary>
 internal sealed record MigrationJson(string Id, string Status, MigrationMethod Method, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    string Source, string Target, IReadOnlyList<string> IgnoreDatabases, string? Error, string? Fix, string? Result, IReadOnlyList<DatabaseRecord> Databases);
+    string Source, string Target, IReadOnlyList<string> IgnoreDatabases, string? Error, string? Fix, string? Result, RunnerJson Runner,
+    IReadOnlyList<DatabaseRecord> Databases);
+
+/// <summary>
+/// Who runs a migration: <c>alive</c> when a process (or a service node's lease) has it now; <c>pid</c>, <c>host</c>
+/// (the service node with a shared store) and <c>last_seen</c> (its last heartbeat) of the current or last runner.
+/// </summary>
+internal sealed record RunnerJson(bool Alive, int? Pid, string? Host, DateTimeOffset? LastSeen);
 
 /// <summary>A copy event as it happens ("phase", "table", "warning", "redo").</summary>
 internal sealed record CopyEventLine(string Kind, string? Database, string Message, string? Table, long? Rows, long? Bytes, double? Seconds, DateTimeOffset At);

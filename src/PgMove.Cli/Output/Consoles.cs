@@ -12,4 +12,12 @@ internal static class Consoles
             console.Profile.Width = 200;
         return console;
     }
+
+    /// <summary>A console of a fixed width, without colours: what a terminal of that width would show.</summary>
+    public static IAnsiConsole For(TextWriter writer, int width)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        console.Profile.Width = width;
+        return console;
+    }
 }

@@ -1,5 +1,6 @@
 using PgMove.Core.Copy;
 using Spectre.Console;
+using PgMove.Core.Text;
 
 namespace PgMove.Cli.Output;
 
@@ -41,7 +42,7 @@ internal static class CopyDisplay
             var max = Math.Max(1, db.BytesTotal);
             bar.MaxValue = max;
             bar.Value = db.Phase is CopyPhase.Done or CopyPhase.Skipped ? max : Math.Min(db.BytesDone, max);
-            bar.Description = $"{Markup.Escape(db.Database)} [grey]{db.Phase.ToString().ToLowerInvariant()}[/] {db.TablesDone}/{db.TablesTotal} tables, {db.RowsDone:N0} rows, {db.BytesDone / 1048576.0:N0} MB{Rate(db)}";
+            bar.Description = $"{Markup.Escape(db.Database)} [grey]{db.Phase.ToString().ToLowerInvariant()}[/] {db.TablesDone}/{Plural.Of(db.TablesTotal, "table")}, {Plural.Of(db.RowsDone, "row")}, {db.BytesDone / 1048576.0:N0} MB{Rate(db)}";
             done += (long)bar.Value;
             total += max;
         }

@@ -64,6 +64,7 @@ internal static class VerifyJson
         WriteNullable(json, "targetRows", table.TargetRows);
         WriteNullable(json, "keyColumn", table.KeyColumn);
         WriteNullable(json, "detail", table.Detail);
+        WriteNullable(json, "firstDifferingKey", table.FirstDifferingKey);
         json.WriteStartArray("ranges");
         foreach (var range in table.Ranges)
         {

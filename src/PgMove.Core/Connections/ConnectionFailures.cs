@@ -63,7 +63,7 @@ public static class ConnectionFailures
             if (npgsql.Message.Contains("No password", StringComparison.OrdinalIgnoreCase))
                 return new PgMoveException("connection.no_password", $"{where}: the server asks for a password and none was given for user '{spec.Username}'.", "Give the password in the connection string, in PGPASSWORD, or in a .pgpass file.", error);
             if (npgsql.Message.Contains("SSL", StringComparison.Ordinal) || npgsql.Message.Contains("TLS", StringComparison.Ordinal))
-                return new PgMoveException("connection.tls_unavailable", $"{where}: TLS was required (sslmode={TlsModeNames.ToLibpq(spec.SslMode)}) but the server does not offer it.", "Turn on ssl in the server's postgresql.conf with a certificate, or, on a trusted network only, disable TLS with sslmode=disable (disable_ssl: true).", error);
+                return new PgMoveException("connection.tls_unavailable", $"{where}: TLS was required (sslmode={TlsModeNames.ToLibpq(spec.SslMode)}) but the server does not offer it.", "Turn on ssl in the server's postgresql.conf with a certificate, or, on a trusted network only, disable TLS: sslmode=disable in the connection string (\"disable_ssl\": true in an API request).", error);
         }
 
         return new PgMoveException("connection.failed", $"{where}: the connection failed: {error.Message}", "Check the host, port, credentials and TLS settings.", error);
@@ -72,7 +72,7 @@ public static class ConnectionFailures
     /// <summary>The server's pg_hba.conf accepts this client only over TLS, and TLS was disabled.</summary>
     public static PgMoveException TlsRequired(ConnectionSpec spec, string role, Exception error) => new(
         "connection.tls_required", $"{role} {spec.Host}:{spec.Port}: the server only accepts TLS connections, and TLS was disabled (sslmode=disable).",
-        "Remove sslmode=disable (or disable_ssl) so that PgMove connects with TLS.", error);
+        "Remove sslmode=disable from the connection string (in an API request, set \"disable_ssl\": false) so that PgMove connects with TLS.", error);
 
     private static PgMoveException Timeout(string where, ConnectionSpec spec, Exception error) => new(
         "connection.timeout", $"{where}: no answer within {spec.ConnectTimeoutSeconds} s.",

@@ -6,6 +6,7 @@ using PgMove.Core.Connections;
 using PgMove.Core.Cutover;
 using PgMove.Core.Errors;
 using PgMove.Core.Schema;
+using PgMove.Core.Text;
 
 namespace PgMove.Core.Copy;
 
@@ -38,7 +39,7 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         state.BytesTotal = tables.Sum(t => t.SizeBytes);
         state.DataStarted = DateTimeOffset.UtcNow;
 
-        progress.SetPhase(name, CopyPhase.Data, $"copying {tables.Count} tables with {Math.Min(options.Jobs, Math.Max(1, tasks.Count))} workers");
+        progress.SetPhase(name, CopyPhase.Data, $"copying {Plural.Of(tables.Count, "table")} with {Plural.Of(Math.Min(options.Jobs, Math.Max(1, tasks.Count)), "worker")}");
         await RunWorkersAsync(new CopyContext(name, source, target, snapshot.Id, targetIsSuperuser, tasks, progress), tasks, ct);
 
         progress.SetPhase(name, CopyPhase.Finishing, "setting sequences and copying large objects");

@@ -1,6 +1,7 @@
 using PgMove.Core.Connections;
 using PgMove.Core.Replication;
 using PgMove.Core.Verify;
+using PgMove.Core.Text;
 
 namespace PgMove.Core.Cutover;
 
@@ -17,8 +18,8 @@ public static class CutoverVerification
             IgnoreSchemas = [ReplicationNames.BookkeepingSchema],
         }, ct);
         var summary = report.HasDifferences
-            ? $"verify: {report.Differences.Count()} of {report.Tables.Count} tables differ: {string.Join(", ", report.Differences.Take(10).Select(d => $"{d.DisplayName} ({d.Detail})"))}"
-            : $"verify: {report.Tables.Count} tables in {report.Databases.Count} databases identical ({report.SourceRows:N0} rows).";
+            ? $"verify: {report.Differences.Count()} of {Plural.Of(report.Tables.Count, "table")} differ: {string.Join(", ", report.Differences.Take(10).Select(d => $"{d.DisplayName} ({d.Detail})"))}"
+            : $"verify: {Plural.Of(report.Tables.Count, "table")} in {Plural.Of(report.Databases.Count, "database")} identical ({Plural.Of(report.SourceRows, "row")}).";
         return (!report.HasDifferences, summary);
     }
 }

@@ -17,6 +17,11 @@ public sealed record MigrationRecord
     public string? Request { get; init; }
     public int? RunnerPid { get; init; }
     public DateTimeOffset? RunnerHeartbeat { get; init; }
+    /// <summary>
+    /// The machine of the process that last wrote <see cref="RunnerHeartbeat"/> (the stores write it with the heartbeat
+    /// and keep it once the runner lets go), so that status can say who runs the migration or who ran it last.
+    /// </summary>
+    public string? RunnerHost { get; init; }
     /// <summary>The service node that leases the migration (shared PostgreSQL store only); null with SQLite.</summary>
     public string? LeaseOwner { get; init; }
     /// <summary>Until when <see cref="LeaseOwner"/> holds it unless it renews the lease (its runner's heartbeat).</summary>

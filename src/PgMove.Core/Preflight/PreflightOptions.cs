@@ -22,6 +22,12 @@ public sealed record PreflightOptions
     /// <summary>Accept target databases that already hold tables. The default value is false.</summary>
     public bool ReuseTargetDatabases { get; init; }
 
+    /// <summary>
+    /// Whether the caller accepts <c>--reuse-target-databases</c> (pgmove check): only then may a fix offer it. The
+    /// default value is false (start, copy and the service always fill empty databases).
+    /// </summary>
+    public bool OffersReuse { get; init; }
+
     /// <summary>Target databases an unfinished PgMove copy left behind: they will be dropped and copied again.</summary>
     public IReadOnlyCollection<string> ResumableDatabases { get; init; } = [];
 

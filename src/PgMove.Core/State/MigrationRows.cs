@@ -6,7 +6,7 @@ namespace PgMove.Core.State;
 
 /// <summary>
 /// A migrations row as both stores select it (id, method, status, created_at, updated_at, source, target,
-/// ignore_dbs, error, fix, request, runner_pid, runner_heartbeat, result, databases, in that order). Only the
+/// ignore_dbs, error, fix, request, runner_pid, runner_heartbeat, result, databases, runner_host, in that order). Only the
 /// timestamps differ: SQLite keeps text, PostgreSQL timestamptz, so each store says how it reads one.
 /// </summary>
 internal static class MigrationRows
@@ -28,5 +28,6 @@ internal static class MigrationRows
         RunnerHeartbeat = reader.IsDBNull(12) ? null : time(reader, 12),
         Result = reader.IsDBNull(13) ? null : reader.GetString(13),
         Databases = JsonSerializer.Deserialize(reader.GetString(14), StoreJson.Default.DatabaseRecordArray)!,
+        RunnerHost = reader.IsDBNull(15) ? null : reader.GetString(15),
     };
 }

@@ -45,10 +45,37 @@ public sealed class MigrationStore : IMigrationStore
                 runner_pid       INTEGER,
                 runner_heartbeat TEXT,
                 result           TEXT,
-                databases        TEXT NOT NULL DEFAULT '[]'
+                databases        TEXT NOT NULL DEFAULT '[]',
+                runner_host      TEXT
             );
             """);
+        AddMissingColumns(connection);
         return new MigrationStore(connection, SecretBox.ForStore(path));
+    }
+
+    /// <summary>State files written by an earlier pgmove lack the columns added since; SQLite has no ADD COLUMN IF NOT EXISTS.</summary>
+    private static void AddMissingColumns(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        if (HasColumn(connection, "runner_host"))
+            return;
+        command.CommandText = "ALTER TABLE migrations ADD COLUMN runner_host TEXT";
+        try
+        {
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException) when (HasColumn(connection, "runner_host"))
+        {
+            // Another pgmove opening the same old file added it first.
+        }
+    }
+
+    private static bool HasColumn(SqliteConnection connection, string column)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM pragma_table_info('migrations') WHERE name = $column";
+        command.Parameters.AddWithValue("$column", column);
+        return (long)command.ExecuteScalar()! > 0;
     }
 
     public void Create(MigrationRecord record, ConnectionSpec source, ConnectionSpec target)
@@ -81,7 +108,8 @@ public sealed class MigrationStore : IMigrationStore
             using var command = _connection.CreateCommand();
             command.CommandText = """
                 UPDATE migrations SET status = $status, updated_at = $now, error = $error, fix = $fix, runner_pid = $pid,
-                       runner_heartbeat = $heartbeat, result = $result, databases = $databases
+                       runner_heartbeat = $heartbeat, result = $result, databases = $databases,
+                       runner_host = CASE WHEN $pid IS NULL THEN runner_host ELSE $host END
                 WHERE id = $id
                 """;
             command.Parameters.AddWithValue("$id", record.Id);
@@ -90,6 +118,7 @@ public sealed class MigrationStore : IMigrationStore
             command.Parameters.AddWithValue("$error", (object?)record.Error ?? DBNull.Value);
             command.Parameters.AddWithValue("$fix", (object?)record.Fix ?? DBNull.Value);
             command.Parameters.AddWithValue("$pid", (object?)record.RunnerPid ?? DBNull.Value);
+            command.Parameters.AddWithValue("$host", Environment.MachineName);
             command.Parameters.AddWithValue("$heartbeat", (object?)record.RunnerHeartbeat?.ToString("O", CultureInfo.InvariantCulture) ?? DBNull.Value);
             command.Parameters.AddWithValue("$result", (object?)record.Result ?? DBNull.Value);
             command.Parameters.AddWithValue("$databases", JsonSerializer.Serialize(record.Databases, StoreJson.Default.IReadOnlyListDatabaseRecord));
@@ -141,7 +170,7 @@ public sealed class MigrationStore : IMigrationStore
         lock (_lock)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT id, method, status, created_at, updated_at, source, target, ignore_dbs, error, fix, request, runner_pid, runner_heartbeat, result, databases FROM migrations " + tail;
+            command.CommandText = "SELECT id, method, status, created_at, updated_at, source, target, ignore_dbs, error, fix, request, runner_pid, runner_heartbeat, result, databases, runner_host FROM migrations " + tail;
             foreach (var (name, value) in parameters)
                 command.Parameters.AddWithValue(name, value);
             using var reader = command.ExecuteReader();

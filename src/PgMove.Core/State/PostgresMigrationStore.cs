@@ -103,6 +103,7 @@ public sealed class PostgresMigrationStore : IMigrationStore
         command.Parameters.AddWithValue("fix", (object?)record.Fix ?? DBNull.Value);
         command.Parameters.AddWithValue("pid", (object?)record.RunnerPid ?? DBNull.Value);
         command.Parameters.AddWithValue("heartbeat", (object?)record.RunnerHeartbeat?.ToUniversalTime() ?? DBNull.Value);
+        command.Parameters.AddWithValue("host", Environment.MachineName);
         command.Parameters.AddWithValue("result", (object?)record.Result ?? DBNull.Value);
         command.Parameters.AddWithValue("databases", JsonSerializer.Serialize(record.Databases, StoreJson.Default.IReadOnlyListDatabaseRecord));
         command.Parameters.AddWithValue("node", _options.NodeId);
@@ -213,8 +214,8 @@ public sealed class PostgresMigrationStore : IMigrationStore
 
     private static MigrationRecord Read(NpgsqlDataReader reader) => MigrationRows.Read(reader, static (row, i) => row.GetFieldValue<DateTimeOffset>(i)) with
     {
-        LeaseOwner = reader.IsDBNull(15) ? null : reader.GetString(15),
-        LeaseUntil = reader.IsDBNull(16) ? null : reader.GetFieldValue<DateTimeOffset>(16),
+        LeaseOwner = reader.IsDBNull(16) ? null : reader.GetString(16),
+        LeaseUntil = reader.IsDBNull(17) ? null : reader.GetFieldValue<DateTimeOffset>(17),
     };
 
     private string Sql(string name) => SqlResources.Get($"State/Sql/{name}.sql").Replace("{schema}", _schema, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using PgMove.Core.Errors;
+using PgMove.Core.Text;
 
 namespace PgMove.Core.State;
 
@@ -19,6 +20,8 @@ public sealed class SecretBox
         var keyPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storePath))!, "secret.key");
         if (!File.Exists(keyPath))
             CreateKey(keyPath);
+        else
+            OwnerOnly.Tighten(keyPath);
         return new SecretBox(File.ReadAllBytes(keyPath));
     }
 
@@ -36,7 +39,7 @@ public sealed class SecretBox
             throw new UsageException("store.key_exposed", $"The store key file {keyPath} can be read or written by other users.", $"Run chmod 600 {keyPath}.");
         var key = File.ReadAllBytes(keyPath);
         if (key.Length != 32)
-            throw new UsageException("store.key_size", $"The store key file {keyPath} holds {key.Length} bytes, not 32.", Fix);
+            throw new UsageException("store.key_size", $"The store key file {keyPath} holds {Plural.Of(key.Length, "byte")}, not 32.", Fix);
         return new SecretBox(key);
     }
 

@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
 using PgMove.Core.Cutover;
 using PgMove.Core.Errors;
+using PgMove.Core.Logging;
 using PgMove.Core.Migrations;
 using PgMove.Core.Replication;
 using PgMove.Core.Schema;
@@ -31,12 +33,14 @@ internal sealed partial class SubscriptionRunner
     private ServerFacts? _targetFacts;
     private ITargetSubscriptions _subscriptions = new NativeSubscriptions();
     private Dictionary<string, DatabaseInfo> _databaseInfos = new(StringComparer.Ordinal);
+    private readonly ILogger _logger;
 
     public SubscriptionRunner(IMigrationStore store, MigrationOptions options, MigrationRecord record)
     {
         _store = store;
         _options = options;
         _record = record;
+        _logger = options.LoggerFactory.CreateLogger("PgMove.Subscription");
     }
 
     private string Id => _record.Id;
@@ -51,6 +55,7 @@ internal sealed partial class SubscriptionRunner
     {
         try
         {
+            _logger.MigrationStarted(Id, _options.Source.ToString(), _options.Target.ToString());
             _tools = (await PgToolLocator.FindAllAsync(_options.PgBinDirectory, ct)).FirstOrDefault()
                 ?? throw new PgMoveException("tools.missing", "pg_dump and pg_restore were not found.", "Install PostgreSQL's client tools and name their directory with --pg-bin.");
             await ReadServersAsync(ct);
@@ -105,6 +110,7 @@ internal sealed partial class SubscriptionRunner
     /// <summary>Detached: the subscriptions go on by themselves; pgmove start resumes watching them.</summary>
     private MigrationRecord Detach()
     {
+        _logger.Detached(Id);
         SaveFinal();
         return Snapshot;
     }
@@ -171,17 +177,42 @@ internal sealed partial class SubscriptionRunner
     {
         lock (_saving)
         {
+            var before = _record;
             _record = Snapshot with { RunnerPid = Environment.ProcessId, RunnerHeartbeat = DateTimeOffset.UtcNow };
             _store.Update(_record);
+            LogChanges(before, _record);
         }
+    }
+
+    /// <summary>
+    /// The subscription method's events, the same as the relay runner's (phases, how it ended), told from what each
+    /// save changes: the phases move in several files and every change passes through a save.
+    /// </summary>
+    private void LogChanges(MigrationRecord before, MigrationRecord after)
+    {
+        var phases = before.Databases.ToDictionary(d => d.Name, d => d.Phase, StringComparer.Ordinal);
+        foreach (var database in after.Databases)
+        {
+            var from = phases.GetValueOrDefault(database.Name, DatabasePhase.Pending);
+            if (from != database.Phase)
+                _logger.PhaseChanged(database.Name, from.ToString(), database.Phase.ToString());
+        }
+        if (before.Status == after.Status || after.IsActive)
+            return;
+        if (after.Status == MigrationStatus.Error)
+            _logger.MigrationFailed(Id, after.Error ?? "", after.Fix ?? "");
+        else
+            _logger.MigrationEnded(Id, MigrationStore.Name(after.Status), after.Result);
     }
 
     private void SaveFinal()
     {
         lock (_saving)
         {
+            var before = _store.Get(Id) ?? _record;
             _record = _record with { RunnerPid = null };
             _store.Update(Snapshot with { RunnerPid = null });
+            LogChanges(before, Snapshot);
         }
     }
 

@@ -1,4 +1,6 @@
+using System.Globalization;
 using PgMove.Core.Catalog;
+using PgMove.Core.Text;
 
 namespace PgMove.Core.Verify;
 
@@ -52,9 +54,23 @@ internal static class TableComparer
                     next = await source.NextChunkStartAsync(pair.Table, key!, from, options.ChunkRows, ct);
                 }
             }
-            return Describe(pair, columns, key, sourceRows, targetRows, sameContent, ranges);
+            string? firstKey = null;
+            if (!sameContent && KeyOf(pair, columns) is { } keys)
+            {
+                // Within the first differing chunk when the chunks go by this same key: the scan stays as bounded as they are.
+                var first = ranges.Count > 0 && key is not null && keys is [var only] && only == key ? ranges[0] : null;
+                firstKey = await FirstDifferingKey.FindAsync(source, target, pair.Table, keys, columns, first is null ? null : key,
+                    first?.From ?? long.MinValue, first?.To ?? long.MaxValue, ct);
+            }
+            return Describe(pair, columns, key, sourceRows, targetRows, sameContent, ranges) is var comparison && firstKey is not null
+                ? comparison with { Detail = comparison.Detail![..^1] + "; " + firstKey + ".", FirstDifferingKey = firstKey }
+                : comparison;
         }
     }
+
+    /// <summary>The source's primary or unique NOT NULL key, when every one of its columns is on both sides.</summary>
+    private static IReadOnlyList<string>? KeyOf(TablePair pair, List<string> common) =>
+        pair.Source!.KeyColumns is { Count: > 0 } keys && keys.All(common.Contains) ? keys : null;
 
     private static TableComparison Describe(
         TablePair pair, List<string> common, string? key, long sourceRows, long targetRows, bool sameContent, List<KeyRangeDifference> ranges)
@@ -76,18 +92,18 @@ internal static class TableComparer
         {
             if (difference == TableDifference.None)
                 difference = TableDifference.RowCount;
-            parts.Add($"{sourceRows} rows on the source, {targetRows} on the target");
+            parts.Add($"{Plural.Of(sourceRows, "row")} on the source, {targetRows.ToString("N0", CultureInfo.InvariantCulture)} on the target");
         }
         else if (!sameContent)
         {
             if (difference == TableDifference.None)
                 difference = TableDifference.Content;
-            parts.Add($"{sourceRows} rows on both sides but their content differs" + (onlySource.Count + onlyTarget.Count > 0 ? " (in the common columns)" : ""));
+            parts.Add($"{Plural.Of(sourceRows, "row")} on both sides but their content differs" + (onlySource.Count + onlyTarget.Count > 0 ? " (in the common columns)" : ""));
         }
         if (ranges.Count > 0)
         {
             const int shown = 10;
-            var listed = string.Join(", ", ranges.Take(shown).Select(r => $"{r} ({r.SourceRows} vs {r.TargetRows} rows)"));
+            var listed = string.Join(", ", ranges.Take(shown).Select(r => $"{r} ({r.SourceRows.ToString("N0", CultureInfo.InvariantCulture)} vs {Plural.Of(r.TargetRows, "row")})"));
             parts.Add($"differing {Identifiers.Quote(key!)} ranges: {listed}" + (ranges.Count > shown ? $" and {ranges.Count - shown} more" : ""));
         }
 
@@ -108,9 +124,9 @@ internal static class TableComparer
         if (onSource)
         {
             var where = pair.TargetDatabaseExists ? "The table is missing on the target" : $"The database '{pair.Database}' is missing on the target";
-            return new TableComparison(pair.Database, pair.Table, rows, null, TableDifference.MissingOnTarget, $"{where}; the source has {rows} rows.", null, []);
+            return new TableComparison(pair.Database, pair.Table, rows, null, TableDifference.MissingOnTarget, $"{where}; the source has {Plural.Of(rows ?? 0, "row")}.", null, []);
         }
-        return new TableComparison(pair.Database, pair.Table, null, rows, TableDifference.MissingOnSource, $"The table exists on the target only, with {rows} rows.", null, []);
+        return new TableComparison(pair.Database, pair.Table, null, rows, TableDifference.MissingOnSource, $"The table exists on the target only, with {Plural.Of(rows ?? 0, "row")}.", null, []);
     }
 
     private static async Task<(Checksum Source, Checksum Target)> BothAsync(

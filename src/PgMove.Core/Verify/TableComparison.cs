@@ -23,6 +23,12 @@ public sealed record TableComparison(
 {
     public bool Matches => Difference == TableDifference.None;
 
+    /// <summary>
+    /// The first key, in key order, whose row differs, e.g. <c>the first differing key is "code" = 'b-2' (the row differs)</c>;
+    /// null when the table matches or has no primary or unique NOT NULL key on both sides.
+    /// </summary>
+    public string? FirstDifferingKey { get; init; }
+
     /// <summary>The table as <c>database."schema"."name"</c>.</summary>
     public string DisplayName => $"{Database}.{Table}";
 }

@@ -57,7 +57,8 @@ internal sealed class VerifySession : IAsyncDisposable
                 var name = new QualifiedName(reader.GetString(0), reader.GetString(1));
                 if (ignoreSchemas.Contains(name.Schema))
                     continue;
-                tables[name] = new TableShape(reader.GetFieldValue<string[]>(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4));
+                tables[name] = new TableShape(reader.GetFieldValue<string[]>(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4),
+                    reader.IsDBNull(5) ? null : reader.GetFieldValue<string[]>(5));
             }
             return tables;
         });
@@ -94,6 +95,41 @@ internal sealed class VerifySession : IAsyncDisposable
             command.Parameters.AddWithValue("from", from);
             command.Parameters.AddWithValue("rows", rows);
             return await command.ExecuteScalarAsync(ct) is long next ? next : (long?)null;
+        });
+
+    /// <summary>
+    /// Every row's key (each column's text, in UTF-8) and the md5 of the row, in the byte order of the keys, so that
+    /// both servers list them in the same order whatever their collations; optionally only [from, to] of an integer key.
+    /// </summary>
+    public async Task<NpgsqlDataReader> ScanKeysAsync(QualifiedName table, IReadOnlyList<string> keys, IReadOnlyList<string> columns,
+        string? rangeKey, long from, long to, CancellationToken ct) =>
+        await RunAsync($"table {table}", async () =>
+        {
+            var sql = SqlResources.Get("Verify/Sql/key_scan.sql")
+                .Replace("{keys}", string.Join(", ", keys.Select(k => $"pg_catalog.convert_to(({Identifiers.Quote(k)})::text, 'UTF8')")), StringComparison.Ordinal)
+                .Replace("{row}", "ROW(" + string.Join(", ", columns.Select(Identifiers.Quote)) + ")", StringComparison.Ordinal)
+                .Replace("{table}", table.ToString(), StringComparison.Ordinal)
+                .Replace("{where}", rangeKey is null ? "" : $"WHERE {Identifiers.Quote(rangeKey)} BETWEEN @from AND @to", StringComparison.Ordinal)
+                .Replace("{order}", string.Join(", ", Enumerable.Range(1, keys.Count)), StringComparison.Ordinal);
+            var command = new NpgsqlCommand(sql, _connection);
+            if (rangeKey is not null)
+            {
+                command.Parameters.AddWithValue("from", from);
+                command.Parameters.AddWithValue("to", to);
+            }
+            return await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+        });
+
+    /// <summary>The next row of a <see cref="ScanKeysAsync"/>, or null at its end.</summary>
+    public async Task<(byte[][] Key, string Hash)?> NextKeyAsync(NpgsqlDataReader reader, int keys, QualifiedName table, CancellationToken ct) =>
+        await RunAsync($"table {table}", async () =>
+        {
+            if (!await reader.ReadAsync(ct))
+                return ((byte[][] Key, string Hash)?)null;
+            var key = new byte[keys][];
+            for (var i = 0; i < keys; i++)
+                key[i] = reader.GetFieldValue<byte[]>(i);
+            return (key, reader.GetString(keys));
         });
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();

@@ -78,9 +78,9 @@ public sealed class DatabaseContentChecksTests
         await scenario.Target.ExecuteAsync("CREATE DATABASE app");
         await scenario.Target.ExecuteAsync("CREATE TABLE leftover (id int)", "app");
         var report = await scenario.RunAsync();
-        ReportAssert.Has(report, "target.existing_databases", CheckStatus.Fail, "app (1 tables)", "DROP DATABASE");
+        ReportAssert.Has(report, "target.existing_databases", CheckStatus.Fail, "app (1 table)", "DROP DATABASE");
         var reused = await scenario.RunAsync(configure: o => o with { ReuseTargetDatabases = true });
-        ReportAssert.Has(reused, "target.existing_databases", CheckStatus.Warn, "app (1 tables)");
+        ReportAssert.Has(reused, "target.existing_databases", CheckStatus.Warn, "app (1 table)");
     }
 
     [SkippableFact]

@@ -51,7 +51,7 @@ public sealed class ServerSettingsChecksTests
         var spec = scenario.Source.Spec(user: "app", password: "app-pw");
 
         var relay = await scenario.RunAsync(sourceSpec: spec);
-        ReportAssert.Has(relay, "source.privileges", CheckStatus.Fail, "'app' is not a superuser", "--method dump");
+        ReportAssert.Has(relay, "source.privileges", CheckStatus.Fail, "'app' is not a superuser", "pgmove copy");
 
         var dump = await scenario.RunAsync(MigrationMethod.Dump, sourceSpec: spec);
         ReportAssert.Has(dump, "source.privileges", CheckStatus.Warn, "pg_read_all_data");

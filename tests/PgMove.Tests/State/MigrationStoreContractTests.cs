@@ -103,6 +103,23 @@ public sealed class MigrationStoreContractTests(StoreCluster storeCluster) : ICl
 
     [SkippableTheory]
     [MemberData(nameof(Kinds))]
+    public async Task Update_WithRunner_WritesItsHostAndKeepsItWhenReleased(string kind)
+    {
+        using var store = await OpenAsync(kind);
+        var record = NewRecord("postgres://admin@a:5432/postgres?sslmode=require", DateTimeOffset.UtcNow);
+        store.Create(record, Spec("a"), Spec("t"));
+        Assert.Null(store.Get(record.Id)!.RunnerHost);
+
+        store.Update(record with { RunnerPid = Environment.ProcessId, RunnerHeartbeat = DateTimeOffset.UtcNow });
+        Assert.Equal(Environment.MachineName, store.Get(record.Id)!.RunnerHost);
+
+        // The runner let go: status still names where it ran last.
+        store.Update(record with { RunnerPid = null, RunnerHeartbeat = DateTimeOffset.UtcNow });
+        Assert.Equal(Environment.MachineName, store.Get(record.Id)!.RunnerHost);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Kinds))]
     public async Task Secrets_RoundTrip_SealedAtRest(string kind)
     {
         using var store = await OpenAsync(kind);

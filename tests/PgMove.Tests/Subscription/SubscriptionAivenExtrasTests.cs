@@ -64,6 +64,6 @@ public sealed class SubscriptionAivenExtrasTests
         Assert.Contains("--method relay", check.Fix, StringComparison.Ordinal);
         var walLevel = Assert.Single(report.Results, r => r.Id == "source.wal_level");
         Assert.Equal(CheckStatus.Fail, walLevel.Status);
-        Assert.Contains("--method dump", walLevel.Fix, StringComparison.Ordinal);
+        Assert.Contains("pgmove copy", walLevel.Fix, StringComparison.Ordinal);
     }
 }

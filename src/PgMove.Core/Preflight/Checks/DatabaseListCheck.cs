@@ -1,3 +1,5 @@
+using PgMove.Core.Text;
+
 namespace PgMove.Core.Preflight.Checks;
 
 /// <summary>Which databases will move; an ignore-list entry that matches nothing is reported as a warning.</summary>
@@ -33,7 +35,7 @@ internal sealed class DatabaseListCheck : IPreflightCheck
         else
         {
             var note = refusing.Count > 0 ? $" Left out because they refuse connections: {string.Join(", ", refusing)}." : "";
-            results.Add(CheckResult.Pass(Id, $"{migrate.Count} databases to migrate: {string.Join(", ", migrate)}.{note}"));
+            results.Add(CheckResult.Pass(Id, $"{Plural.Of(migrate.Count, "database")} to migrate: {string.Join(", ", migrate)}.{note}"));
         }
         return Task.FromResult<IReadOnlyList<CheckResult>>(results);
     }

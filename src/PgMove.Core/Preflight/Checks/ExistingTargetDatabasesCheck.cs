@@ -1,4 +1,5 @@
 using PgMove.Core.Catalog;
+using PgMove.Core.Text;
 
 namespace PgMove.Core.Preflight.Checks;
 
@@ -20,7 +21,7 @@ internal sealed class ExistingTargetDatabasesCheck : CheckBase
             await using var connection = await context.OpenTargetAsync(database.Name, ct);
             var tables = await CatalogReader.CountUserTablesAsync(connection, ct);
             if (tables > 0)
-                filled.Add($"{database.Name} ({tables} tables)");
+                filled.Add($"{database.Name} ({Plural.Of(tables, "table")})");
             else
                 empty.Add(database.Name);
         }
@@ -31,6 +32,8 @@ internal sealed class ExistingTargetDatabasesCheck : CheckBase
             return Warn($"Target databases already hold tables: {List(filled)}; they will be reused as asked, and rows already there may conflict.",
                 "Make sure these databases hold no rows that the migration will copy.");
         return Fail($"Target databases already hold tables: {List(filled)}.",
-            "Drop them on the target (DROP DATABASE ...), exclude them with --ignore-db, or pass --reuse-target-databases if they hold only the schema.");
+            context.Options.OffersReuse
+                ? "Drop them on the target (DROP DATABASE ...), exclude them with --ignore-db, or pass --reuse-target-databases if they hold only the schema."
+                : "Drop them on the target (DROP DATABASE ...), or exclude them with --ignore-db.");
     }
 }

@@ -1,3 +1,5 @@
+using PgMove.Core.Text;
+
 namespace PgMove.Core.Preflight.Checks;
 
 /// <summary>UPDATE and DELETE on a table without a key or replica identity cannot be replicated.</summary>
@@ -16,7 +18,7 @@ internal sealed class PrimaryKeysCheck : CheckBase
             return Task.FromResult(Pass("Every table has a primary key or a replica identity."));
         var example = context.SourceDatabaseFacts.First(f => f.TablesWithoutKey.Count > 0).TablesWithoutKey[0];
         return Task.FromResult(Fail(
-            $"{keyless.Count} tables have no primary key and no replica identity, so their UPDATEs and DELETEs cannot be replicated: {List(keyless)}.",
+            $"{Plural.Of(keyless.Count, "table")} {(keyless.Count == 1 ? "has" : "have")} no primary key and no replica identity, so {(keyless.Count == 1 ? "its" : "their")} UPDATEs and DELETEs cannot be replicated: {List(keyless)}.",
             $"Add a primary key (ALTER TABLE ... ADD PRIMARY KEY (...)), or, where no column is unique, ALTER TABLE ... REPLICA IDENTITY FULL (slower to replicate). For example: ALTER TABLE {example} REPLICA IDENTITY FULL;"));
     }
 }

@@ -1,4 +1,5 @@
 using PgMove.Core.Catalog;
+using PgMove.Core.Text;
 
 namespace PgMove.Core.Preflight.Checks;
 
@@ -23,7 +24,7 @@ internal abstract class SourceCapacityCheck : CheckBase
         var needed = context.DatabasesToMigrate.Count;
         var free = max - inUse;
         return Task.FromResult(free >= needed
-            ? Pass($"{free} free {What} ({Setting} = {max}, {inUse} in use) for {needed} databases.")
+            ? Pass($"{free} free {What} ({Setting} = {max}, {inUse} in use) for {Plural.Of(needed, "database")}.")
             : Fail($"Only {free} {What} are free on the source ({Setting} = {max}, {inUse} in use); {needed} are needed, one per database to migrate.",
                 $"ALTER SYSTEM SET {Setting} = {inUse + needed + 2}; then restart the source{ExtraFix}, or exclude databases with --ignore-db."));
     }

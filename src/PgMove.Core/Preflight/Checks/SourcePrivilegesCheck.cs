@@ -14,7 +14,7 @@ internal sealed class SourcePrivilegesCheck : CheckBase
         if (context.IsContinuous)
             return Task.FromResult(Fail(
                 $"Source user '{user}' is not a superuser; the {context.Method.ToString().ToLowerInvariant()} method needs one to create publications FOR ALL TABLES and replication slots.",
-                $"Connect as a superuser, or run ALTER ROLE {Catalog.Identifiers.Quote(user)} SUPERUSER; where no superuser can be had, use --method dump (a one-time copy)."));
+                $"Connect as a superuser, or run ALTER ROLE {Catalog.Identifiers.Quote(user)} SUPERUSER; where no superuser can be had, make a one-time copy with pgmove copy."));
         if (source.ReadsAllData)
             return Task.FromResult(Pass($"Source user '{user}' is a member of pg_read_all_data, enough for the dump method."));
         return Task.FromResult(Warn(

@@ -22,5 +22,5 @@ internal sealed class TlsCheck : IPreflightCheck
     private CheckResult Judge(string role, ConnectionSpec spec, string? tls) => tls is not null
         ? CheckResult.Pass(Id, $"The {role} connection is encrypted ({tls}, sslmode={TlsModeNames.ToLibpq(spec.SslMode)}).")
         : CheckResult.Warn(Id, $"The {role} connection is not encrypted (sslmode={TlsModeNames.ToLibpq(spec.SslMode)}): passwords and data cross the network in clear.",
-            $"Enable ssl on the {role} server and drop sslmode=disable / disable_ssl, unless the network is trusted.");
+            $"Enable ssl on the {role} server and remove sslmode=disable from the connection string (in an API request, set \"disable_ssl\": false), unless the network is trusted.");
 }

@@ -12,6 +12,6 @@ internal sealed class WalLevelCheck : CheckBase
         return Task.FromResult(level == "logical"
             ? Pass("wal_level is logical.")
             : Fail($"wal_level is '{level}' on the source; logical replication needs 'logical'.",
-                "Run ALTER SYSTEM SET wal_level = logical; on the source, then restart it (a reload is not enough); where the source cannot be changed, use --method dump (a one-time copy, no continuous replication)."));
+                "Run ALTER SYSTEM SET wal_level = logical; on the source, then restart it (a reload is not enough); where the source cannot be changed, make a one-time copy with pgmove copy (no continuous replication)."));
     }
 }
