@@ -253,7 +253,10 @@ public sealed partial class MigrationRunner
         PgMoveException pg => pg.Code is "connection.refused" or "connection.timeout" or "connection.server_busy" or "connection.unreachable" or "connection.failed" or "connection.database_missing"
                                   or "tools.connection_lost"
                               || (pg.InnerException is { } inner && IsTransient(inner)),
-        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal),
+        // 55006: the slot is still held by the walsender of a stream that just went away (a restarted service or
+        // pgmove, a dropped connection): it exits by itself, so this is worth a retry.
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)
+                                || pg.SqlState == PostgresErrorCodes.ObjectInUse,
         NpgsqlException or IOException or SocketException or TimeoutException => true,
         // A connection broken under Npgsql sometimes surfaces from its own code as one of these (seen in fault
         // runs: a NullReferenceException mid-stream during a network fault): a lost connection, not a bug of ours.
