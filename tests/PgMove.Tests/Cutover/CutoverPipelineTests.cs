@@ -131,15 +131,19 @@ public sealed class CutoverPipelineTests
     }
 
     [SkippableFact]
-    public async Task Cutover_SequenceCreatedWhileStreaming_IsCreatedAndSetOnTheTarget()
+    public async Task Cutover_SequenceAndRoleCreatedWhileStreaming_AreCreatedOnTheTarget()
     {
         await using var scenario = await ShopAsync();
         var (_, run) = await scenario.RunAsync(scenario.Options(o => o with { IgnoreDatabases = ["postgres"] }), CancellationToken.None);
         await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout, run);
         await scenario.Source.ExecuteAsync("CREATE SEQUENCE invoice_numbers START 1000 INCREMENT 5; SELECT nextval('invoice_numbers'); SELECT nextval('invoice_numbers')", "shop");
+        await scenario.Source.ExecuteAsync("CREATE ROLE reporting_late LOGIN");
         scenario.Request("cutover");
         var done = await run.WaitAsync(Timeout);
         Assert.True(done.Status == MigrationStatus.Done, RelayScenario.Describe(done));
+        // A role created while streaming is created at cutover, and the result names it.
+        Assert.Equal(1, await scenario.Target.ScalarAsync<int>("SELECT count(*)::int FROM pg_roles WHERE rolname = 'reporting_late' AND rolcanlogin"));
+        Assert.Contains("reporting_late", done.Result, StringComparison.Ordinal);
         Assert.Equal(1005, await scenario.Target.ScalarAsync<long>("SELECT last_value FROM invoice_numbers", "shop"));
         Assert.Equal(1010, await scenario.Target.ScalarAsync<long>("SELECT nextval('invoice_numbers')", "shop"));
     }
