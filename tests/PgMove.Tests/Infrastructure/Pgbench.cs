@@ -17,6 +17,28 @@ public static class Pgbench
     public static Task LoadAsync(PgCluster cluster, string database, int seconds, int clients, CancellationToken ct) =>
         RunAsync(cluster, ["-n", "-c", clients.ToString(CultureInfo.InvariantCulture), "-T", seconds.ToString(CultureInfo.InvariantCulture), database], ct);
 
+    /// <summary>
+    /// Runs pgbench against any host and port (PgBouncer) as user postgres without TLS, to completion; returns its
+    /// exit code and its output (the report's "number of transactions actually processed", "number of failed transactions").
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunThroughAsync(string host, int port, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo(Path.Combine(PgInstallations.DebianBinDir, "pgbench"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "-h", host, "-p", port.ToString(CultureInfo.InvariantCulture), "-U", "postgres" }.Concat(args))
+            psi.ArgumentList.Add(arg);
+        psi.Environment["PGSSLMODE"] = "disable";
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        await process.WaitForExitAsync(CancellationToken.None);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
     private static async Task RunAsync(PgCluster cluster, IEnumerable<string> args, CancellationToken ct)
     {
         var psi = new ProcessStartInfo(Path.Combine(PgInstallations.DebianBinDir, "pgbench"))
