@@ -37,7 +37,7 @@ internal sealed partial class CliJson : JsonSerializerContext
 /// <summary><c>pgmove status --json</c>: the migration without its secrets.</summary>
 internal sealed record MigrationJson(string Id, string Status, MigrationMethod Method, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     string Source, string Target, IReadOnlyList<string> IgnoreDatabases, string? Error, string? Fix, string? Result, RunnerJson Runner,
-    IReadOnlyList<DatabaseRecord> Databases);
+    IReadOnlyList<DatabaseRecord> Databases, IReadOnlyList<string> Warnings);
 
 /// <summary>
 /// Who runs a migration: <c>alive</c> when a process (or a service node's lease) has it now; <c>pid</c>, <c>host</c>

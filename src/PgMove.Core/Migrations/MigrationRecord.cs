@@ -28,6 +28,8 @@ public sealed record MigrationRecord
     public DateTimeOffset? LeaseUntil { get; init; }
     public string? Result { get; init; }
     public IReadOnlyList<DatabaseRecord> Databases { get; init; } = [];
+    /// <summary>The preflight's warnings when the migration was created ("source.databases: …"), shown by status and the API.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 
     public bool IsActive => Status is MigrationStatus.Running or MigrationStatus.Syncing;
 }

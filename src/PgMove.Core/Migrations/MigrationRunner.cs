@@ -90,6 +90,7 @@ public sealed partial class MigrationRunner
             Source = options.Source.ToString(),
             Target = options.Target.ToString(),
             IgnoreDatabases = options.IgnoreDatabases,
+            Warnings = report.Results.Where(r => r.Status == CheckStatus.Warn).Select(r => $"{r.Id}: {r.Message}").ToList(),
         };
         store.Create(record, options.Source, options.Target);
         return new MigrationRunner(store, options, record);

@@ -29,5 +29,7 @@ internal static class MigrationRows
         Result = reader.IsDBNull(13) ? null : reader.GetString(13),
         Databases = JsonSerializer.Deserialize(reader.GetString(14), StoreJson.Default.DatabaseRecordArray)!,
         RunnerHost = reader.IsDBNull(15) ? null : reader.GetString(15),
+        // Added after both stores' other columns (the PostgreSQL store reads its lease columns at 16 and 17): by name.
+        Warnings = JsonSerializer.Deserialize(reader.GetString(reader.GetOrdinal("warnings")), StoreJson.Default.StringArray)!,
     };
 }

@@ -46,7 +46,8 @@ public sealed class MigrationStore : IMigrationStore
                 runner_heartbeat TEXT,
                 result           TEXT,
                 databases        TEXT NOT NULL DEFAULT '[]',
-                runner_host      TEXT
+                runner_host      TEXT,
+                warnings         TEXT NOT NULL DEFAULT '[]'
             );
             """);
         AddMissingColumns(connection);
@@ -56,17 +57,20 @@ public sealed class MigrationStore : IMigrationStore
     /// <summary>State files written by an earlier pgmove lack the columns added since; SQLite has no ADD COLUMN IF NOT EXISTS.</summary>
     private static void AddMissingColumns(SqliteConnection connection)
     {
-        using var command = connection.CreateCommand();
-        if (HasColumn(connection, "runner_host"))
-            return;
-        command.CommandText = "ALTER TABLE migrations ADD COLUMN runner_host TEXT";
-        try
+        foreach (var (column, definition) in new[] { ("runner_host", "TEXT"), ("warnings", "TEXT NOT NULL DEFAULT '[]'") })
         {
-            command.ExecuteNonQuery();
-        }
-        catch (SqliteException) when (HasColumn(connection, "runner_host"))
-        {
-            // Another pgmove opening the same old file added it first.
+            if (HasColumn(connection, column))
+                continue;
+            using var command = connection.CreateCommand();
+            command.CommandText = $"ALTER TABLE migrations ADD COLUMN {column} {definition}";
+            try
+            {
+                command.ExecuteNonQuery();
+            }
+            catch (SqliteException) when (HasColumn(connection, column))
+            {
+                // Another pgmove opening the same old file added it first.
+            }
         }
     }
 
@@ -84,8 +88,8 @@ public sealed class MigrationStore : IMigrationStore
         {
             using var command = _connection.CreateCommand();
             command.CommandText = """
-                INSERT INTO migrations (id, method, status, created_at, updated_at, source, target, ignore_dbs, secrets, databases)
-                VALUES ($id, $method, $status, $created, $created, $source, $target, $ignore, $secrets, $databases)
+                INSERT INTO migrations (id, method, status, created_at, updated_at, source, target, ignore_dbs, secrets, databases, warnings)
+                VALUES ($id, $method, $status, $created, $created, $source, $target, $ignore, $secrets, $databases, $warnings)
                 """;
             command.Parameters.AddWithValue("$id", record.Id);
             command.Parameters.AddWithValue("$method", record.Method.ToString().ToLowerInvariant());
@@ -96,6 +100,7 @@ public sealed class MigrationStore : IMigrationStore
             command.Parameters.AddWithValue("$ignore", JsonSerializer.Serialize(record.IgnoreDatabases, StoreJson.Default.IReadOnlyListString));
             command.Parameters.AddWithValue("$secrets", _secrets.Seal(JsonSerializer.Serialize([source, target], StoreJson.Default.ConnectionSpecArray)));
             command.Parameters.AddWithValue("$databases", JsonSerializer.Serialize(record.Databases, StoreJson.Default.IReadOnlyListDatabaseRecord));
+            command.Parameters.AddWithValue("$warnings", JsonSerializer.Serialize(record.Warnings, StoreJson.Default.IReadOnlyListString));
             command.ExecuteNonQuery();
         }
     }
@@ -170,7 +175,7 @@ public sealed class MigrationStore : IMigrationStore
         lock (_lock)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT id, method, status, created_at, updated_at, source, target, ignore_dbs, error, fix, request, runner_pid, runner_heartbeat, result, databases, runner_host FROM migrations " + tail;
+            command.CommandText = "SELECT id, method, status, created_at, updated_at, source, target, ignore_dbs, error, fix, request, runner_pid, runner_heartbeat, result, databases, runner_host, warnings FROM migrations " + tail;
             foreach (var (name, value) in parameters)
                 command.Parameters.AddWithValue(name, value);
             using var reader = command.ExecuteReader();

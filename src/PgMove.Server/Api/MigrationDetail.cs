@@ -13,4 +13,9 @@ public sealed record MigrationDetail(
     string? Fix,
     string? Result,
     string? Request,
-    IReadOnlyList<DatabaseDetail> Databases);
+    IReadOnlyList<DatabaseDetail> Databases,
+    IReadOnlyList<string> Warnings,
+    RunnerDetail Runner);
+
+/// <summary>Who runs the migration: <c>alive</c> when a process or a service node's lease has it now; the current or last runner and its last heartbeat.</summary>
+public sealed record RunnerDetail(bool Alive, int? Pid, string? Host, string? LastSeen);

@@ -42,6 +42,13 @@ public sealed class IgnoreListTests
         var syncing = await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout, start);
         Assert.Contains(syncing.Databases, d => d.Name == "shop");
         Assert.Equal(100, await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM items", "shop"));
+        // status keeps the warning, in its text and its JSON.
+        Assert.Contains(syncing.Warnings, w => w.StartsWith("source.databases:", StringComparison.Ordinal) && w.Contains("'shp'", StringComparison.Ordinal));
+        var status = await CliRunner.RunAsync("status", "--state", scenario.StatePath);
+        Assert.Contains("warning:", status.Output, StringComparison.Ordinal);
+        Assert.Contains("'shp'", status.Output, StringComparison.Ordinal);
+        var json = await CliRunner.RunAsync("status", "--json", "--state", scenario.StatePath);
+        Assert.Contains("\"warnings\"", json.Output, StringComparison.Ordinal);
 
         scenario.Request("stop");
         var (code, output, error) = await start.WaitAsync(Timeout);

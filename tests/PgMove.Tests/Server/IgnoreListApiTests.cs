@@ -42,6 +42,10 @@ public sealed class IgnoreListApiTests(ServerPair pair) : IClassFixture<ServerPa
 
         await service.WaitForAsync(OnlineMigration, m => m.GetProperty("status").GetString() == "syncing", Timeout);
         Assert.Equal(500, await target.ScalarAsync<int>("SELECT count(*) FROM items", "shop"));
+        // The migration's detail keeps the preflight's warning, and says who runs it.
+        var detail = await service.GetJsonAsync($"/api/migrations/{id}");
+        Assert.Contains(detail.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.StartsWith("source.databases:", StringComparison.Ordinal) && w.GetString()!.Contains("'db0'", StringComparison.Ordinal));
+        Assert.True(detail.GetProperty("runner").GetProperty("alive").GetBoolean(), detail.ToString());
 
         using var delete = await service.Client.DeleteAsync($"{OnlineMigration}/{id}");
         Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
