@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using PgMove.Core.Connections;
 using PgMove.Core.Errors;
@@ -13,46 +12,26 @@ public static class PgToolRunner
 {
     public static async Task<string> RunAsync(string tool, IReadOnlyList<string> arguments, ConnectionSpec connection, string what, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo(tool)
+        int exitCode;
+        string stdout, stderr;
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-            psi.ArgumentList.Add(argument);
-        foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("PG", StringComparison.Ordinal)).ToList())
-            psi.Environment.Remove(name);
-        foreach (var (name, value) in connection.ToLibpqEnvironment())
-            psi.Environment[name] = value;
-
-        using var process = Process.Start(psi)
-            ?? throw new PgMoveException("tools.start_failed", $"{what}: {Path.GetFileName(tool)} could not be started.", "Check --pg-bin.");
-        await using var registration = ct.Register(() =>
+            (exitCode, stdout, stderr) = await LibpqProcess.RunAsync(tool, arguments, connection, ct);
+        }
+        catch (System.ComponentModel.Win32Exception)
         {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-        });
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        await process.WaitForExitAsync(CancellationToken.None);
-        ct.ThrowIfCancellationRequested();
-        var errors = Redact(await stderr, connection.Password);
-        if (process.ExitCode != 0 && LostConnection(errors))
+            throw new PgMoveException("tools.start_failed", $"{what}: {Path.GetFileName(tool)} could not be started.", "Check --pg-bin.");
+        }
+        var errors = Redact(stderr, connection.Password);
+        if (exitCode != 0 && LostConnection(errors))
             throw new PgMoveException("tools.connection_lost",
-                $"{what}: {Path.GetFileName(tool)} lost its connection to the server (exit {process.ExitCode}): {Tail(errors)}",
+                $"{what}: {Path.GetFileName(tool)} lost its connection to the server (exit {exitCode}): {Tail(errors)}",
                 "Check that both servers are up and reachable; PgMove retries this step by itself.");
-        if (process.ExitCode != 0)
+        if (exitCode != 0)
             throw new PgMoveException("tools.failed",
-                $"{what}: {Path.GetFileName(tool)} failed (exit {process.ExitCode}): {Tail(errors)}",
+                $"{what}: {Path.GetFileName(tool)} failed (exit {exitCode}): {Tail(errors)}",
                 "Read the message above; fix the object it names on the source or target and run the command again.");
-        return await stdout;
+        return stdout;
     }
 
     /// <summary>libpq's words for a connection that broke or could not be made: worth another try, unlike a refused object.</summary>

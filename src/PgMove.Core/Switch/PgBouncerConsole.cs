@@ -42,52 +42,22 @@ internal static class PgBouncerConsole
 
     private static async Task<string> RunAsync(ConnectionSpec admin, string command, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo(await PsqlAsync(ct))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
         // -X: no ~/.psqlrc (it could run SQL the console refuses); unaligned output with separators no value holds.
-        foreach (var argument in new[] { "-X", "-q", "-A", "-v", "ON_ERROR_STOP=1", "-P", "footer=off", "-F", FieldSeparator.ToString(), "-R", RecordSeparator.ToString(), "-c", command })
-            psi.ArgumentList.Add(argument);
-        foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("PG", StringComparison.Ordinal)).ToList())
-            psi.Environment.Remove(name);
-        // The password travels in the environment, never in the arguments every user can read in /proc.
-        foreach (var (name, value) in admin.ToLibpqEnvironment())
-            psi.Environment[name] = value;
-
-        Process process;
+        string[] arguments = ["-X", "-q", "-A", "-v", "ON_ERROR_STOP=1", "-P", "footer=off", "-F", FieldSeparator.ToString(), "-R", RecordSeparator.ToString(), "-c", command];
+        int exitCode;
+        string stdout, stderr;
         try
         {
-            process = Process.Start(psi) ?? throw new InvalidOperationException("no process");
+            (exitCode, stdout, stderr) = await LibpqProcess.RunAsync(await PsqlAsync(ct), arguments, admin, ct);
         }
-        catch (Exception error) when (error is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (System.ComponentModel.Win32Exception error)
         {
             throw new PgMoveException("pgbouncer.psql_missing", $"psql could not be started to reach PgBouncer's admin console ({error.Message}).",
                 "Install PostgreSQL's client programs (psql, beside pg_dump) or point --pg-bin at them.");
         }
-        using (process)
-        {
-            await using var registration = ct.Register(() =>
-            {
-                try
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-                catch (InvalidOperationException)
-                {
-                    // Already gone.
-                }
-            });
-            var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-            var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-            await process.WaitForExitAsync(CancellationToken.None);
-            ct.ThrowIfCancellationRequested();
-            if (process.ExitCode != 0)
-                throw new PgBouncerCommandException(command, admin, Redact(await stderr, admin.Password).Trim());
-            return await stdout;
-        }
+        if (exitCode != 0)
+            throw new PgBouncerCommandException(command, admin, Redact(stderr, admin.Password).Trim());
+        return stdout;
     }
 
     private static async Task<string> PsqlAsync(CancellationToken ct)
