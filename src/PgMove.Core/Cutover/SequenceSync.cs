@@ -31,8 +31,17 @@ public static class SequenceSync
             await reader.CloseAsync();
             try
             {
-                await using (var create = new NpgsqlCommand($"CREATE SEQUENCE IF NOT EXISTS {name} {definition}", target))
-                    await create.ExecuteNonQueryAsync(ct);
+                // Created only when missing: CREATE … IF NOT EXISTS would still need CREATE on the schema, which a
+                // non-superuser target user may lack where the sequences all exist.
+                await using (var exists = new NpgsqlCommand("SELECT pg_catalog.to_regclass(@name) IS NOT NULL", target))
+                {
+                    exists.Parameters.AddWithValue("name", name);
+                    if (!(bool)(await exists.ExecuteScalarAsync(ct))!)
+                    {
+                        await using var create = new NpgsqlCommand($"CREATE SEQUENCE {name} {definition}", target);
+                        await create.ExecuteNonQueryAsync(ct);
+                    }
+                }
                 await using var set = new NpgsqlCommand("SELECT pg_catalog.setval(@name::pg_catalog.regclass, @value, @called)", target);
                 set.Parameters.AddWithValue("name", name);
                 set.Parameters.AddWithValue("value", value);
