@@ -56,9 +56,10 @@ public static class MigrationControl
         var record = Find(store, id);
         if (!record.IsActive && record.Status != MigrationStatus.Error)
             return record;
-        if (IsCutoverFinishing(record.Request))
+        // A live runner finishing a cutover may be dropping the slots right now: a stop request would be lost on it.
+        if (IsCutoverFinishing(record.Request) && HasLiveRunner(record))
             throw new PgMoveException("migration.cutover_finishing", $"Migration {record.Id} is finishing its cutover; it can no longer be stopped.",
-                "Wait for it, or run pgmove cutover to finish it if its process went away.");
+                "Wait for it to end (pgmove status), then pgmove unfreeze if the source must be writable again.");
         // Claiming first: with a shared store another node may be taking the migration over at this instant.
         if (HasLiveRunner(record) || !store.TryClaim(record))
         {
