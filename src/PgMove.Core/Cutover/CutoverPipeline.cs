@@ -75,13 +75,9 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
         foreach (var database in method.Databases)
         {
             await using var source = await PgConnector.OpenAsync(options.Source.WithDatabase(database.Name), "source", ct, tune: WritableSession.Tune);
-            await using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = @slot)", source))
-            {
-                exists.Parameters.AddWithValue("slot", database.Slot);
-                slotsLeft |= (bool)(await exists.ExecuteScalarAsync(ct))!;
-            }
             var tables = await PendingWrites.FirstAsync(source, database, ct);
-            if (tables.Count > 0)
+            slotsLeft |= tables is not null;
+            if (tables is { Count: > 0 })
                 return ($"database {database.Name}: {string.Join(", ", tables)}", true);
         }
         return (null, slotsLeft);

@@ -10,14 +10,14 @@ namespace PgMove.Core.Cutover;
 /// </summary>
 internal static class PendingWrites
 {
-    /// <summary>The tables of the first unapplied transaction, or an empty list; empty too when the slot is gone.</summary>
-    public static async Task<IReadOnlyList<string>> FirstAsync(NpgsqlConnection source, CutoverDatabase database, CancellationToken ct)
+    /// <summary>The tables of the first unapplied transaction, or an empty list; null when the slot is gone.</summary>
+    public static async Task<IReadOnlyList<string>?> FirstAsync(NpgsqlConnection source, CutoverDatabase database, CancellationToken ct)
     {
         await using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = @slot)", source))
         {
             exists.Parameters.AddWithValue("slot", database.Slot);
             if (!(bool)(await exists.ExecuteScalarAsync(ct))!)
-                return [];
+                return null;
         }
         for (var attempt = 0; ; attempt++)
         {

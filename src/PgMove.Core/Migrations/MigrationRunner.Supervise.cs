@@ -50,9 +50,7 @@ public sealed partial class MigrationRunner
                 case "stop":
                     return new RunOutcome(RunOutcome.Kinds.Stop, "stopped by the user");
                 case "cutover" or "cutover-freeze" when failed.Count > 0:
-                    _record = _record with { Error = $"cutover refused: {Describe(failed)}" };
-                    Save();
-                    _store.SetRequest(Id, null);
+                    RefuseCutover(failed, fix: null);
                     break;
                 case "cutover" or "cutover-freeze" when status == MigrationStatus.Syncing:
                     _record = _record with { Error = null, Fix = null };
@@ -65,6 +63,14 @@ public sealed partial class MigrationRunner
 
     /// <summary>Whether the record's error is the one Supervise wrote for stopped databases (cleared once they run again).</summary>
     private bool _showsDatabaseFailure;
+
+    /// <summary>A cutover asked while databases are stopped: answered (request cleared) with them named; null keeps the record's fix.</summary>
+    private void RefuseCutover(IEnumerable<DatabaseRun> failed, string? fix)
+    {
+        _record = _record with { Error = $"cutover refused: {Describe(failed)}", Fix = fix ?? _record.Fix };
+        Save();
+        _store.SetRequest(Id, null);
+    }
 
     private static string Describe(IEnumerable<DatabaseRun> failed) =>
         string.Join("; ", failed.Select(r => r.LastError is { } error && error.StartsWith($"database {r.Name}", StringComparison.Ordinal)
@@ -133,9 +139,7 @@ public sealed partial class MigrationRunner
                 // Nothing was released yet: undo the freeze and go on syncing the others.
                 if (freeze)
                     await SourceFreeze.UnfreezeAsync(_options.Source, _runs.Select(r => r.Name).ToList(), ct);
-                _record = _record with { Error = $"cutover refused: {Describe(failed)}", Fix = "Fix the cause named above, resume with pgmove start, then run the cutover again." };
-                Save();
-                _store.SetRequest(Id, null);
+                RefuseCutover(failed, "Fix the cause named above, resume with pgmove start, then run the cutover again.");
                 return null;
             }
             await MeasureLagAsync(Tick, ct);
