@@ -2,6 +2,7 @@ using System.CommandLine;
 using PgMove.Cli.Logging;
 using PgMove.Cli.Output;
 using PgMove.Core.Copy;
+using PgMove.Core.Cutover;
 using PgMove.Core.Migrations;
 using PgMove.Core.State;
 using Spectre.Console;
@@ -118,12 +119,24 @@ internal static class MigrationCommands
         var state = CommonOptions.State();
         var id = new Option<string?>("--id") { Description = "The migration (default: the latest)." };
         var freeze = new Option<bool>("--freeze-source") { Description = "Make the source databases read-only for everyone first (and end their sessions)." };
-        var command = new Command("cutover", "Wait until the target has every change, copy sequences and large objects, verify, and drop everything PgMove made.") { id, freeze, state };
+        var switching = new SwitchOptions();
+        var command = new Command("cutover", "Wait until the target has every change, copy sequences and large objects, verify, and drop everything PgMove made; "
+            + "with --pgbouncer or --switch-command, move the applications to the target while their writes wait.") { id, freeze, state };
+        foreach (var option in switching.All)
+            command.Options.Add(option);
         command.SetAction(async (parse, ct) =>
         {
+            var switchSettings = switching.Read(parse, error);
             using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
-            var already = MigrationControl.Find(store, parse.GetValue(id)).Status == MigrationStatus.Done;
-            var record = await MigrationControl.RequestCutoverAsync(store, parse.GetValue(id), parse.GetValue(freeze), ct);
+            var current = MigrationControl.Find(store, parse.GetValue(id));
+            var already = current.Status == MigrationStatus.Done;
+            if (switchSettings is not null && !already)
+            {
+                // Every check the switch can make before anything is touched, here: a wrong PgBouncer is a usage error.
+                var (checkSource, checkTarget) = store.ReadSecrets(current.Id);
+                await CutoverSwitch.CheckAsync(switchSettings, checkSource, checkTarget, current.Databases.Select(d => d.Name).ToList(), ct);
+            }
+            var record = await MigrationControl.RequestCutoverAsync(store, parse.GetValue(id), parse.GetValue(freeze), ct, switchSettings);
             if (already && record is not null)
                 Consoles.For(output).WriteLine($"Migration {record.Id} was already cut over ({record.UpdatedAt:u}); its recorded result follows.");
             if (record is null)

@@ -34,10 +34,13 @@ internal sealed partial class CliJson : JsonSerializerContext
     });
 }
 
-/// <summary><c>pgmove status --json</c>: the migration without its secrets.</summary>
+/// <summary>
+/// <c>pgmove status --json</c>: the migration without its secrets. <c>applications</c> is where PgMove's switch left the
+/// applications (source, switching, target), null when the cutover switched none.
+/// </summary>
 internal sealed record MigrationJson(string Id, string Status, MigrationMethod Method, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     string Source, string Target, IReadOnlyList<string> IgnoreDatabases, string? Error, string? Fix, string? Result, RunnerJson Runner,
-    IReadOnlyList<DatabaseRecord> Databases, IReadOnlyList<string> Warnings);
+    IReadOnlyList<DatabaseRecord> Databases, IReadOnlyList<string> Warnings, string? Applications);
 
 /// <summary>
 /// Who runs a migration: <c>alive</c> when a process (or a service node's lease) has it now; <c>pid</c>, <c>host</c>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using PgMove.Core.Migrations;
+using PgMove.Core.Switch;
 using PgMove.Core.State;
 using PgMove.Core.Text;
 using Spectre.Console;
@@ -31,6 +32,8 @@ internal static class MigrationView
         var databases = Shown(record);
         parts.Add(new Fitting(Table(databases), Blocks(databases), wrapWords: false));
         parts.Add(new Markup(record.Error is null ? (record.Result is null ? "" : Markup.Escape(record.Result)) : $"[red]error:[/] {Markup.Escape(record.Error)}\n[yellow]fix:[/] {Markup.Escape(record.Fix ?? "")}"));
+        if (ApplicationsState.Describe(record) is { } applications)
+            parts.Add(new Markup(Markup.Escape(applications)));
         foreach (var warning in record.Warnings)
             parts.Add(new Markup($"[yellow]warning:[/] {Markup.Escape(warning)}"));
         return new Rows(parts);
@@ -38,7 +41,7 @@ internal static class MigrationView
 
     public static void WriteJson(MigrationRecord record, TextWriter writer) =>
         writer.WriteLine(JsonSerializer.Serialize(new MigrationJson(record.Id, MigrationStore.Name(record.Status), record.Method, record.CreatedAt, record.UpdatedAt,
-            record.Source, record.Target, record.IgnoreDatabases, record.Error, record.Fix, record.Result, Runner(record), Shown(record), record.Warnings), Json.MigrationJson));
+            record.Source, record.Target, record.IgnoreDatabases, record.Error, record.Fix, record.Result, Runner(record), Shown(record), record.Warnings, ApplicationsState.Of(record)), Json.MigrationJson));
 
     /// <summary>Who runs the migration: a live process (or service node holding the lease), or who ran it last and when.</summary>
     public static RunnerJson Runner(MigrationRecord record) =>

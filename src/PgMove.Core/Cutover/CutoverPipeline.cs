@@ -7,6 +7,7 @@ using PgMove.Core.Logging;
 using PgMove.Core.Migrations;
 using PgMove.Core.Schema;
 using PgMove.Core.State;
+using PgMove.Core.Switch;
 
 namespace PgMove.Core.Cutover;
 
@@ -17,42 +18,76 @@ namespace PgMove.Core.Cutover;
 /// replication objects. The step is recorded in the store first: a run interrupted anywhere finishes when resumed,
 /// without streaming or copying again.
 /// </summary>
-internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions options, IMigrationStore store, string migrationId, Func<ConnectionSpec, ConnectionSpec, IReadOnlyList<string>, CancellationToken, Task<(bool Equal, string Summary)>>? verifier)
+internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions options, IMigrationStore store, string migrationId, CutoverVerifier? verifier)
 {
     private readonly ILogger _logger = options.LoggerFactory.CreateLogger("PgMove.Cutover");
 
-    public async Task<CutoverOutcome> RunAsync(bool froze, DateTimeOffset? frozenAt, CancellationToken ct)
+    /// <param name="cutoverSwitch">
+    /// The application switch the cutover asked for, already paused (with the source frozen) by the method, or null. It
+    /// moves the applications once the target is level and sequences are copied; the verification then reads the target
+    /// as it was at that instant. Any failure before the applications resume rolls it back.
+    /// </param>
+    public async Task<CutoverOutcome> RunAsync(bool froze, DateTimeOffset? frozenAt, CutoverSwitch? cutoverSwitch, CancellationToken ct)
     {
         store.SetRequest(migrationId, froze ? MigrationControl.CutoverFinishingFrozen : MigrationControl.CutoverFinishing);
         _logger.CutoverFinishing(migrationId);
         var names = method.Databases.Select(d => d.Name).ToList();
-        string summary = "", notes;
+        // Resumed after the applications were moved: sequences must not be copied again (the target's moved on), nor
+        // can the target be seen as it was at the switch.
+        var moved = store.Get(migrationId)?.SwitchStep == nameof(SwitchStep.Done);
+        var switching = cutoverSwitch is not null && !moved;
+        string summary = "", notes = "", switched = "";
+        var snapshots = new TargetSnapshots(options.Target);
+        await using (snapshots)
         await using (new RunnerHeartbeat(method.Save))
         {
-            await method.HoldAsync(ct);
-            var (written, slotsLeft) = await FindWritesAsync(ct);
-            if (written is not null)
-                return await RefuseAsync(froze, slotsLeft, $"the source was written after the cutover began ({written}); the target does not have those changes yet.",
-                    "Stop the applications' writes to the source (or use --freeze-source, which makes the source read-only), then run the cutover again. The migration goes on syncing meanwhile.", ct);
+            var slotsLeft = true;
             try
             {
-                notes = await CarryUnreplicatedAsync(ct);
+                await method.HoldAsync(ct);
+                (var written, slotsLeft) = await FindWritesAsync(ct);
+                if (written is not null)
+                    return await RefuseAsync(froze, slotsLeft, switching ? cutoverSwitch : null, $"the source was written after the cutover began ({written}); the target does not have those changes yet.",
+                        "Stop the applications' writes to the source (or use --freeze-source, which makes the source read-only), then run the cutover again. The migration goes on syncing meanwhile.", ct);
+                if (!moved)
+                    notes = await CarryUnreplicatedAsync(ct);
+                if (switching)
+                    switched = " " + await cutoverSwitch!.MoveAndResumeAsync(c => snapshots.ExportAsync(names, c), ct);
             }
-            catch (PgMoveException error)
+            catch (PgMoveException error) when (!switching)
             {
-                return await RefuseAsync(froze, slotsLeft, error.Message, error.Fix, ct);
+                return await RefuseAsync(froze, slotsLeft, null, error.Message, error.Fix, ct);
             }
-            if (verifier is not null)
+            catch (Exception error) when (switching && !cutoverSwitch!.Moved)
+            {
+                // Nothing may leave the applications held or on a half-made target: every failure before the resume
+                // (a target that went down, an ini that cannot be written, a command that failed, Ctrl-C) goes back.
+                var outcome = await RefuseAsync(froze, slotsLeft, cutoverSwitch, error.Message, (error as PgMoveException)?.Fix
+                    ?? "Check both servers and PgBouncer, then run the cutover again. The migration goes on syncing meanwhile.", CancellationToken.None);
+                if (error is OperationCanceledException)
+                    throw;
+                return outcome;
+            }
+            if (verifier is not null && moved)
+                summary = "verify: not repeated — the cutover was resumed after the applications had moved to the target, which no longer shows the state at the switch.";
+            else if (verifier is not null)
             {
                 _logger.CutoverVerifying(migrationId);
-                (var equal, summary) = await verifier(options.Source, options.Target, names, ct);
-                if (!equal)
+                (var equal, summary) = await verifier(options.Source, options.Target, names, switching ? snapshots.Ids : null, ct);
+                if (!equal && switching)
                 {
-                    (written, _) = await FindWritesAsync(ct);
+                    // The applications write to the target already: nothing to go back to; say so loudly.
+                    notes += $" WARNING: the verification found differences between the frozen source and the target as it was at the switch: {summary} "
+                        + "The source keeps the data as it was; compare and repair those tables by hand.";
+                    summary = "";
+                }
+                else if (!equal)
+                {
+                    var (written, _) = await FindWritesAsync(ct);
                     return written is not null
-                        ? await RefuseAsync(froze, slotsLeft, $"the source was written during the cutover's verification ({written}); {summary}",
+                        ? await RefuseAsync(froze, slotsLeft, null, $"the source was written during the cutover's verification ({written}); {summary}",
                             "Stop the applications' writes to the source (or use --freeze-source), then run the cutover again. The migration goes on syncing meanwhile.", ct)
-                        : await RefuseAsync(froze, slotsLeft, $"verification found differences, so nothing was dropped: {summary}",
+                        : await RefuseAsync(froze, slotsLeft, null, $"verification found differences, so nothing was dropped: {summary}",
                             "Compare the tables named above (pgmove verify names the first differing key), fix them on the target, then run the cutover again; the slots are kept, so nothing is lost meanwhile.", ct);
                 }
             }
@@ -65,7 +100,7 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
         var stays = frozen.Count == 0
             ? ""
             : $" The source databases {string.Join(", ", frozen)} stay read-only on purpose (writes there would not reach the target); pgmove unfreeze makes them writable again.";
-        return new CutoverOutcome(CutoverOutcome.Kinds.Done, $"cutover done at {DateTimeOffset.UtcNow:u}{downtime}. {summary}{stays}{notes}".Trim());
+        return new CutoverOutcome(CutoverOutcome.Kinds.Done, $"cutover done at {DateTimeOffset.UtcNow:u}{downtime}.{switched} {summary}{stays}{notes}".Trim());
     }
 
     /// <summary>The first database whose slot holds a change after its confirmed position, and whether any slot is left.</summary>
@@ -107,8 +142,11 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
         return created + failed;
     }
 
-    /// <summary>Nothing is dropped: the freeze this cutover made is undone, the method goes on applying.</summary>
-    private async Task<CutoverOutcome> RefuseAsync(bool froze, bool slotsLeft, string message, string fix, CancellationToken ct)
+    /// <summary>
+    /// Nothing is dropped: the switch (when one was under way) goes back to the source, the freeze this cutover made is
+    /// undone, the method goes on applying.
+    /// </summary>
+    private async Task<CutoverOutcome> RefuseAsync(bool froze, bool slotsLeft, CutoverSwitch? cutoverSwitch, string message, string fix, CancellationToken ct)
     {
         if (!slotsLeft)
         {
@@ -116,11 +154,17 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
             return new CutoverOutcome(CutoverOutcome.Kinds.Failed, $"cutover: {message}",
                 "The replication slots were already dropped: fix the differences on the target by hand (pgmove verify names them), or start a new migration.");
         }
-        var unfrozen = froze ? await SourceFreeze.UnfreezeAsync(options.Source, method.Databases.Select(d => d.Name).ToList(), ct) : [];
+        string back;
+        if (cutoverSwitch is not null)
+            back = " " + await cutoverSwitch.RollBackAsync(new PgMoveException("cutover.refused", message, fix));
+        else
+        {
+            var unfrozen = froze ? await SourceFreeze.UnfreezeAsync(options.Source, method.Databases.Select(d => d.Name).ToList(), ct) : [];
+            back = unfrozen.Count == 0 ? "" : " The source is writable again.";
+        }
         await method.ReleaseHoldAsync(ct);
         _logger.CutoverRefused(migrationId, message);
-        var writable = unfrozen.Count == 0 ? "" : " The source is writable again.";
-        return new CutoverOutcome(CutoverOutcome.Kinds.Refused, $"cutover refused: {message}{writable}", fix);
+        return new CutoverOutcome(CutoverOutcome.Kinds.Refused, $"cutover refused: {message}{back}", fix);
     }
 
     /// <summary>Which databases stay frozen; reading it must not fail a cutover that is already done.</summary>

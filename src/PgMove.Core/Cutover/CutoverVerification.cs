@@ -8,7 +8,8 @@ namespace PgMove.Core.Cutover;
 /// <summary>The verification a cutover runs before it reports done: every table, counts and checksums.</summary>
 public static class CutoverVerification
 {
-    public static async Task<(bool Equal, string Summary)> VerifyAsync(ConnectionSpec source, ConnectionSpec target, IReadOnlyList<string> databases, CancellationToken ct)
+    public static async Task<(bool Equal, string Summary)> VerifyAsync(ConnectionSpec source, ConnectionSpec target, IReadOnlyList<string> databases,
+        IReadOnlyDictionary<string, string>? targetSnapshots, CancellationToken ct)
     {
         var report = await VerifyRunner.RunAsync(new VerifyOptions
         {
@@ -16,6 +17,7 @@ public static class CutoverVerification
             Target = target,
             Databases = databases,
             IgnoreSchemas = [ReplicationNames.BookkeepingSchema],
+            TargetSnapshots = targetSnapshots,
         }, ct);
         var summary = report.HasDifferences
             ? $"verify: {report.Differences.Count()} of {Plural.Of(report.Tables.Count, "table")} differ: {string.Join(", ", report.Differences.Take(10).Select(d => $"{d.DisplayName} ({d.Detail})"))}"

@@ -76,4 +76,16 @@ internal static partial class LogMessages
     [LoggerMessage(4007, LogLevel.Information, "Source databases made writable again: {Databases}")]
     public static partial void Unfrozen(this ILogger logger, string databases);
 
+    [LoggerMessage(4008, LogLevel.Information, "Migration {MigrationId}: the applications' queries are held (switch paused); freezing the source")]
+    public static partial void SwitchPaused(this ILogger logger, string migrationId);
+
+    [LoggerMessage(4009, LogLevel.Information, "Migration {MigrationId}: applications switched: {Summary}")]
+    public static partial void SwitchDone(this ILogger logger, string migrationId, string summary);
+
+    [LoggerMessage(4010, LogLevel.Warning, "Migration {MigrationId}: the switch was rolled back ({Cause}); the applications go on with the source")]
+    public static partial void SwitchRolledBack(this ILogger logger, string migrationId, string cause);
+
+    [LoggerMessage(4011, LogLevel.Warning, "Migration {MigrationId}: an interrupted switch was brought to an end: {Summary}")]
+    public static partial void SwitchRecovered(this ILogger logger, string migrationId, string summary);
+
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using PgMove.Core.Errors;
 using PgMove.Core.State;
+using PgMove.Core.Switch;
 
 namespace PgMove.Core.Migrations;
 
@@ -74,7 +75,8 @@ public static class MigrationControl
     /// syncing); without one, the caller runs the migration with the request set (null). A migration already cut
     /// over is returned as it is: a retry is an answer. A migration that failed is resumed and cut over.
     /// </summary>
-    public static async Task<MigrationRecord?> RequestCutoverAsync(IMigrationStore store, string? id, bool freeze, CancellationToken ct)
+    /// <param name="switchSettings">How the applications move (kept for the runner), or null for none; ignored while a switch is under way.</param>
+    public static async Task<MigrationRecord?> RequestCutoverAsync(IMigrationStore store, string? id, bool freeze, CancellationToken ct, SwitchSettings? switchSettings = null)
     {
         var record = Find(store, id);
         if (record.Status == MigrationStatus.Done)
@@ -83,7 +85,10 @@ public static class MigrationControl
             throw new PgMoveException("migration.not_active",
                 $"Migration {record.Id} is {MigrationStore.Name(record.Status)}; its replication slots are gone, so it cannot be cut over.",
                 "Start a new migration with pgmove start (the target's databases must be empty, or dropped first).");
-        SetCutoverRequest(store, record.Id, freeze);
+        // A cutover already finishing, or a switch under way, goes on with what it was asked.
+        if (!IsCutoverFinishing(record.Request) && record.SwitchStep is null)
+            store.SetSwitch(record.Id, switchSettings);
+        SetCutoverRequest(store, record.Id, freeze || switchSettings is not null);
         return HasLiveRunner(record) ? await WaitAsync(store, record.Id, ct, untilAnswered: true) : null;
     }
 

@@ -31,5 +31,11 @@ public sealed record MigrationRecord
     /// <summary>The preflight's warnings when the migration was created ("source.databases: …"), shown by status and the API.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>
+    /// The step an application switch (PgBouncer or a command) recorded last, in <see cref="Switch.SwitchStep"/> names, or
+    /// null when no switch is under way: from it status says which server the applications use.
+    /// </summary>
+    public string? SwitchStep { get; init; }
+
     public bool IsActive => Status is MigrationStatus.Running or MigrationStatus.Syncing;
 }

@@ -11,7 +11,7 @@ public sealed partial class MigrationRunner : ICutoverMethod
     /// <summary>Runs the cutover pipeline; null when it was refused (the slots stay and streaming goes on).</summary>
     private async Task<MigrationRecord?> CutoverAsync(RunOutcome outcome, CancellationToken ct)
     {
-        var result = await new CutoverPipeline(this, _options, _store, Id, Verifier).RunAsync(outcome.Freeze, outcome.Freeze ? outcome.FrozenAt : null, ct);
+        var result = await new CutoverPipeline(this, _options, _store, Id, Verifier).RunAsync(outcome.Freeze, outcome.Freeze ? outcome.FrozenAt : null, outcome.Switch, ct);
         if (result.Kind == CutoverOutcome.Kinds.Failed)
             return await FailAsync(result.Message, result.Fix ?? "");
         _record = result.ApplyTo(_record);

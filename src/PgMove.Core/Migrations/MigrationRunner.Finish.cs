@@ -19,7 +19,7 @@ public sealed partial class MigrationRunner
     /// Compares source and target after a cutover; returns whether they match and a summary.
     /// The default is <see cref="CutoverVerification.VerifyAsync"/>; null skips verification.
     /// </summary>
-    public Func<ConnectionSpec, ConnectionSpec, IReadOnlyList<string>, CancellationToken, Task<(bool Equal, string Summary)>>? Verifier { get; set; } = CutoverVerification.VerifyAsync;
+    public CutoverVerifier? Verifier { get; set; } = CutoverVerification.VerifyAsync;
 
     private async Task ReadTargetAsync(CancellationToken ct)
     {

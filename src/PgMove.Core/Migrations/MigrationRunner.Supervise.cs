@@ -117,35 +117,76 @@ public sealed partial class MigrationRunner
     }
 
     /// <summary>
-    /// Freezes the source if asked, then writes a marker into each database's WAL and waits until every
-    /// stream has confirmed its marker: from then on the target holds every committed change.
+    /// Pauses the applications if a switch was asked (the freeze comes with it), freezes the source if asked, then writes
+    /// a marker into each database's WAL and waits until every stream has confirmed its marker: from then on the target
+    /// holds every committed change. Null when the cutover was refused (the switch rolled back, the freeze undone).
     /// </summary>
     private async Task<RunOutcome?> PrepareCutoverAsync(bool freeze, CancellationToken ct)
     {
+        var names = _runs.Select(r => r.Name).ToList();
+        var cutoverSwitch = CutoverSwitch.For(_store, Id, _options, names);
+        freeze |= cutoverSwitch is not null;
         _logger.CutoverRequested(Id, freeze);
+        if (cutoverSwitch is not null && !await PauseAsync(cutoverSwitch, ct))
+            return null;
         var frozenAt = DateTimeOffset.UtcNow;
-        var marks = new Dictionary<string, NpgsqlLogSequenceNumber>(StringComparer.Ordinal);
-        foreach (var run in _runs)
+        try
         {
-            await using var source = await PgConnector.OpenAsync(_options.Source.WithDatabase(run.Name), "source", ct, tune: WritableSession.Tune);
-            marks[run.Name] = await CutoverMark.WriteAsync(source, run.Name, freeze, ct);
-        }
-
-        while (_runs.Any(r => r.Statistics.ConfirmedLsn < marks[r.Name]))
-        {
-            var failed = _runs.Where(r => r.Phase == DatabasePhase.Failed).ToList();
-            if (failed.Count > 0)
+            var marks = new Dictionary<string, NpgsqlLogSequenceNumber>(StringComparer.Ordinal);
+            foreach (var run in _runs)
             {
-                // Nothing was released yet: undo the freeze and go on syncing the others.
-                if (freeze)
-                    await SourceFreeze.UnfreezeAsync(_options.Source, _runs.Select(r => r.Name).ToList(), ct);
-                RefuseCutover(failed, "Fix the cause named above, resume with pgmove start, then run the cutover again.");
-                return null;
+                await using var source = await PgConnector.OpenAsync(_options.Source.WithDatabase(run.Name), "source", ct, tune: WritableSession.Tune);
+                marks[run.Name] = await CutoverMark.WriteAsync(source, run.Name, freeze, ct);
             }
-            await MeasureLagAsync(Tick, ct);
-            Save();
-            await Task.Delay(100, ct);
+
+            while (_runs.Any(r => r.Statistics.ConfirmedLsn < marks[r.Name]))
+            {
+                var failed = _runs.Where(r => r.Phase == DatabasePhase.Failed).ToList();
+                if (failed.Count > 0)
+                {
+                    // Nothing was released yet: undo the switch or the freeze and go on syncing the others.
+                    var back = cutoverSwitch is not null
+                        ? await cutoverSwitch.RollBackAsync(new InvalidOperationException(Describe(failed)))
+                        : freeze && (await SourceFreeze.UnfreezeAsync(_options.Source, names, ct)).Count > 0 ? "The source is writable again." : "";
+                    RefuseCutover(failed, $"Fix the cause named above, resume with pgmove start, then run the cutover again. {back}".TrimEnd());
+                    return null;
+                }
+                await MeasureLagAsync(Tick, ct);
+                Save();
+                cutoverSwitch?.CheckCatchUp(() => string.Join(", ", _runs.Where(r => r.Statistics.ConfirmedLsn < marks[r.Name]).Select(r => $"{r.Name} {r.LagBytes ?? 0} bytes behind")));
+                await Task.Delay(100, ct);
+            }
         }
-        return new RunOutcome(RunOutcome.Kinds.Cutover, "cutover", freeze, frozenAt);
+        catch (Exception error) when (cutoverSwitch is not null)
+        {
+            // Never leave the applications held: whatever stopped the wait (a source gone, a catch-up too slow, Ctrl-C) goes back first.
+            var back = await cutoverSwitch.RollBackAsync(error);
+            if (error is not Errors.PgMoveException refused)
+                throw;
+            _record = _record with { Error = $"cutover refused: {refused.Message} {back}", Fix = refused.Fix };
+            _logger.CutoverRefused(Id, refused.Message);
+            Save();
+            _store.SetRequest(Id, null);
+            return null;
+        }
+        return new RunOutcome(RunOutcome.Kinds.Cutover, "cutover", freeze, frozenAt) { Switch = cutoverSwitch };
+    }
+
+    /// <summary>The switch's PAUSE; a refusal (a timeout names the sessions that held it) is answered here, with nothing changed.</summary>
+    private async Task<bool> PauseAsync(CutoverSwitch cutoverSwitch, CancellationToken ct)
+    {
+        try
+        {
+            await cutoverSwitch.PauseAsync(ct);
+            return true;
+        }
+        catch (Errors.PgMoveException error)
+        {
+            _record = _record with { Error = $"cutover refused: {error.Message}", Fix = error.Fix };
+            _logger.CutoverRefused(Id, error.Message);
+            Save();
+            _store.SetRequest(Id, null);
+            return false;
+        }
     }
 }

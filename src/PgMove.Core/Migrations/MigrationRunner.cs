@@ -3,6 +3,7 @@ using Npgsql;
 using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
 using PgMove.Core.Copy;
+using PgMove.Core.Cutover;
 using PgMove.Core.Errors;
 using PgMove.Core.Logging;
 using PgMove.Core.Preflight;
@@ -110,6 +111,8 @@ public sealed partial class MigrationRunner
         try
         {
             _logger.MigrationStarted(Id, _options.Source.ToString(), _options.Target.ToString());
+            // An application switch left half-way by a dead process ends first: the applications on one server again.
+            await CutoverSwitch.RecoverAsync(_store, Id, _options, ct);
             // Independent steps, each opening a first connection to its server: neither waits for the other.
             await Task.WhenAll(RetryTransientAsync(ReadTargetAsync, ct), RetryTransientAsync(PrepareDatabasesAsync, ct));
             Save();
@@ -123,7 +126,11 @@ public sealed partial class MigrationRunner
             // A cutover interrupted after its marks were confirmed finishes first, before anything streams again.
             if (_store.Get(Id)?.Request is { } request && MigrationControl.IsCutoverFinishing(request))
             {
-                if (await CutoverAsync(new RunOutcome(RunOutcome.Kinds.Cutover, "cutover (resumed after an interruption)", request == MigrationControl.CutoverFinishingFrozen), ct) is { } resumed)
+                var resumedCutover = new RunOutcome(RunOutcome.Kinds.Cutover, "cutover (resumed after an interruption)", request == MigrationControl.CutoverFinishingFrozen)
+                {
+                    Switch = CutoverSwitch.For(_store, Id, _options, _runs.Select(r => r.Name).ToList()),
+                };
+                if (await CutoverAsync(resumedCutover, ct) is { } resumed)
                     return resumed;
                 if (_options.EndAfterCutover)
                     return Detach();

@@ -1,5 +1,6 @@
 using PgMove.Core.Connections;
 using PgMove.Core.Migrations;
+using PgMove.Core.Switch;
 
 namespace PgMove.Core.State;
 
@@ -20,6 +21,18 @@ public interface IMigrationStore : IDisposable
     void Update(MigrationRecord record);
 
     void SetRequest(string id, string? request);
+
+    /// <summary>Keeps (sealed) how the next cutover switches the applications, or forgets it (null).</summary>
+    void SetSwitch(string id, SwitchSettings? settings);
+
+    /// <summary>What <see cref="SetSwitch"/> kept, or null.</summary>
+    SwitchSettings? ReadSwitch(string id);
+
+    /// <summary>
+    /// Records the step a switch is about to take (before it takes it), or null once it has ended either way: after a
+    /// crash the next runner finishes or rolls back the switch from here (<see cref="MigrationRecord.SwitchStep"/>).
+    /// </summary>
+    void SetSwitchStep(string id, string? step);
 
     MigrationRecord? Get(string id);
 

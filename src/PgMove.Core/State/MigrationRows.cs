@@ -31,5 +31,6 @@ internal static class MigrationRows
         RunnerHost = reader.IsDBNull(15) ? null : reader.GetString(15),
         // Added after both stores' other columns (the PostgreSQL store reads its lease columns at 16 and 17): by name.
         Warnings = JsonSerializer.Deserialize(reader.GetString(reader.GetOrdinal("warnings")), StoreJson.Default.StringArray)!,
+        SwitchStep = reader.IsDBNull(reader.GetOrdinal("switch_step")) ? null : reader.GetString(reader.GetOrdinal("switch_step")),
     };
 }

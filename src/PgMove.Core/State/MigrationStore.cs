@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using PgMove.Core.Connections;
 using PgMove.Core.Migrations;
+using PgMove.Core.Switch;
 
 namespace PgMove.Core.State;
 
@@ -47,7 +48,9 @@ public sealed class MigrationStore : IMigrationStore
                 result           TEXT,
                 databases        TEXT NOT NULL DEFAULT '[]',
                 runner_host      TEXT,
-                warnings         TEXT NOT NULL DEFAULT '[]'
+                warnings         TEXT NOT NULL DEFAULT '[]',
+                switch_settings  BLOB,
+                switch_step      TEXT
             );
             """);
         AddMissingColumns(connection);
@@ -57,7 +60,7 @@ public sealed class MigrationStore : IMigrationStore
     /// <summary>State files written by an earlier pgmove lack the columns added since; SQLite has no ADD COLUMN IF NOT EXISTS.</summary>
     private static void AddMissingColumns(SqliteConnection connection)
     {
-        foreach (var (column, definition) in new[] { ("runner_host", "TEXT"), ("warnings", "TEXT NOT NULL DEFAULT '[]'") })
+        foreach (var (column, definition) in new[] { ("runner_host", "TEXT"), ("warnings", "TEXT NOT NULL DEFAULT '[]'"), ("switch_settings", "BLOB"), ("switch_step", "TEXT") })
         {
             if (HasColumn(connection, column))
                 continue;
@@ -143,6 +146,41 @@ public sealed class MigrationStore : IMigrationStore
         }
     }
 
+    public void SetSwitch(string id, SwitchSettings? settings)
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "UPDATE migrations SET switch_settings = $settings WHERE id = $id";
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$settings", settings is null ? DBNull.Value : _secrets.Seal(JsonSerializer.Serialize(settings, StoreJson.Default.SwitchSettings)));
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public SwitchSettings? ReadSwitch(string id)
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT switch_settings FROM migrations WHERE id = $id";
+            command.Parameters.AddWithValue("$id", id);
+            return command.ExecuteScalar() is byte[] sealedSettings ? JsonSerializer.Deserialize(_secrets.Open(sealedSettings), StoreJson.Default.SwitchSettings) : null;
+        }
+    }
+
+    public void SetSwitchStep(string id, string? step)
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "UPDATE migrations SET switch_step = $step WHERE id = $id";
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$step", (object?)step ?? DBNull.Value);
+            command.ExecuteNonQuery();
+        }
+    }
+
     public MigrationRecord? Get(string id) => Query("WHERE id = $id", ("$id", id)).FirstOrDefault();
 
     /// <summary>The most recent migration, or the most recent between this source and target.</summary>
@@ -175,7 +213,7 @@ public sealed class MigrationStore : IMigrationStore
         lock (_lock)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT id, method, status, created_at, updated_at, source, target, ignore_dbs, error, fix, request, runner_pid, runner_heartbeat, result, databases, runner_host, warnings FROM migrations " + tail;
+            command.CommandText = "SELECT id, method, status, created_at, updated_at, source, target, ignore_dbs, error, fix, request, runner_pid, runner_heartbeat, result, databases, runner_host, warnings, switch_step FROM migrations " + tail;
             foreach (var (name, value) in parameters)
                 command.Parameters.AddWithValue(name, value);
             using var reader = command.ExecuteReader();

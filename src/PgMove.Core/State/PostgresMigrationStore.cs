@@ -5,6 +5,7 @@ using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
 using PgMove.Core.Errors;
 using PgMove.Core.Migrations;
+using PgMove.Core.Switch;
 
 namespace PgMove.Core.State;
 
@@ -120,6 +121,37 @@ public sealed class PostgresMigrationStore : IMigrationStore
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("request", (object?)request ?? DBNull.Value);
         Execute(command, $"request {request ?? "(none)"} for migration {id}");
+    }
+
+    public void SetSwitch(string id, SwitchSettings? settings)
+    {
+        using var connection = Connect();
+        using var command = new NpgsqlCommand(Sql("store_set_switch"), connection);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.Add(new NpgsqlParameter("settings", NpgsqlTypes.NpgsqlDbType.Bytea)
+        {
+            Value = settings is null ? DBNull.Value : _secrets.Seal(JsonSerializer.Serialize(settings, StoreJson.Default.SwitchSettings)),
+        });
+        Execute(command, $"the switch settings of migration {id}");
+    }
+
+    public SwitchSettings? ReadSwitch(string id)
+    {
+        using var connection = Connect();
+        using var command = new NpgsqlCommand(Sql("store_read_switch"), connection);
+        command.Parameters.AddWithValue("id", id);
+        return Wrap(() => command.ExecuteScalar(), "read the switch settings of migration " + id) is byte[] sealedSettings
+            ? JsonSerializer.Deserialize(_secrets.Open(sealedSettings), StoreJson.Default.SwitchSettings)
+            : null;
+    }
+
+    public void SetSwitchStep(string id, string? step)
+    {
+        using var connection = Connect();
+        using var command = new NpgsqlCommand(Sql("store_set_switch_step"), connection);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.Add(new NpgsqlParameter("step", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)step ?? DBNull.Value });
+        Execute(command, $"switch step {step ?? "(none)"} for migration {id}");
     }
 
     public MigrationRecord? Get(string id) => Query("WHERE id = @id", ("id", id)).FirstOrDefault();

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using PgMove.Core.Connections;
 using PgMove.Core.Migrations;
+using PgMove.Core.Switch;
 
 namespace PgMove.Core.State;
 
@@ -14,4 +15,5 @@ namespace PgMove.Core.State;
 [JsonSerializable(typeof(IReadOnlyList<DatabaseRecord>))]
 [JsonSerializable(typeof(DatabaseRecord[]))]
 [JsonSerializable(typeof(ConnectionSpec[]))]
+[JsonSerializable(typeof(SwitchSettings))]
 internal sealed partial class StoreJson : JsonSerializerContext;

@@ -12,7 +12,7 @@ internal sealed partial class SubscriptionRunner : ICutoverMethod
     /// <summary>Runs the cutover pipeline; null when it was refused (the subscriptions run again, the migration syncs).</summary>
     private async Task<MigrationRecord?> CutoverAsync(RunOutcome outcome, CancellationToken ct)
     {
-        var result = await new CutoverPipeline(this, _options, _store, Id, Verifier).RunAsync(outcome.Freeze, outcome.Freeze ? outcome.FrozenAt : null, ct);
+        var result = await new CutoverPipeline(this, _options, _store, Id, Verifier).RunAsync(outcome.Freeze, outcome.Freeze ? outcome.FrozenAt : null, outcome.Switch, ct);
         if (result.Kind == CutoverOutcome.Kinds.Failed)
             return await FailAsync(result.Message, result.Fix ?? "");
         _record = result.ApplyTo(_record) with { Error = result.Kind == CutoverOutcome.Kinds.Refused ? Redact(result.Message) : null };

@@ -1,4 +1,5 @@
 using Npgsql;
+using PgMove.Core.Cutover;
 using NpgsqlTypes;
 using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
@@ -44,7 +45,9 @@ internal sealed partial class SubscriptionRunner
                 case "stop":
                     return new RunOutcome(RunOutcome.Kinds.Stop, "stopped by the user");
                 case "cutover" or "cutover-freeze" when status == MigrationStatus.Syncing:
-                    return await PrepareCutoverAsync(freeze: request == "cutover-freeze", ct);
+                    if (await PrepareCutoverAsync(freeze: request == "cutover-freeze", ct) is { } cutover)
+                        return cutover;
+                    break;
             }
         }
     }
@@ -198,36 +201,72 @@ internal sealed partial class SubscriptionRunner
     }
 
     /// <summary>
-    /// Freezes the source if asked, then writes a marker into each database's WAL and waits until every slot has
-    /// confirmed it: from then on the target holds every committed change.
+    /// Pauses the applications if a switch was asked (the freeze comes with it), freezes the source if asked, then writes
+    /// a marker into each database's WAL and waits until every slot has confirmed it: from then on the target holds every
+    /// committed change. Null when the switch could not pause (nothing changed; the request is answered).
     /// </summary>
-    private async Task<RunOutcome> PrepareCutoverAsync(bool freeze, CancellationToken ct)
+    private async Task<RunOutcome?> PrepareCutoverAsync(bool freeze, CancellationToken ct)
     {
         await AddNewTablesBeforeCutoverAsync(ct);
-        var frozenAt = DateTimeOffset.UtcNow;
-        var marks = new Dictionary<string, NpgsqlLogSequenceNumber>(StringComparer.Ordinal);
-        foreach (var run in _runs)
+        var names = _runs.Select(r => r.Name).ToList();
+        var cutoverSwitch = CutoverSwitch.For(_store, Id, _options, names);
+        freeze |= cutoverSwitch is not null;
+        if (cutoverSwitch is not null)
         {
-            await using var source = await OpenSourceAsync(run.Name, ct, writable: true);
-            marks[run.Name] = await Cutover.CutoverMark.WriteAsync(source, run.Name, freeze, ct);
-        }
-
-        while (_runs.Any(r => r.ConfirmedLsn is null || NpgsqlLogSequenceNumber.Parse(r.ConfirmedLsn) < marks[r.Name]))
-        {
-            var failed = _runs.FirstOrDefault(r => r.Phase == DatabasePhase.Failed);
-            if (failed is not null)
+            try
             {
-                // Nothing was released yet: undo the freeze; the failed database is reported as before.
-                if (freeze)
-                    await Cutover.SourceFreeze.UnfreezeAsync(_options.Source, _runs.Select(r => r.Name).ToList(), ct);
-                return new RunOutcome(RunOutcome.Kinds.Error, $"database {failed.Name}: {failed.LastError}");
+                await cutoverSwitch.PauseAsync(ct);
             }
-            await Task.Delay(200, ct);
-            await MeasureAsync(ct);
-            Save();
+            catch (PgMoveException error)
+            {
+                _record = _record with { Error = $"cutover refused: {Redact(error.Message)}", Fix = error.Fix };
+                Save();
+                _store.SetRequest(Id, null);
+                return null;
+            }
         }
-        // A table created just before the marks: into the subscription and copied before the cutover goes on.
-        await AddNewTablesBeforeCutoverAsync(ct);
-        return new RunOutcome(RunOutcome.Kinds.Cutover, "cutover", freeze, frozenAt);
+        var frozenAt = DateTimeOffset.UtcNow;
+        try
+        {
+            var marks = new Dictionary<string, NpgsqlLogSequenceNumber>(StringComparer.Ordinal);
+            foreach (var run in _runs)
+            {
+                await using var source = await OpenSourceAsync(run.Name, ct, writable: true);
+                marks[run.Name] = await CutoverMark.WriteAsync(source, run.Name, freeze, ct);
+            }
+
+            while (_runs.Any(r => r.ConfirmedLsn is null || NpgsqlLogSequenceNumber.Parse(r.ConfirmedLsn) < marks[r.Name]))
+            {
+                var failed = _runs.FirstOrDefault(r => r.Phase == DatabasePhase.Failed);
+                if (failed is not null)
+                {
+                    // Nothing was released yet: undo the switch or the freeze; the failed database is reported as before.
+                    if (cutoverSwitch is not null)
+                        await cutoverSwitch.RollBackAsync(new InvalidOperationException($"database {failed.Name}: {failed.LastError}"));
+                    else if (freeze)
+                        await SourceFreeze.UnfreezeAsync(_options.Source, names, ct);
+                    return new RunOutcome(RunOutcome.Kinds.Error, $"database {failed.Name}: {failed.LastError}");
+                }
+                await Task.Delay(200, ct);
+                await MeasureAsync(ct);
+                Save();
+                cutoverSwitch?.CheckCatchUp(() => string.Join(", ", _runs.Where(r => r.ConfirmedLsn is null || NpgsqlLogSequenceNumber.Parse(r.ConfirmedLsn) < marks[r.Name])
+                    .Select(r => $"{r.Name} {r.LagBytes ?? 0} bytes behind")));
+            }
+            // A table created just before the marks: into the subscription and copied before the cutover goes on.
+            await AddNewTablesBeforeCutoverAsync(ct);
+        }
+        catch (Exception error) when (cutoverSwitch is not null)
+        {
+            // Never leave the applications held: whatever stopped the wait (a source gone, a catch-up too slow, Ctrl-C) goes back first.
+            var back = await cutoverSwitch.RollBackAsync(error);
+            if (error is not PgMoveException refused)
+                throw;
+            _record = _record with { Error = $"cutover refused: {Redact(refused.Message)} {back}", Fix = refused.Fix };
+            Save();
+            _store.SetRequest(Id, null);
+            return null;
+        }
+        return new RunOutcome(RunOutcome.Kinds.Cutover, "cutover", freeze, frozenAt) { Switch = cutoverSwitch };
     }
 }

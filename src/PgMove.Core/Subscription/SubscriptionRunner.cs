@@ -49,13 +49,15 @@ internal sealed partial class SubscriptionRunner
     public MigrationRecord Snapshot => _record with { Databases = _runs.Select(r => r.ToRecord()).ToList() };
 
     /// <summary>Compares source and target after a cutover; null skips verification.</summary>
-    public Func<ConnectionSpec, ConnectionSpec, IReadOnlyList<string>, CancellationToken, Task<(bool Equal, string Summary)>>? Verifier { get; init; } = CutoverVerification.VerifyAsync;
+    public CutoverVerifier? Verifier { get; init; } = CutoverVerification.VerifyAsync;
 
     public async Task<MigrationRecord> RunAsync(CancellationToken ct)
     {
         try
         {
             _logger.MigrationStarted(Id, _options.Source.ToString(), _options.Target.ToString());
+            // An application switch left half-way by a dead process ends first: the applications on one server again.
+            await CutoverSwitch.RecoverAsync(_store, Id, _options, ct);
             _tools = (await PgToolLocator.FindAllAsync(_options.PgBinDirectory, ct)).FirstOrDefault()
                 ?? throw new PgMoveException("tools.missing", "pg_dump and pg_restore were not found.", "Install PostgreSQL's client tools and name their directory with --pg-bin.");
             await ReadServersAsync(ct);
@@ -68,7 +70,11 @@ internal sealed partial class SubscriptionRunner
             // recreate subscriptions (and copy again) once the cutover dropped them.
             if (_store.Get(Id)?.Request is { } request && MigrationControl.IsCutoverFinishing(request))
             {
-                if (await CutoverAsync(new RunOutcome(RunOutcome.Kinds.Cutover, "cutover (resumed after an interruption)", request == MigrationControl.CutoverFinishingFrozen), ct) is { } resumed)
+                var resumedCutover = new RunOutcome(RunOutcome.Kinds.Cutover, "cutover (resumed after an interruption)", request == MigrationControl.CutoverFinishingFrozen)
+                {
+                    Switch = CutoverSwitch.For(_store, Id, _options, _runs.Select(r => r.Name).ToList()),
+                };
+                if (await CutoverAsync(resumedCutover, ct) is { } resumed)
                     return resumed;
                 if (_options.EndAfterCutover)
                     return Detach();

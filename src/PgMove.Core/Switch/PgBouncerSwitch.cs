@@ -51,42 +51,80 @@ public sealed class PgBouncerSwitch(PgBouncerSwitchOptions options)
     /// <summary>Runs the whole switch. On failure before RESUME everything is rolled back and the cause is rethrown.</summary>
     public async Task<PgBouncerSwitchResult> RunAsync(PgBouncerSwitchHooks hooks, CancellationToken ct)
     {
-        var plan = await CheckAsync(ct);
-        var admin = await PgBouncerAdmin.ConnectAsync(options.Admin, ct);
-        var ini = new PgBouncerIniFile(plan.IniPath);
-        // Before the first step is recorded, so that a recovery at any step finds this switch's backup, never an older one.
-        ini.Backup();
-        var names = plan.Names;
-
         await hooks.BeforeStep(SwitchStep.Pausing, ct);
-        var pausedAt = Stopwatch.GetTimestamp();
         // A timeout resumes by itself and changed nothing else: no rollback needed.
-        await admin.PauseAsync(names, options.PauseTimeout, ct);
+        await PauseAsync(ct);
         try
         {
             await hooks.BeforeStep(SwitchStep.Freezing, ct);
             await hooks.WhilePaused(ct);
-
-            await hooks.BeforeStep(SwitchStep.Rewriting, ct);
-            var (text, _) = PgBouncerIni.Rewrite(ini.Read(), options.Sources, options.Target, options.Databases);
-            ini.Write(text);
-
-            await hooks.BeforeStep(SwitchStep.Reloading, ct);
-            await admin.ReloadAsync(ct);
-            await CheckLeadsToAsync(admin, names, options.Target, ct);
+            await MoveAsync(hooks.BeforeStep, ct);
         }
         catch (Exception error)
         {
-            await RollBackAfterAsync(admin, ini, names, hooks, error);
+            await RollBackAsync(hooks, error);
             throw;
         }
-
         await hooks.BeforeStep(SwitchStep.Resuming, ct);
-        await admin.ResumeAsync(names, ct);
-        var pause = (long)Stopwatch.GetElapsedTime(pausedAt).TotalMilliseconds;
+        var result = await ResumeAsync(ct);
         await hooks.BeforeStep(SwitchStep.Done, ct);
-        return new PgBouncerSwitchResult(names, pause, ini.Path, ini.BackupPath);
+        return result;
     }
+
+    private PgBouncerAdmin? _admin;
+    private PgBouncerIniFile? _ini;
+    private IReadOnlyList<string> _names = [];
+    private long _pausedAt;
+
+    /// <summary>
+    /// The first step, after <see cref="CheckAsync"/>: backs the ini up and PAUSEs the databases that lead to a
+    /// migrated source. A <see cref="PgBouncerPauseTimeoutException"/> means they were resumed and nothing changed.
+    /// </summary>
+    public async Task<PgBouncerSwitchPlan> PauseAsync(CancellationToken ct)
+    {
+        var plan = await CheckAsync(ct);
+        _admin = await PgBouncerAdmin.ConnectAsync(options.Admin, ct);
+        _ini = new PgBouncerIniFile(plan.IniPath);
+        // Before the first step is taken, so that a recovery at any step finds this switch's backup, never an older one.
+        _ini.Backup();
+        _names = plan.Names;
+        _pausedAt = Stopwatch.GetTimestamp();
+        await _admin.PauseAsync(_names, options.PauseTimeout, ct);
+        return plan;
+    }
+
+    /// <summary>While paused: the entries rewritten to the target (atomic write), RELOAD, checked. <paramref name="beforeStep"/> records each step first.</summary>
+    public async Task MoveAsync(Func<SwitchStep, CancellationToken, Task> beforeStep, CancellationToken ct)
+    {
+        var (admin, ini) = Paused();
+        await beforeStep(SwitchStep.Rewriting, ct);
+        var (text, _) = PgBouncerIni.Rewrite(ini.Read(), options.Sources, options.Target, options.Databases);
+        ini.Write(text);
+        await beforeStep(SwitchStep.Reloading, ct);
+        await admin.ReloadAsync(ct);
+        await CheckLeadsToAsync(admin, _names, options.Target, ct);
+    }
+
+    /// <summary>RESUME: the applications' queries go on, on the target. Returns how long they were held.</summary>
+    public async Task<PgBouncerSwitchResult> ResumeAsync(CancellationToken ct)
+    {
+        var (admin, ini) = Paused();
+        await admin.ResumeAsync(_names, ct);
+        return new PgBouncerSwitchResult(_names, (long)Stopwatch.GetElapsedTime(_pausedAt).TotalMilliseconds, ini.Path, ini.BackupPath);
+    }
+
+    /// <summary>
+    /// Any failure before RESUME: the ini restored, RELOAD, <see cref="PgBouncerSwitchHooks.UndoWhilePaused"/>, RESUME — the
+    /// applications go on with the source. Throws <c>switch.rollback_failed</c> (naming the way back by hand) if that fails too.
+    /// </summary>
+    public async Task RollBackAsync(PgBouncerSwitchHooks hooks, Exception cause)
+    {
+        var (admin, ini) = Paused();
+        await RollBackAfterAsync(admin, ini, _names, hooks, cause);
+    }
+
+    private (PgBouncerAdmin Admin, PgBouncerIniFile Ini) Paused() =>
+        _admin is { } admin && _ini is { } ini ? (admin, ini) : throw new InvalidOperationException("The switch has not paused PgBouncer.");
 
     /// <summary>
     /// Brings PgBouncer to a consistent state after a switch stopped at <paramref name="lastStep"/> (the last step

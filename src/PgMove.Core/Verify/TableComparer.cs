@@ -118,7 +118,7 @@ internal static class TableComparer
         if (onSource || pair.TargetDatabaseExists)
         {
             var shape = (pair.Source ?? pair.Target)!;
-            await using var session = await VerifySession.OpenAsync(onSource ? options.Source : options.Target, onSource ? "source" : "target", pair.Database, ct);
+            await using var session = await VerifySession.OpenAsync(onSource ? options.Source : options.Target, onSource ? "source" : "target", pair.Database, ct, options.SnapshotOf(onSource ? "source" : "target", pair.Database));
             rows = (await session.ChecksumAsync(pair.Table, shape.Columns, null, long.MinValue, long.MaxValue, ct)).Rows;
         }
         if (onSource)
@@ -141,7 +141,7 @@ internal static class TableComparer
     private static async Task<(VerifySession Source, VerifySession Target)> OpenBothAsync(VerifyOptions options, string database, CancellationToken ct)
     {
         var sourceTask = VerifySession.OpenAsync(options.Source, "source", database, ct);
-        var targetTask = VerifySession.OpenAsync(options.Target, "target", database, ct);
+        var targetTask = VerifySession.OpenAsync(options.Target, "target", database, ct, options.SnapshotOf("target", database));
         try
         {
             await Task.WhenAll(sourceTask, targetTask);

@@ -35,6 +35,16 @@ public sealed record VerifyOptions
     /// </summary>
     public long ChunkRows { get; init; } = 1_000_000;
 
+    /// <summary>
+    /// Per target database, a snapshot exported by a transaction that stays open during the comparison
+    /// (<c>pg_export_snapshot()</c>): the target is read as it was then, so writes made since (applications switched to
+    /// it) cause no false difference. The default value is null: the target as it is now.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? TargetSnapshots { get; init; }
+
+    internal string? SnapshotOf(string role, string database) =>
+        role == "target" && TargetSnapshots is { } snapshots && snapshots.TryGetValue(database, out var snapshot) ? snapshot : null;
+
     internal void Validate()
     {
         if (Jobs is < 1 or > 64)

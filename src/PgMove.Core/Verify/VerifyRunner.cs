@@ -94,7 +94,7 @@ public static class VerifyRunner
     {
         async Task<IReadOnlyDictionary<QualifiedName, TableShape>> ReadAsync(Connections.ConnectionSpec spec, string role)
         {
-            await using var session = await VerifySession.OpenAsync(spec, role, database, ct);
+            await using var session = await VerifySession.OpenAsync(spec, role, database, ct, options.SnapshotOf(role, database));
             return await session.ReadTablesAsync(ignoreSchemas, ct);
         }
 

@@ -25,7 +25,8 @@ internal sealed class VerifySession : IAsyncDisposable
 
     public string Database { get; }
 
-    public static async Task<VerifySession> OpenAsync(ConnectionSpec spec, string role, string database, CancellationToken ct)
+    /// <param name="snapshot">An exported snapshot to read the database as it was then (see <see cref="VerifyOptions.TargetSnapshots"/>), or null.</param>
+    public static async Task<VerifySession> OpenAsync(ConnectionSpec spec, string role, string database, CancellationToken ct, string? snapshot = null)
     {
         var connection = await PgConnector.OpenAsync(spec, role, ct, database);
         var session = new VerifySession(connection, role, database);
@@ -35,6 +36,14 @@ internal sealed class VerifySession : IAsyncDisposable
             {
                 await using var command = new NpgsqlCommand(SqlResources.Get("Verify/Sql/session.sql"), connection);
                 await command.ExecuteNonQueryAsync(ct);
+                if (snapshot is not null)
+                {
+                    // The session stays in this one transaction: every later query reads the exported snapshot.
+                    await using var begin = new NpgsqlCommand("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", connection);
+                    await begin.ExecuteNonQueryAsync(ct);
+                    await using var import = new NpgsqlCommand($"SET TRANSACTION SNAPSHOT {Identifiers.Literal(snapshot)}", connection);
+                    await import.ExecuteNonQueryAsync(ct);
+                }
                 return 0;
             });
             return session;

@@ -1,6 +1,9 @@
 namespace PgMove.Server.Api;
 
-/// <summary>PgMove's own view of a migration: everything the store knows but the secrets.</summary>
+/// <summary>
+/// PgMove's own view of a migration: everything the store knows but the secrets. <c>applications</c>: where the
+/// cutover's switch left the applications (source, switching, target), null when it switched none.
+/// </summary>
 public sealed record MigrationDetail(
     string Id,
     string? ClusterUuid,
@@ -15,7 +18,8 @@ public sealed record MigrationDetail(
     string? Request,
     IReadOnlyList<DatabaseDetail> Databases,
     IReadOnlyList<string> Warnings,
-    RunnerDetail Runner);
+    RunnerDetail Runner,
+    string? Applications);
 
 /// <summary>Who runs the migration: <c>alive</c> when a process or a service node's lease has it now; the current or last runner and its last heartbeat.</summary>
 public sealed record RunnerDetail(bool Alive, int? Pid, string? Host, string? LastSeen);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using PgMove.Core.Migrations;
+using PgMove.Core.Switch;
 using PgMove.Core.Preflight;
 using PgMove.Core.State;
 using PgMove.Server.Configuration;
@@ -36,7 +37,8 @@ internal static class Views
             d.ChangesApplied, d.ChangesPerSecond is { } c ? Math.Round(c, 1) : null, d.LastError)).ToList(),
         record.Warnings,
         new RunnerDetail(MigrationControl.HasLiveRunner(record), record.RunnerPid, record.LeaseOwner ?? record.RunnerHost,
-            record.RunnerHeartbeat is { } beat ? Time(beat) : null));
+            record.RunnerHeartbeat is { } beat ? Time(beat) : null),
+        ApplicationsState.Of(record));
 
     public static CheckReport Check(PreflightReport report) => new(!report.HasFailures,
         report.Results.Select(r => new CheckItem(r.Id, r.Status.ToString().ToLowerInvariant(), r.Message, r.Fix)).ToList());

@@ -43,10 +43,10 @@ public sealed class RelayLimitsTests
         await scenario.Source.ExecuteAsync("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 100)");
         var (runner, run) = await scenario.RunAsync(scenario.Options(), CancellationToken.None);
         await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout, run);
-        runner.Verifier = async (source, target, databases, ct) =>
+        runner.Verifier = async (source, target, databases, snapshots, ct) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(20), ct);
-            return await CutoverVerification.VerifyAsync(source, target, databases, ct);
+            return await CutoverVerification.VerifyAsync(source, target, databases, snapshots, ct);
         };
 
         using (var store = MigrationStore.Open(scenario.StatePath))

@@ -84,6 +84,12 @@ public sealed class MigrationControlRaceTests : IDisposable
 
         public void Update(MigrationRecord record) => inner.Update(record);
 
+        public void SetSwitch(string id, PgMove.Core.Switch.SwitchSettings? settings) => inner.SetSwitch(id, settings);
+
+        public PgMove.Core.Switch.SwitchSettings? ReadSwitch(string id) => inner.ReadSwitch(id);
+
+        public void SetSwitchStep(string id, string? step) => inner.SetSwitchStep(id, step);
+
         public MigrationRecord? Latest(string? source = null, string? target = null) => inner.Latest(source, target);
 
         public IReadOnlyList<MigrationRecord> All() => inner.All();

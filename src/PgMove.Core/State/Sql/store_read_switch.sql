@@ -1,0 +1,1 @@
+SELECT switch_settings FROM {schema}.migrations WHERE id = @id

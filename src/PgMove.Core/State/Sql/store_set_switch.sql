@@ -1,0 +1,1 @@
+UPDATE {schema}.migrations SET switch_settings = @settings WHERE id = @id

@@ -1,0 +1,1 @@
+UPDATE {schema}.migrations SET switch_step = @step WHERE id = @id
