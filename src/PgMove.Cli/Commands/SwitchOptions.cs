@@ -48,13 +48,13 @@ internal sealed class SwitchOptions
         var command = parse.GetValue(Command);
         if (pgBouncer is not null && command is not null)
             throw new UsageException("usage.two_switches", "--pgbouncer and --switch-command were both given.", "Give one: --pgbouncer to switch through PgBouncer, or --switch-command for anything else.");
-        if (pgBouncer is null && (parse.GetResult(PgBouncerIni) is not null || parse.GetResult(PauseTimeout) is not null))
+        if (pgBouncer is null && (Given(parse, PgBouncerIni) || Given(parse, PauseTimeout)))
             throw new UsageException("usage.pgbouncer_missing", "--pgbouncer-ini and --pause-timeout need --pgbouncer.", "Add --pgbouncer with PgBouncer's admin console, or drop those options.");
-        if (command is null && parse.GetResult(CommandTimeout) is not null)
+        if (command is null && Given(parse, CommandTimeout))
             throw new UsageException("usage.switch_command_missing", "--switch-timeout needs --switch-command.", "Add --switch-command, or drop --switch-timeout.");
         if (pgBouncer is null && command is null)
         {
-            if (parse.GetResult(CatchUpTimeout) is not null)
+            if (Given(parse, CatchUpTimeout))
                 throw new UsageException("usage.switch_missing", "--catch-up-timeout applies to a switch.", "Add --pgbouncer or --switch-command, or drop --catch-up-timeout.");
             return null;
         }
@@ -73,6 +73,9 @@ internal sealed class SwitchOptions
             CommandTimeoutSeconds = parse.GetValue(CommandTimeout),
         };
     }
+
+    /// <summary>On the command line, not only its default.</summary>
+    private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 
     private static void Positive(double value, string option)
     {

@@ -50,7 +50,7 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
                     return await RefuseAsync(froze, slotsLeft, switching ? cutoverSwitch : null, $"the source was written after the cutover began ({written}); the target does not have those changes yet.",
                         "Stop the applications' writes to the source (or use --freeze-source, which makes the source read-only), then run the cutover again. The migration goes on syncing meanwhile.", ct);
                 if (!moved)
-                    notes = await CarryUnreplicatedAsync(ct);
+                    notes = await CarryUnreplicatedAsync(roles: !switching, ct);
                 if (switching)
                     switched = " " + await cutoverSwitch!.MoveAndResumeAsync(c => snapshots.ExportAsync(names, c), ct);
             }
@@ -68,6 +68,8 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
                     throw;
                 return outcome;
             }
+            if (switching)
+                notes += await CarryRolesAsync(options, ct);
             if (verifier is not null && moved)
                 summary = "verify: not repeated — the cutover was resumed after the applications had moved to the target, which no longer shows the state at the switch.";
             else if (verifier is not null)
@@ -118,8 +120,8 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
         return (null, slotsLeft);
     }
 
-    /// <summary>Sequences (new ones created), large objects, and roles created on the source while streaming.</summary>
-    private async Task<string> CarryUnreplicatedAsync(CancellationToken ct)
+    /// <summary>Sequences (new ones created), large objects, and (<paramref name="roles"/>) roles created on the source while streaming.</summary>
+    private async Task<string> CarryUnreplicatedAsync(bool roles, CancellationToken ct)
     {
         foreach (var database in method.Databases)
         {
@@ -130,6 +132,15 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
             await LargeObjectSync.CopyAsync(source, target, ct);
             await ExecuteAsync(source, "COMMIT", ct);
         }
+        return roles ? await CarryRolesAsync(options, ct) : "";
+    }
+
+    /// <summary>
+    /// Roles created on the source while streaming. A switch carries them before it pauses the applications (pg_dumpall
+    /// takes a good part of a second) and again after it resumed them, for any created in between.
+    /// </summary>
+    internal static async Task<string> CarryRolesAsync(MigrationOptions options, CancellationToken ct)
+    {
         var tools = (await PgToolLocator.FindAllAsync(options.PgBinDirectory, ct)).FirstOrDefault();
         if (tools is null)
             return " WARNING: roles created on the source during the migration were not copied (pg_dumpall was not found; name its directory with --pg-bin).";

@@ -127,6 +127,9 @@ public sealed partial class MigrationRunner
         var cutoverSwitch = CutoverSwitch.For(_store, Id, _options, names);
         freeze |= cutoverSwitch is not null;
         _logger.CutoverRequested(Id, freeze);
+        // Outside the pause: the applications must not wait for pg_dumpall.
+        if (cutoverSwitch is not null)
+            await CutoverPipeline.CarryRolesAsync(_options, ct);
         if (cutoverSwitch is not null && !await PauseAsync(cutoverSwitch, ct))
             return null;
         var frozenAt = DateTimeOffset.UtcNow;
@@ -139,6 +142,7 @@ public sealed partial class MigrationRunner
                 marks[run.Name] = await CutoverMark.WriteAsync(source, run.Name, freeze, ct);
             }
 
+            var measured = 0L;
             while (_runs.Any(r => r.Statistics.ConfirmedLsn < marks[r.Name]))
             {
                 var failed = _runs.Where(r => r.Phase == DatabasePhase.Failed).ToList();
@@ -151,10 +155,15 @@ public sealed partial class MigrationRunner
                     RefuseCutover(failed, $"Fix the cause named above, resume with pgmove start, then run the cutover again. {back}".TrimEnd());
                     return null;
                 }
-                await MeasureLagAsync(Tick, ct);
-                Save();
+                // While the applications wait, look often; the lag (a query on the source) every half second is enough.
+                if (cutoverSwitch is null || Environment.TickCount64 - measured > 500)
+                {
+                    await MeasureLagAsync(Tick, ct);
+                    Save();
+                    measured = Environment.TickCount64;
+                }
                 cutoverSwitch?.CheckCatchUp(() => string.Join(", ", _runs.Where(r => r.Statistics.ConfirmedLsn < marks[r.Name]).Select(r => $"{r.Name} {r.LagBytes ?? 0} bytes behind")));
-                await Task.Delay(100, ct);
+                await Task.Delay(cutoverSwitch is null ? 100 : 10, ct);
             }
         }
         catch (Exception error) when (cutoverSwitch is not null)

@@ -211,6 +211,9 @@ internal sealed partial class SubscriptionRunner
         var names = _runs.Select(r => r.Name).ToList();
         var cutoverSwitch = CutoverSwitch.For(_store, Id, _options, names);
         freeze |= cutoverSwitch is not null;
+        // Outside the pause: the applications must not wait for pg_dumpall.
+        if (cutoverSwitch is not null)
+            await CutoverPipeline.CarryRolesAsync(_options, ct);
         if (cutoverSwitch is not null)
         {
             try

@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Npgsql;
+using PgMove.Core.Migrations;
+using PgMove.Core.Switch;
+using PgMove.Tests.Infrastructure;
+using PgMove.Tests.Migrations;
+using PgMove.Tests.Subscription;
+
+namespace PgMove.Tests.Cutover;
+
+/// <summary>
+/// <c>pgmove cutover --pgbouncer</c> and <c>--switch-command</c> on real servers (15 → 17) and a real PgBouncer, with the
+/// runner alive in this process (as <c>pgmove start</c> would be) or killed: the applications' writes wait instead of
+/// failing, land on exactly one server, and every failure before the resume goes back to the source.
+/// </summary>
+public sealed partial class SwitchCutoverTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    [SkippableTheory]
+    [InlineData("relay")]
+    [InlineData("subscription")]
+    public async Task Cutover_PgbenchThroughPgBouncer_NoFailedTransactionAndEveryOneOnTheTarget(string method)
+    {
+        await using var setup = await Setup.StartAsync(method);
+        var load = Pgbench.RunThroughAsync(setup.Bouncer.Host, setup.Bouncer.Port, ["-n", "-c", "4", "-T", "30", "app"]);
+        await WaitForAsync(async () => await setup.Scenario.Source.ScalarAsync<long>("SELECT count(*) FROM pgbench_history", "app") > 100);
+
+        var (exit, output) = await setup.CutoverAsync();
+
+        Assert.True(exit == 0, output);
+        Assert.True(Regex.IsMatch(output, @"client queries waited\s+\d+ ms"), output);
+        var (benchExit, bench) = await load;
+        Assert.True(benchExit == 0, bench);
+        Assert.Matches(@"number of failed transactions: 0\b", bench);
+        var processed = long.Parse(ProcessedPattern().Match(bench).Groups[1].Value, CultureInfo.InvariantCulture);
+        // Every transaction pgbench counted is on the target, once: those before the switch came through replication.
+        Assert.Equal(processed, await setup.Scenario.Target.ScalarAsync<long>("SELECT count(*) FROM pgbench_history", "app"));
+        Assert.True(await setup.Scenario.Target.ScalarAsync<bool>("SELECT (SELECT sum(abalance) FROM pgbench_accounts) = (SELECT coalesce(sum(delta), 0) FROM pgbench_history)", "app"));
+        Assert.Contains($"port={setup.Scenario.Target.Port}", await File.ReadAllTextAsync(setup.Bouncer.IniPath), StringComparison.Ordinal);
+        Assert.Equal(setup.Scenario.Target.Port, await setup.Bouncer.ScalarAsync<int>("app", "SELECT inet_server_port()"));
+        await SourceHygiene.AssertCleanAsync(setup.Scenario.Source);
+
+        var record = await setup.Scenario.WaitForAsync(r => r.Status == MigrationStatus.Done, Timeout, setup.Run);
+        Assert.Equal("Done", record.SwitchStep);
+        var (_, status) = await PgMoveProcess.RunAsync(setup.Scenario.CliEnvironment(), Timeout, "status", "--state", setup.Scenario.StatePath);
+        Assert.Contains("The applications use the target", status, StringComparison.Ordinal);
+        Assert.Contains("read-only on purpose", status, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Cutover_TransactionHeldThroughPgBouncer_PauseTimesOutNothingChangesAndALaterCutoverSucceeds()
+    {
+        await using var setup = await Setup.StartAsync("relay");
+        await using var holder = new NpgsqlConnection(setup.Bouncer.ConnectionString("app", "long-report"));
+        await holder.OpenAsync();
+        await using (var begin = new NpgsqlCommand("BEGIN; SELECT count(*) FROM pgbench_accounts", holder))
+            await begin.ExecuteNonQueryAsync();
+
+        var (exit, output) = await setup.CutoverAsync("--pause-timeout", "2");
+
+        Assert.True(exit == 1, output);
+        Assert.Contains("could not pause", output, StringComparison.Ordinal);
+        Assert.Contains("long-report", output, StringComparison.Ordinal);
+        Assert.Equal(setup.OriginalIni, await File.ReadAllTextAsync(setup.Bouncer.IniPath));
+        Assert.DoesNotContain(await (await PgBouncerAdmin.ConnectAsync(setup.Bouncer.AdminSpec, CancellationToken.None)).DatabasesAsync(CancellationToken.None), d => d.Paused);
+        var record = setup.Scenario.Latest();
+        Assert.Equal(MigrationStatus.Syncing, record.Status);
+        Assert.Null(record.SwitchStep);
+        Assert.Equal(0, await setup.Scenario.Source.ScalarAsync<int>("SELECT count(*)::int FROM pg_db_role_setting WHERE 'default_transaction_read_only=on' = ANY (setconfig)"));
+        // The held transaction goes on, on the source.
+        await using (var write = new NpgsqlCommand("UPDATE pgbench_accounts SET abalance = abalance + 7 WHERE aid = 1; COMMIT", holder))
+            await write.ExecuteNonQueryAsync();
+
+        (exit, output) = await setup.CutoverAsync("--pause-timeout", "30");
+        Assert.True(exit == 0, output);
+        Assert.Equal(7, await setup.Scenario.Target.ScalarAsync<int>("SELECT abalance FROM pgbench_accounts WHERE aid = 1", "app"));
+        Assert.Equal(setup.Scenario.Target.Port, await setup.Bouncer.ScalarAsync<int>("app", "SELECT inet_server_port()"));
+    }
+
+    [SkippableFact]
+    public async Task Cutover_SwitchCommandFails_RolledBackSourceWritableNoRowLostThenSucceeds()
+    {
+        await using var setup = await Setup.StartAsync("relay");
+        var marker = Path.Combine(setup.Directory, "switched");
+        await setup.Scenario.Source.ExecuteAsync("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) SELECT 1, 1, g, 1, now() FROM generate_series(1, 300) g", "app");
+
+        var (exit, output) = await setup.CutoverCommandAsync("echo \"$PGMOVE_SWITCH_TARGET_PORT $PGMOVE_SWITCH_DATABASES ${PGMOVE_SOURCE:-no-secret}\" > " + marker + "; echo 'dns api refused' >&2; exit 3");
+
+        Assert.True(exit == 1, output);
+        Assert.Contains("exited with 3", output, StringComparison.Ordinal);
+        Assert.Contains("dns api refused", output, StringComparison.Ordinal);
+        // The command learned where to point, and no secret.
+        Assert.Equal($"{setup.Scenario.Target.Port} app no-secret", (await File.ReadAllTextAsync(marker)).Trim());
+        var record = setup.Scenario.Latest();
+        Assert.Equal(MigrationStatus.Syncing, record.Status);
+        Assert.Null(record.SwitchStep);
+        Assert.Equal(0, await setup.Scenario.Source.ScalarAsync<int>("SELECT count(*)::int FROM pg_db_role_setting WHERE 'default_transaction_read_only=on' = ANY (setconfig)"));
+
+        // The applications go on with the source (writable again), and the migration still carries what they write.
+        var (benchExit, bench) = await Pgbench.RunThroughAsync(setup.Bouncer.Host, setup.Bouncer.Port, ["-n", "-c", "2", "-t", "100", "app"]);
+        Assert.True(benchExit == 0, bench);
+        Assert.Matches(@"number of failed transactions: 0\b", bench);
+        var onSource = await setup.Scenario.Source.ScalarAsync<long>("SELECT count(*) FROM pgbench_history", "app");
+        Assert.Equal(500, onSource);
+
+        (exit, output) = await setup.CutoverCommandAsync("true");
+        Assert.True(exit == 0, output);
+        Assert.Equal(onSource, await setup.Scenario.Target.ScalarAsync<long>("SELECT count(*) FROM pgbench_history", "app"));
+        await SourceHygiene.AssertCleanAsync(setup.Scenario.Source);
+    }
+
+    [GeneratedRegex(@"number of transactions actually processed: (\d+)")]
+    private static partial Regex ProcessedPattern();
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTimeOffset.UtcNow + Timeout;
+        while (!await condition())
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+                throw new TimeoutException("the condition did not hold within the deadline");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>A migration of database app (pgbench, scale 1) syncing with its runner in this process, and PgBouncer's entry app leading to the source.</summary>
+    internal sealed class Setup : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _detach = new();
+
+        private Setup(RelayScenario scenario, PgBouncerProcess bouncer, string originalIni, Task<MigrationRecord> run)
+        {
+            Scenario = scenario;
+            Bouncer = bouncer;
+            OriginalIni = originalIni;
+            Run = run;
+        }
+
+        public RelayScenario Scenario { get; }
+
+        public PgBouncerProcess Bouncer { get; }
+
+        public string OriginalIni { get; }
+
+        public Task<MigrationRecord> Run { get; private set; }
+
+        public string Directory => Bouncer.Root;
+
+        public string AdminConninfo => $"postgres://postgres@127.0.0.1:{Bouncer.Port}/pgbouncer?sslmode=disable";
+
+        public static async Task<Setup> StartAsync(string method, bool runner = true)
+        {
+            Skip.IfNot(PgBouncerProcess.Installed, "PgBouncer is not installed (scripts/install-deps.sh)");
+            var scenario = await RelayScenario.StartAsync();
+            PgBouncerProcess? bouncer = null;
+            try
+            {
+                await scenario.Source.ExecuteAsync("CREATE DATABASE app");
+                await Pgbench.InitAsync(scenario.Source, "app", 1);
+                bouncer = await PgBouncerProcess.StartAsync([$"app = host=127.0.0.1 port={scenario.Source.Port} dbname=app pool_size=8"]);
+                var setup = new Setup(scenario, bouncer, await File.ReadAllTextAsync(bouncer.IniPath), Task.FromResult<MigrationRecord>(null!));
+                if (runner)
+                    await setup.StartRunnerAsync(method);
+                return setup;
+            }
+            catch
+            {
+                if (bouncer is not null)
+                    await bouncer.DisposeAsync();
+                await scenario.DisposeAsync();
+                throw;
+            }
+        }
+
+        private async Task StartRunnerAsync(string method)
+        {
+            var options = method == "subscription" ? SubscriptionMigration.Options(Scenario) : Scenario.Options();
+            (_, Run) = await Scenario.RunAsync(options with { IgnoreDatabases = ["postgres"] }, _detach.Token);
+            await Scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout, Run);
+        }
+
+        /// <summary><c>pgmove cutover --pgbouncer</c> in a child process (the runner in this process does the work).</summary>
+        public Task<(int ExitCode, string Output)> CutoverAsync(params string[] extra) =>
+            PgMoveProcess.RunAsync(Scenario.CliEnvironment(), Timeout, ["cutover", "--state", Scenario.StatePath, "--pgbouncer", AdminConninfo, .. extra]);
+
+        public Task<(int ExitCode, string Output)> CutoverCommandAsync(string command) =>
+            PgMoveProcess.RunAsync(Scenario.CliEnvironment(), Timeout, "cutover", "--state", Scenario.StatePath, "--switch-command", command);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _detach.CancelAsync();
+            try
+            {
+                await Run;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await Bouncer.DisposeAsync();
+            await Scenario.DisposeAsync();
+            _detach.Dispose();
+        }
+    }
+}
