@@ -111,6 +111,65 @@ public sealed partial class SwitchCutoverTests
         await SourceHygiene.AssertCleanAsync(setup.Scenario.Source);
     }
 
+    [SkippableFact]
+    public async Task Cutover_PgmoveKilledDuringTheSwitch_NextCutoverLeavesPgBouncerResumedOnOneServerNothingLost()
+    {
+        await using var setup = await Setup.StartAsync("relay", runner: false);
+        var scenario = setup.Scenario;
+        await using var start = PgMoveProcess.Start(scenario.CliEnvironment(), "start", "--state", scenario.StatePath, "--ignore-db", "postgres");
+        await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout);
+        var load = Pgbench.RunThroughAsync(setup.Bouncer.Host, setup.Bouncer.Port, ["-n", "-c", "4", "-T", "30", "app"]);
+        await WaitForAsync(async () => await scenario.Source.ScalarAsync<long>("SELECT count(*) FROM pgbench_history", "app") > 100);
+
+        var first = setup.CutoverAsync();
+        // kill -9 as soon as the switch has recorded a step: wherever it stands then (paused, frozen, rewritten…).
+        var step = (await scenario.WaitForAsync(r => r.SwitchStep is not null || r.Status == MigrationStatus.Done, Timeout)).SwitchStep;
+        await start.KillAsync();
+        var (firstExit, firstOutput) = await first;
+        Assert.True(firstExit != 0 || firstOutput.Contains("cutover done", StringComparison.Ordinal), firstOutput);
+
+        var (exit, output) = await setup.CutoverAsync();
+
+        Assert.True(exit == 0, $"killed at {step}: {output}");
+        var admin = await PgBouncerAdmin.ConnectAsync(setup.Bouncer.AdminSpec, CancellationToken.None);
+        var entry = Assert.Single(await admin.DatabasesAsync(CancellationToken.None), d => d.Name == "app");
+        Assert.False(entry.Paused);
+        Assert.Equal(scenario.Target.Port, entry.Port);
+        var (benchExit, bench) = await load;
+        Assert.True(benchExit == 0, bench);
+        Assert.Matches(@"number of failed transactions: 0\b", bench);
+        var processed = long.Parse(ProcessedPattern().Match(bench).Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(processed, await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM pgbench_history", "app"));
+        Assert.True(await scenario.Target.ScalarAsync<bool>("SELECT (SELECT sum(abalance) FROM pgbench_accounts) = (SELECT coalesce(sum(delta), 0) FROM pgbench_history)", "app"));
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
+    }
+
+    [SkippableFact]
+    public async Task Cutover_TargetKilledWhileWritesAreFrozen_RolledBackSourceWritableThenSucceeds()
+    {
+        await using var setup = await Setup.StartAsync("relay");
+        var scenario = setup.Scenario;
+        await scenario.Source.ExecuteAsync("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) SELECT 1, 1, g, 1, now() FROM generate_series(1, 300) g", "app");
+
+        // The switch command crashes the target while the source is frozen: the snapshot of the target fails before the resume.
+        var pidFile = Path.Combine(scenario.Target.DataDir, "postmaster.pid");
+        var (exit, output) = await setup.CutoverCommandAsync($"kill -QUIT $(head -n 1 {pidFile})");
+
+        Assert.True(exit == 1, output);
+        Assert.Contains("cutover refused", output, StringComparison.Ordinal);
+        Assert.Contains("writable again", output, StringComparison.Ordinal);
+        Assert.Null(scenario.Latest().SwitchStep);
+        Assert.Equal(0, await scenario.Source.ScalarAsync<int>("SELECT count(*)::int FROM pg_db_role_setting WHERE 'default_transaction_read_only=on' = ANY (setconfig)"));
+        // The applications go on writing to the source.
+        await scenario.Source.ExecuteAsync("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) SELECT 1, 1, g, 1, now() FROM generate_series(1, 200) g", "app");
+
+        await scenario.Target.RestartAsync();
+        (exit, output) = await setup.CutoverCommandAsync("true");
+        Assert.True(exit == 0, output);
+        Assert.Equal(500, await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM pgbench_history", "app"));
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
+    }
+
     [GeneratedRegex(@"number of transactions actually processed: (\d+)")]
     private static partial Regex ProcessedPattern();
 
