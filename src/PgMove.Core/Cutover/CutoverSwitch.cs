@@ -63,6 +63,12 @@ public sealed class CutoverSwitch
         {
             await _switch.PauseAsync(ct);
         }
+        catch (PgBouncerPauseTimeoutException timeout)
+        {
+            _store.SetSwitchStep(_migrationId, null);
+            var activity = await BlockingSessions.DescribeAsync(_options.Source, timeout.Blocking.Where(b => b.ServerPid is not null).Select(b => b.ServerPid!.Value).ToList(), ct);
+            throw new PgMoveException(timeout.Code, timeout.Message + activity, timeout.Fix, timeout);
+        }
         catch
         {
             _store.SetSwitchStep(_migrationId, null);

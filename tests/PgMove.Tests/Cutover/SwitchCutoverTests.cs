@@ -63,6 +63,8 @@ public sealed partial class SwitchCutoverTests
         Assert.True(exit == 1, output);
         Assert.Contains("could not pause", output, StringComparison.Ordinal);
         Assert.Contains("long-report", output, StringComparison.Ordinal);
+        Assert.Contains("pg_stat_activity shows", output, StringComparison.Ordinal);
+        Assert.Contains("idle in transaction", output, StringComparison.Ordinal);
         Assert.Equal(setup.OriginalIni, await File.ReadAllTextAsync(setup.Bouncer.IniPath));
         Assert.DoesNotContain(await (await PgBouncerAdmin.ConnectAsync(setup.Bouncer.AdminSpec, CancellationToken.None)).DatabasesAsync(CancellationToken.None), d => d.Paused);
         var record = setup.Scenario.Latest();
