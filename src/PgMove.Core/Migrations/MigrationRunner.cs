@@ -3,6 +3,7 @@ using Npgsql;
 using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
 using PgMove.Core.Copy;
+using PgMove.Core.Cutover;
 using PgMove.Core.Errors;
 using PgMove.Core.Logging;
 using PgMove.Core.Preflight;
@@ -121,13 +122,8 @@ public sealed partial class MigrationRunner
                 await RetryTransientAsync(CopyRolesAsync, ct);
             }
             // A cutover interrupted after its marks were confirmed finishes first, before anything streams again.
-            if (_store.Get(Id)?.Request is { } request && MigrationControl.IsCutoverFinishing(request))
-            {
-                if (await CutoverAsync(new RunOutcome(RunOutcome.Kinds.Cutover, "cutover (resumed after an interruption)", request == MigrationControl.CutoverFinishingFrozen), ct) is { } resumed)
-                    return resumed;
-                if (_options.EndAfterCutover)
-                    return Detach();
-            }
+            if (await InterruptedCutover.FinishAsync(_store, Id, _options.EndAfterCutover, CutoverAsync, Detach, ct) is { } finished)
+                return finished;
 
             while (true)
             {
