@@ -13,8 +13,14 @@ public sealed class SubscriptionCutoverCrashTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
-    [SkippableFact]
-    public async Task Cutover_KilledOnceTheSlotsAreGone_RerunFinishesWithoutRecreatingOrCopying()
+    /// <param name="killWhen">
+    /// "slots-gone": as soon as no pgmove slot is left on the source (the case); "finishing": as soon as the
+    /// store records the cutover as finishing, before anything is checked or dropped.
+    /// </param>
+    [SkippableTheory]
+    [InlineData("slots-gone")]
+    [InlineData("finishing")]
+    public async Task Cutover_KilledMidway_RerunFinishesWithoutRecreatingOrCopying(string killWhen)
     {
         await using var scenario = await RelayScenario.StartAsync();
         await SubscriptionMigration.CreateBankAsync(scenario.Source);
@@ -29,15 +35,15 @@ public sealed class SubscriptionCutoverCrashTests
         // Every row the target holds now was written before this transaction id: a copy would write them again.
         var before = await scenario.Target.ScalarAsync<long>("SELECT txid_current()", "bank");
 
-        // The cutover runs in the start process (the live runner); both die as soon as the slots are gone. The kill
+        // The cutover runs in the start process (the live runner); both die as soon as the moment is seen. The kill
         // may land at any step after that, the cutover may even have finished: the re-run must cope with each.
         await using (var cutover = PgMoveProcess.Start(environment, "cutover", "--state", scenario.StatePath))
         {
             var deadline = DateTimeOffset.UtcNow + Timeout;
-            while (await PgMoveSlotsAsync(scenario.Source) > 0)
+            while (!await ReachedAsync(scenario, killWhen))
             {
-                Assert.True(DateTimeOffset.UtcNow < deadline, "The cutover never dropped its slots: " + RelayScenario.Describe(scenario.Latest()) + "\n" + cutover.Output + start.Output);
-                Assert.False(start.HasExited && cutover.HasExited, "Both pgmove processes ended with the slots still there: " + cutover.Output + start.Output);
+                Assert.True(DateTimeOffset.UtcNow < deadline, $"The cutover never reached {killWhen}: " + RelayScenario.Describe(scenario.Latest()) + "\n" + cutover.Output + start.Output);
+                Assert.False(start.HasExited && cutover.HasExited, $"Both pgmove processes ended before {killWhen}: " + cutover.Output + start.Output);
                 await Task.Delay(10);
             }
             await cutover.KillAsync();
@@ -65,8 +71,15 @@ public sealed class SubscriptionCutoverCrashTests
         Assert.Contains("already cut over", answer, StringComparison.Ordinal);
     }
 
-    private static async Task<int> PgMoveSlotsAsync(PgCluster source) =>
-        await source.ScalarAsync<int>("SELECT count(*)::int FROM pg_replication_slots WHERE slot_name LIKE 'pgmove%'");
+    private static async Task<bool> ReachedAsync(RelayScenario scenario, string killWhen)
+    {
+        if (killWhen == "finishing")
+        {
+            var record = scenario.Latest();
+            return MigrationControl.IsCutoverFinishing(record.Request) || !record.IsActive;
+        }
+        return await scenario.Source.ScalarAsync<int>("SELECT count(*)::int FROM pg_replication_slots WHERE slot_name LIKE 'pgmove%'") == 0;
+    }
 
     private static async Task<List<string>> DatabaseOidsAsync(PgCluster target) =>
         await target.ColumnAsync("SELECT datname || ' ' || oid FROM pg_database WHERE NOT datistemplate ORDER BY 1");
