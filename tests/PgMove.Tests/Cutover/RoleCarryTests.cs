@@ -4,7 +4,7 @@ using PgMove.Tests.Infrastructure;
 namespace PgMove.Tests.Cutover;
 
 /// <summary>
-/// The cutover's role step with PgMove a superuser on neither server, as on managed services (15 -> 17): changes are
+/// The cutover's role step with PgMove a superuser on neither server, as on managed services (several majors): changes are
 /// carried to the roles PgMove may change, the target's admin and superusers are left alone, and the passwords that
 /// could not be compared are named.
 /// </summary>
@@ -15,10 +15,13 @@ public sealed class RoleCarryTests
         FROM pg_roles WHERE rolname IN ('app', 'readers', 'svc_super', 'admin_t') ORDER BY 1
         """;
 
-    [SkippableFact]
-    public async Task CarryAtCutover_NoSuperuserOnEitherSide_CarriesWhatItMayAndNamesUncomparedPasswords()
+    [SkippableTheory]
+    [InlineData(15, 17)]
+    [InlineData(14, 16)]
+    [InlineData(15, 18)]
+    public async Task CarryAtCutover_NoSuperuserOnEitherSide_CarriesWhatItMayAndNamesUncomparedPasswords(int sourceMajor, int targetMajor)
     {
-        var (source, target) = await PgCluster.StartPairAsync(15, 17);
+        var (source, target) = await PgCluster.StartPairAsync(sourceMajor, targetMajor);
         await using var _ = source;
         await using var __ = target;
         await source.ExecuteAsync("""
@@ -42,6 +45,7 @@ public sealed class RoleCarryTests
             """);
         var before = await target.ColumnAsync(Roles);
 
+        // The client tools here are Debian's 15: sources up to 15.
         var tools = (await PgToolLocator.FindAllAsync(null, CancellationToken.None)).First();
         var note = await RoleCopier.CarryAtCutoverAsync(tools, source.Spec(user: "mover", password: null), sourceIsSuperuser: false,
             target.Spec(user: "admin_t", password: null), CancellationToken.None);

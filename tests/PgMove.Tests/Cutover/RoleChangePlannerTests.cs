@@ -142,13 +142,4 @@ public sealed class RoleChangePlannerTests
         Assert.Empty(plan.Statements);
         Assert.Equal(["gone"], plan.OnlyOnTarget);
     }
-
-    [Theory]
-    [InlineData("\"$user\", public", new[] { "$user", "public" })]
-    [InlineData("\"a \"\"quoted\"\" one\", b", new[] { "a \"quoted\" one", "b" })]
-    [InlineData("\"\"", new[] { "" })]
-    [InlineData("", new[] { "" })]
-    [InlineData("\" padded \" ,x", new[] { " padded ", "x" })]
-    public void SplitList_StoredListSetting_GivesTheElements(string stored, string[] expected) =>
-        Assert.Equal(expected, RoleSettingValue.SplitList(stored));
 }
