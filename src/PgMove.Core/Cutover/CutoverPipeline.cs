@@ -120,7 +120,7 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
         return (null, slotsLeft);
     }
 
-    /// <summary>Sequences (new ones created), large objects, and (<paramref name="roles"/>) roles created on the source while streaming.</summary>
+    /// <summary>Sequences (new ones created), large objects, and (<paramref name="roles"/>) roles created or changed on the source while streaming.</summary>
     private async Task<string> CarryUnreplicatedAsync(bool roles, CancellationToken ct)
     {
         foreach (var database in method.Databases)
@@ -142,15 +142,10 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
     internal static async Task<string> CarryRolesAsync(MigrationOptions options, CancellationToken ct)
     {
         var tools = (await PgToolLocator.FindAllAsync(options.PgBinDirectory, ct)).FirstOrDefault();
-        if (tools is null)
-            return " WARNING: roles created on the source during the migration were not copied (pg_dumpall was not found; name its directory with --pg-bin).";
         bool sourceIsSuperuser;
         await using (var source = await PgConnector.OpenAsync(options.Source, "source", ct))
             sourceIsSuperuser = (await CatalogReader.ReadServerAsync(source, ct)).IsSuperuser;
-        var roles = await RoleCopier.CopyAsync(tools, options.Source, sourceIsSuperuser, options.Target, ct);
-        var created = roles.Created.Count == 0 ? "" : $" Roles created on the source during the migration were copied: {string.Join(", ", roles.Created)}.";
-        var failed = roles.Failures.Count == 0 ? "" : $" WARNING: roles not copied: {string.Join("; ", roles.Failures)}.";
-        return created + failed;
+        return await RoleCopier.CarryAtCutoverAsync(tools, options.Source, sourceIsSuperuser, options.Target, ct);
     }
 
     /// <summary>

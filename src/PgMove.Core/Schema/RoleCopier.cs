@@ -2,6 +2,7 @@ using System.Text;
 using Npgsql;
 using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
+using PgMove.Core.Schema.Roles;
 
 namespace PgMove.Core.Schema;
 
@@ -61,6 +62,41 @@ public static class RoleCopier
             }
         }
         return new RoleCopyResult(created, kept, failures);
+    }
+
+    /// <summary>
+    /// At cutover, before verification: creates the roles made on the source since the migration began (with
+    /// pg_dumpall, as at the start) and carries the changes made to the roles both servers have. Nothing is dropped:
+    /// roles only the target has are named in a warning. Returns the sentences the cutover's result ends with.
+    /// </summary>
+    public static async Task<string> CarryAtCutoverAsync(PgToolset? tools, ConnectionSpec source, bool sourceIsSuperuser, ConnectionSpec target, CancellationToken ct)
+    {
+        var note = new StringBuilder();
+        if (tools is null)
+        {
+            note.Append(" WARNING: roles created on the source during the migration were not copied (pg_dumpall was not found; name its directory with --pg-bin).");
+        }
+        else
+        {
+            var roles = await CopyAsync(tools, source, sourceIsSuperuser, target, ct);
+            if (roles.Created.Count > 0)
+                note.Append($" Roles created on the source during the migration were copied: {string.Join(", ", roles.Created)}.");
+            if (roles.Failures.Count > 0)
+                note.Append($" WARNING: roles not copied: {string.Join("; ", roles.Failures)}.");
+        }
+
+        var changes = await RoleSync.CarryChangesAsync(source, sourceIsSuperuser, target, ct);
+        if (changes.Changed.Count > 0)
+            note.Append($" Roles changed on the source during the migration were carried: {string.Join("; ", changes.Changed.Select(c => $"{c.Key} ({string.Join(", ", c.Value)})"))}.");
+        if (changes.PasswordsSetBlind.Count > 0)
+            note.Append($" The passwords of {string.Join(", ", changes.PasswordsSetBlind.Distinct())} were set from the source's hashes (the target's cannot be read to compare without superuser there).");
+        if (changes.Failures.Count > 0)
+            note.Append($" WARNING: role changes not carried: {string.Join("; ", changes.Failures)}.");
+        if (changes.PasswordsNotCompared.Count > 0)
+            note.Append($" WARNING: passwords could not be compared for the LOGIN roles {string.Join(", ", changes.PasswordsNotCompared)} (reading password hashes in pg_authid needs superuser on the source): if one changed during the migration, set it on the target (ALTER ROLE … PASSWORD).");
+        if (changes.OnlyOnTarget.Count > 0)
+            note.Append($" WARNING: roles on the target that the source does not have (dropped on the source during the migration, or the target's own): {string.Join(", ", changes.OnlyOnTarget)}. PgMove never drops a role: drop them on the target (DROP ROLE) if they should go.");
+        return note.ToString();
     }
 
     /// <summary>SQL statements of a pg_dumpall script: comment lines dropped, lines joined up to the closing semicolon.</summary>

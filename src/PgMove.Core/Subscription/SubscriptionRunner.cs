@@ -68,17 +68,8 @@ internal sealed partial class SubscriptionRunner
 
             // A cutover interrupted after its marks were confirmed finishes first: provisioning again could only
             // recreate subscriptions (and copy again) once the cutover dropped them.
-            if (_store.Get(Id)?.Request is { } request && MigrationControl.IsCutoverFinishing(request))
-            {
-                var resumedCutover = new RunOutcome(RunOutcome.Kinds.Cutover, "cutover (resumed after an interruption)", request == MigrationControl.CutoverFinishingFrozen)
-                {
-                    Switch = CutoverSwitch.For(_store, Id, _options, _runs.Select(r => r.Name).ToList()),
-                };
-                if (await CutoverAsync(resumedCutover, ct) is { } resumed)
-                    return resumed;
-                if (_options.EndAfterCutover)
-                    return Detach();
-            }
+            if (await InterruptedCutover.FinishAsync(_store, Id, _options, _runs.Select(r => r.Name).ToList(), CutoverAsync, Detach, ct) is { } finished)
+                return finished;
 
             using var provisioning = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var gate = new SemaphoreSlim(_options.ParallelDatabases);

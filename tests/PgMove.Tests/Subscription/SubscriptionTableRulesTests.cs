@@ -67,16 +67,20 @@ public sealed class SubscriptionTableRulesTests
         await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
         await scenario.Source.ExecuteAsync(
             "CREATE DOMAIN place AS point; CREATE TYPE tagged AS (label text, doc json); " +
-            "CREATE TABLE docs (id int, doc json, at place, tags tagged[], note varchar(20)); ALTER TABLE docs REPLICA IDENTITY FULL; " +
-            "CREATE TABLE fine (id int, doc jsonb, name varchar(20), at timestamptz, ids int[]); ALTER TABLE fine REPLICA IDENTITY FULL; " +
+            "CREATE DOMAIN feed AS xml; " +
+            "CREATE TABLE docs (id int, doc json, at place, tags tagged[], note varchar(20), body xml, feeds feed[]); ALTER TABLE docs REPLICA IDENTITY FULL; " +
+            "CREATE TABLE fine (id int, doc jsonb, name varchar(20), at timestamptz, ids int[], net cidr); ALTER TABLE fine REPLICA IDENTITY FULL; " +
             "CREATE TABLE keyed (id int PRIMARY KEY, doc json)", "shop");
 
         var check = await CheckAsync(scenario, scenario.Target.Spec(), "source.replica_identity_full");
         Assert.Equal(CheckStatus.Fail, check.Status);
-        Assert.Contains("3 columns", check.Message, StringComparison.Ordinal);
+        Assert.Contains("5 columns", check.Message, StringComparison.Ordinal);
         Assert.Contains("shop: \"public\".\"docs\" column \"doc\" (json)", check.Message, StringComparison.Ordinal);
         Assert.Contains("shop: \"public\".\"docs\" column \"at\" (public.place)", check.Message, StringComparison.Ordinal);
         Assert.Contains("shop: \"public\".\"docs\" column \"tags\" (public.tagged[])", check.Message, StringComparison.Ordinal);
+        // xml has a binary cast to text, but for assignment only: PostgreSQL's apply finds no equality for it.
+        Assert.Contains("shop: \"public\".\"docs\" column \"body\" (xml)", check.Message, StringComparison.Ordinal);
+        Assert.Contains("shop: \"public\".\"docs\" column \"feeds\" (public.feed[])", check.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("fine", check.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("keyed", check.Message, StringComparison.Ordinal);
         Assert.Contains("PRIMARY KEY", check.Fix, StringComparison.Ordinal);

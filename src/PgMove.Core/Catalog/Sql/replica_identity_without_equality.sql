@@ -1,7 +1,9 @@
--- Columns of REPLICA IDENTITY FULL tables whose type has no equality operator (json, point, polygon, box, ...):
+-- Columns of REPLICA IDENTITY FULL tables whose type has no equality operator (json, xml, point, polygon, box, ...):
 -- a subscriber finds the row of an UPDATE or DELETE by comparing every column with its type's default btree or
--- hash equality (or that of a type it is binary-coercible to, as xml to text), and fails for these types. Domains count as their base type, arrays and composite types as
--- their elements. Published tables only: permanent, not partitioned parents, not of extensions or system schemas.
+-- hash equality, and fails ("could not identify an equality operator") for these types. A default operator class of
+-- another type counts only when the type is implicitly binary-coercible to it (varchar to text, cidr to inet), as
+-- PostgreSQL's lookup requires: xml's binary cast to text is for assignment only, so xml has none. Domains count as
+-- their base type, arrays and composite types as their elements. Published tables only: permanent, not partitioned parents, not of extensions or system schemas.
 WITH RECURSIVE columns AS (
     SELECT n.nspname::text AS schema, c.relname::text AS name, a.attname::text AS column_name,
            a.atttypid AS column_type, a.atttypid AS typid, 0 AS depth
@@ -42,5 +44,6 @@ WHERE t.typtype = 'b'
         AND o.opcdefault
         AND (o.opcintype = col.typid
              OR EXISTS (SELECT 1 FROM pg_catalog.pg_cast k
-                        WHERE k.castsource = col.typid AND k.casttarget = o.opcintype AND k.castmethod = 'b')))
+                        WHERE k.castsource = col.typid AND k.casttarget = o.opcintype
+                          AND k.castmethod = 'b' AND k.castcontext = 'i')))
 ORDER BY 1, 2, 3

@@ -6,7 +6,7 @@ namespace PgMove.Core.Preflight.Checks;
 
 /// <summary>
 /// A subscriber finds the target row of an UPDATE or DELETE on a REPLICA IDENTITY FULL table by comparing every
-/// column with its type's equality operator: a column of a type without one (json, point, polygon, ...) makes every
+/// column with its type's equality operator: a column of a type without one (json, xml, point, polygon, ...) makes every
 /// such change fail on the target, and the subscription stops.
 /// </summary>
 internal sealed class ReplicaIdentityEqualityCheck : CheckBase
