@@ -98,10 +98,16 @@ internal static class PgMoveEndpoints
         }
         catch (PgMoveException error)
         {
-            throw ApiProblem.Unprocessable($"The PgBouncer of cluster {cluster.Name} cannot switch the applications; nothing was asked. {error.Message} {error.Fix}");
+            throw ApiProblem.Unprocessable($"The PgBouncer of cluster {cluster.Name} cannot switch the applications; nothing was asked. {InServiceTerms(error.Message)} {InServiceTerms(error.Fix)}");
         }
         return switchSettings;
     }
+
+    /// <summary>The engine's fixes name the CLI's options; here the same settings live in the cluster's configuration.</summary>
+    private static string InServiceTerms(string text) => text
+        .Replace("--pgbouncer-ini", "the cluster's pgbouncer.ini setting", StringComparison.Ordinal)
+        .Replace("--pgbouncer", "the cluster's pgbouncer.admin setting", StringComparison.Ordinal)
+        .Replace("Run pgmove as a user", "Run pgmove serve as a user", StringComparison.Ordinal);
 
     private static MigrationRecord Find(ServiceSettings settings, StoreAccess stores, string id)
     {

@@ -108,6 +108,9 @@ public sealed partial class ServiceSwitchTests
             using var refused = await service.Client.PostAsync($"/api/migrations/{id}/cutover", TestService.Json("{\"switch\":\"pgbouncer\"}"));
             var error = await OnlineMigrationApiTests.AssertErrorAsync(refused, HttpStatusCode.UnprocessableEntity, "unprocessable_entity", "No entry of");
             Assert.Contains($"shop = 127.0.0.1:{scenario.Target.Port}/shop", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+            // The fix speaks of the service's configuration, not of the CLI's options.
+            Assert.Contains("the cluster's pgbouncer.admin setting", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("--pgbouncer", error.GetProperty("message").GetString(), StringComparison.Ordinal);
             AssertNothingAsked(scenario, id);
         }
 
