@@ -101,7 +101,7 @@ public sealed partial class ServiceSwitchTests
         }
 
         // A PgBouncer whose entries lead elsewhere (to the target): it has nothing to switch.
-        await using (var elsewhere = await PgBouncerProcess.StartAsync([$"shop = host=127.0.0.1 port={scenario.Target.Port} dbname=shop"]))
+        await using var elsewhere = await PgBouncerProcess.StartAsync([$"shop = host=127.0.0.1 port={scenario.Target.Port} dbname=shop"]);
         await using (var service = await TestService.StartAsync(scenario.StatePath, [plain with { PgBouncer = new SwitchSettings { PgBouncerAdmin = elsewhere.AdminSpec } }]))
         {
             await WaitRunningAsync(service, id);
@@ -111,6 +111,19 @@ public sealed partial class ServiceSwitchTests
             // The fix speaks of the service's configuration, not of the CLI's options.
             Assert.Contains("the cluster's pgbouncer.admin setting", error.GetProperty("message").GetString(), StringComparison.Ordinal);
             Assert.DoesNotContain("--pgbouncer", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+            AssertNothingAsked(scenario, id);
+        }
+
+        // An ini the service cannot write (read-only), though its entry leads to the source.
+        var readOnlyIni = Path.Combine(scenario.StateDirectory, "pgbouncer-read-only.ini");
+        await File.WriteAllTextAsync(readOnlyIni, $"[databases]\nshop = host=127.0.0.1 port={scenario.Source.Port} dbname=shop\n");
+        File.SetUnixFileMode(readOnlyIni, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        await using (var service = await TestService.StartAsync(scenario.StatePath, [plain with { PgBouncer = new SwitchSettings { PgBouncerAdmin = elsewhere.AdminSpec, PgBouncerIni = readOnlyIni } }]))
+        {
+            await WaitRunningAsync(service, id);
+            using var refused = await service.Client.PostAsync($"/api/migrations/{id}/cutover", TestService.Json("{\"switch\":\"pgbouncer\"}"));
+            var error = await OnlineMigrationApiTests.AssertErrorAsync(refused, HttpStatusCode.UnprocessableEntity, "unprocessable_entity", "read-only");
+            Assert.Contains("Run pgmove serve as a user that can write", error.GetProperty("message").GetString(), StringComparison.Ordinal);
             AssertNothingAsked(scenario, id);
         }
 
