@@ -29,6 +29,20 @@ public static class MigrationControl
             store.SetRequest(id, freeze ? "cutover-freeze" : "cutover");
     }
 
+    /// <summary>
+    /// Leaves a cutover request with the switch it asks for (the CLI's and the service's one rule): the switch's settings
+    /// are written before the request, which a runner may take at once; a cutover without a switch clears those of an
+    /// earlier request. A cutover already finishing, or a switch under way, goes on with what it was asked.
+    /// </summary>
+    /// <param name="record">The migration as just read from <paramref name="store"/>.</param>
+    /// <param name="switchSettings">How the applications move, or null for none (a switch implies a freeze).</param>
+    public static void LeaveCutoverRequest(IMigrationStore store, MigrationRecord record, bool freeze, SwitchSettings? switchSettings)
+    {
+        if (!IsCutoverFinishing(record.Request) && record.SwitchStep is null)
+            store.SetSwitch(record.Id, switchSettings);
+        SetCutoverRequest(store, record.Id, freeze || switchSettings is not null);
+    }
+
     public static bool HasLiveRunner(MigrationRecord record)
     {
         // A shared (PostgreSQL) store: the runner may be on another host; its lease says whether it lives.
@@ -85,10 +99,7 @@ public static class MigrationControl
             throw new PgMoveException("migration.not_active",
                 $"Migration {record.Id} is {MigrationStore.Name(record.Status)}; its replication slots are gone, so it cannot be cut over.",
                 "Start a new migration with pgmove start (the target's databases must be empty, or dropped first).");
-        // A cutover already finishing, or a switch under way, goes on with what it was asked.
-        if (!IsCutoverFinishing(record.Request) && record.SwitchStep is null)
-            store.SetSwitch(record.Id, switchSettings);
-        SetCutoverRequest(store, record.Id, freeze || switchSettings is not null);
+        LeaveCutoverRequest(store, record, freeze, switchSettings);
         return HasLiveRunner(record) ? await WaitAsync(store, record.Id, ct, untilAnswered: true) : null;
     }
 

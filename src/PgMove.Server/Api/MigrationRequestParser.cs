@@ -18,7 +18,10 @@ public static class MigrationRequestParser
     private static readonly string[] SourceFields = ["host", "dbname", "port", "username", "password"];
 
     /// <summary>Reads the body of a request; throws <see cref="ApiProblem"/> (422) when it is not a valid migration request.</summary>
-    public static async Task<MigrationRequest> ReadAsync(HttpRequest request, CancellationToken ct)
+    public static async Task<MigrationRequest> ReadAsync(HttpRequest request, CancellationToken ct) => Parse(await ReadBodyAsync(request, ct));
+
+    /// <summary>The whole body of a request, refused (422) past <see cref="MaxBodyBytes"/>.</summary>
+    internal static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {
         if (request.ContentLength > MaxBodyBytes)
             throw ApiProblem.Unprocessable($"The request body is larger than {MaxBodyBytes} bytes.");
@@ -31,7 +34,7 @@ public static class MigrationRequestParser
             if (buffer.Length > MaxBodyBytes)
                 throw ApiProblem.Unprocessable($"The request body is larger than {MaxBodyBytes} bytes.");
         }
-        return Parse(buffer.ToArray());
+        return buffer.ToArray();
     }
 
     public static MigrationRequest Parse(ReadOnlyMemory<byte> body)
@@ -139,7 +142,7 @@ public static class MigrationRequestParser
         }
     }
 
-    private static Dictionary<string, JsonElement> Fields(JsonElement element, string prefix, string[] known, List<string> problems)
+    internal static Dictionary<string, JsonElement> Fields(JsonElement element, string prefix, string[] known, List<string> problems)
     {
         var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var property in element.EnumerateObject())

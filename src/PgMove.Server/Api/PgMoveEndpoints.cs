@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Mvc;
+using PgMove.Core.Cutover;
+using PgMove.Core.Errors;
 using PgMove.Core.Migrations;
 using PgMove.Core.Preflight;
+using PgMove.Core.Switch;
 using PgMove.Server.Configuration;
 using PgMove.Server.Runner;
 
@@ -28,7 +31,10 @@ internal static class PgMoveEndpoints
             .WithSummary("One migration with per-database phase, copy progress, lag and WAL retained.")
             .Produces<MigrationDetail>().Produces<ApiError>(404);
         api.MapPost("/migrations/{migration_id}/cutover", CutoverAsync)
-            .WithSummary("Cut over: wait for zero lag, copy sequences and large objects, verify, drop slots. Answers at once; poll the migration until done.").Produces<MigrationDetail>(202).Produces<ApiError>(404).Produces<ApiError>(409);
+            .WithSummary("Cut over: wait for zero lag, copy sequences and large objects, verify, drop slots; with \"switch\": \"pgbouncer\", move the applications "
+                + "through the cluster's configured PgBouncer (checked first: 422 when it cannot). Answers at once; poll the migration until done.")
+            .WithMetadata(new RequestBodyDoc(typeof(CutoverRequest), Required: false))
+            .Produces<MigrationDetail>(202).Produces<ApiError>(404).Produces<ApiError>(409).Produces<ApiError>(422);
     }
 
     private static IResult Clusters(ServiceSettings settings, StoreAccess stores)
@@ -69,15 +75,39 @@ internal static class PgMoveEndpoints
             return ApiJson.Result(Views.Detail(record, settings), ApiJson.Default.MigrationDetail);
         if (!record.IsActive)
             throw ApiProblem.Conflict($"Migration {record.Id} is {Core.State.MigrationStore.Name(record.Status)}; only a running or syncing migration can be cut over.");
-        var freeze = false;
-        if (context.Request.ContentLength is > 0)
-        {
-            var body = await context.Request.ReadFromJsonAsync(ApiJson.Default.CutoverRequest, context.RequestAborted);
-            freeze = body?.FreezeSource ?? false;
-        }
-        await host.RequestCutoverAsync(record, freeze, context.RequestAborted);
+        var body = await CutoverRequestParser.ReadAsync(context.Request, context.RequestAborted);
+        var switchSettings = body.Switch is null ? null : await CheckSwitchAsync(record, settings, stores, context.RequestAborted);
+        await host.RequestCutoverAsync(record, body.FreezeSource ?? false, switchSettings, context.RequestAborted);
         return ApiJson.Result(Views.Detail(stores.Read(s => s.Get(record.Id))!, settings), ApiJson.Default.MigrationDetail, StatusCodes.Status202Accepted);
     }
+
+    /// <summary>
+    /// The cluster's PgBouncer switch, checked before anything is asked (its console answers, its ini is writable and has
+    /// entries leading to the source): 422 naming the cause otherwise, and no request is left.
+    /// </summary>
+    private static async Task<SwitchSettings> CheckSwitchAsync(MigrationRecord record, ServiceSettings settings, StoreAccess stores, CancellationToken ct)
+    {
+        var cluster = settings.ClusterOf(record)!;
+        var switchSettings = cluster.PgBouncer
+            ?? throw ApiProblem.Unprocessable($"Cluster {cluster.Name} has no PgBouncer in the service's configuration, so this cutover cannot switch the applications; nothing was asked. "
+                + "Add \"pgbouncer\": {\"admin\": …} to the cluster in the configuration file and restart pgmove serve, or cut over without \"switch\" and re-point the applications yourself.");
+        var (source, target) = stores.Read(s => s.ReadSecrets(record.Id));
+        try
+        {
+            await CutoverSwitch.CheckAsync(switchSettings, source, target, record.Databases.Select(d => d.Name).ToList(), ct);
+        }
+        catch (PgMoveException error)
+        {
+            throw ApiProblem.Unprocessable($"The PgBouncer of cluster {cluster.Name} cannot switch the applications; nothing was asked. {InServiceTerms(error.Message)} {InServiceTerms(error.Fix)}");
+        }
+        return switchSettings;
+    }
+
+    /// <summary>The engine's fixes name the CLI's options; here the same settings live in the cluster's configuration.</summary>
+    private static string InServiceTerms(string text) => text
+        .Replace("--pgbouncer-ini", "the cluster's pgbouncer.ini setting", StringComparison.Ordinal)
+        .Replace("--pgbouncer", "the cluster's pgbouncer.admin setting", StringComparison.Ordinal)
+        .Replace("Run pgmove as a user", "Run pgmove serve as a user", StringComparison.Ordinal);
 
     private static MigrationRecord Find(ServiceSettings settings, StoreAccess stores, string id)
     {

@@ -1,7 +1,9 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using PgMove.Core.Connections;
 using PgMove.Core.Errors;
 using PgMove.Core.State;
+using PgMove.Core.Switch;
 
 namespace PgMove.Server.Configuration;
 
@@ -9,6 +11,9 @@ namespace PgMove.Server.Configuration;
 public static class ServiceConfigLoader
 {
     public const string EnvironmentPrefix = "PGMOVE_SERVE_";
+
+    /// <summary>A day, as the CLI's --pause-timeout and --catch-up-timeout allow.</summary>
+    private const double MaxSwitchTimeoutSeconds = 86_400;
 
     public static ServiceSettings Load(string path, IEnvironment env)
     {
@@ -36,7 +41,8 @@ public static class ServiceConfigLoader
         catch (InvalidOperationException error)
         {
             throw new UsageException("config.invalid", $"The configuration in {path} has an unknown key or a value of the wrong type: {error.Message}",
-                "Use only the keys listen, tokens, store (sqlite, or postgres with keyFile, nodeId, leaseSeconds), clusters (uuid, name, connection), rateLimitPerHour, pgBin, jobs.");
+                "Use only the keys listen, tokens, store (sqlite, or postgres with keyFile, nodeId, leaseSeconds), clusters (uuid, name, connection, "
+                + "pgbouncer with admin, ini, pauseTimeoutSeconds, catchUpTimeoutSeconds), rateLimitPerHour, pgBin, jobs.");
         }
         return Validate(file, path, env);
     }
@@ -75,7 +81,7 @@ public static class ServiceConfigLoader
             try
             {
                 var spec = ConnectionSpecParser.Parse(cluster.Connection, $"clusters[{i}].connection", env);
-                clusters.Add(new ManagedCluster(uuid, cluster.Name?.Trim() ?? "", spec));
+                clusters.Add(new ManagedCluster(uuid, cluster.Name?.Trim() ?? "", spec, ValidatePgBouncer(cluster.PgBouncer, $"clusters[{i}].pgbouncer", env, problems)));
             }
             catch (UsageException error)
             {
@@ -106,6 +112,48 @@ public static class ServiceConfigLoader
             RateLimitPerHour = file.RateLimitPerHour ?? 5000,
             PgBinDirectory = file.PgBin,
             Jobs = file.Jobs ?? 4,
+        };
+    }
+
+    /// <summary>
+    /// A cluster's PgBouncer switch: the admin console's connection parses (password from it, PGPASSWORD or ~/.pgpass,
+    /// never shown), the timeouts are positive, the ini path is absolute. Whether PgBouncer answers is checked at each
+    /// cutover, when it matters.
+    /// </summary>
+    private static SwitchSettings? ValidatePgBouncer(PgBouncerConfig? pgBouncer, string where, IEnvironment env, List<string> problems)
+    {
+        if (pgBouncer is null)
+            return null;
+        ConnectionSpec? admin = null;
+        if (string.IsNullOrWhiteSpace(pgBouncer.Admin))
+            problems.Add($"{where}.admin is missing (PgBouncer's admin console, e.g. postgres://pgbouncer_admin@pooler:6432/pgbouncer)");
+        else
+        {
+            try
+            {
+                admin = ConnectionSpecParser.Parse(pgBouncer.Admin, $"{where}.admin", env);
+            }
+            catch (UsageException error)
+            {
+                problems.Add($"{error.Message} ({error.Fix})");
+            }
+        }
+        if (pgBouncer.Ini is { } ini && (string.IsNullOrWhiteSpace(ini) || !Path.IsPathFullyQualified(ini)))
+            problems.Add($"{where}.ini '{ini}' is not an absolute path (e.g. /etc/pgbouncer/pgbouncer.ini; leave it out to use the file PgBouncer reports)");
+        foreach (var (name, value) in new[] { ("pauseTimeoutSeconds", pgBouncer.PauseTimeoutSeconds), ("catchUpTimeoutSeconds", pgBouncer.CatchUpTimeoutSeconds) })
+        {
+            if (value is { } seconds && !(seconds > 0 && seconds <= MaxSwitchTimeoutSeconds))
+                problems.Add($"{where}.{name} must be a number of seconds above 0 and at most {MaxSwitchTimeoutSeconds}; it is {seconds.ToString(CultureInfo.InvariantCulture)}");
+        }
+        if (admin is null)
+            return null;
+        var defaults = new SwitchSettings();
+        return new SwitchSettings
+        {
+            PgBouncerAdmin = admin,
+            PgBouncerIni = pgBouncer.Ini,
+            PauseTimeoutSeconds = pgBouncer.PauseTimeoutSeconds ?? defaults.PauseTimeoutSeconds,
+            CatchUpTimeoutSeconds = pgBouncer.CatchUpTimeoutSeconds ?? defaults.CatchUpTimeoutSeconds,
         };
     }
 

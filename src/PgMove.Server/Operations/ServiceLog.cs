@@ -15,8 +15,8 @@ internal static partial class ServiceLog
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Migration {MigrationId} stop asked; now {Status}")]
     public static partial void MigrationStopped(ILogger logger, string migrationId, string status);
 
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Migration {MigrationId} cutover asked")]
-    public static partial void CutoverRequested(ILogger logger, string migrationId);
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Migration {MigrationId} cutover asked; application switch: {Switch}")]
+    public static partial void CutoverRequested(ILogger logger, string migrationId, string @switch);
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "Migration {MigrationId} ended {Status}: {Detail}")]
     public static partial void MigrationEnded(ILogger logger, string migrationId, string status, string detail);

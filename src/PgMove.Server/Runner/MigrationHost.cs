@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using PgMove.Core.Errors;
 using PgMove.Core.Migrations;
 using PgMove.Core.State;
+using PgMove.Core.Switch;
 using PgMove.Server.Api;
 using PgMove.Server.Configuration;
 using PgMove.Server.Operations;
@@ -90,11 +91,19 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
         return record;
     }
 
-    /// <summary>Asks for a cutover; a migration no process runs is resumed here and cuts over once in sync.</summary>
-    public async Task RequestCutoverAsync(MigrationRecord record, bool freezeSource, CancellationToken ct)
+    /// <summary>
+    /// Asks for a cutover (with the switch's settings, kept sealed in the store for the runner, or none); a migration no
+    /// process runs is resumed here and cuts over once in sync.
+    /// </summary>
+    public async Task RequestCutoverAsync(MigrationRecord record, bool freezeSource, SwitchSettings? switchSettings, CancellationToken ct)
     {
-        stores.Read(store => { MigrationControl.SetCutoverRequest(store, record.Id, freezeSource); return 0; });
-        ServiceLog.CutoverRequested(logger, record.Id);
+        stores.Read(store =>
+        {
+            // Read again: the switch's check took a while, and a switch may have started meanwhile.
+            MigrationControl.LeaveCutoverRequest(store, store.Get(record.Id) ?? record, freezeSource, switchSettings);
+            return 0;
+        });
+        ServiceLog.CutoverRequested(logger, record.Id, switchSettings?.ToString() ?? "none");
         if (!_runs.ContainsKey(record.Id) && !MigrationControl.HasLiveRunner(record))
             await ResumeAsync(record, ct);
     }

@@ -157,6 +157,12 @@ public sealed partial class OnlineMigrationApiTests(ServerPair pair) : IClassFix
         foreach (var field in new[] { "source", "host", "dbname", "port", "username", "password", "disable_ssl", "ignore_dbs" })
             Assert.Contains($"\"{field}\"", bodyText, StringComparison.Ordinal);
         Assert.True(online.TryGetProperty("get", out _));
+        var cutover = paths.GetProperty("/api/migrations/{migration_id}/cutover").GetProperty("post");
+        Assert.False(cutover.GetProperty("requestBody").TryGetProperty("required", out var required) && required.GetBoolean());
+        var cutoverBody = ResolvedSchema(document, cutover.GetProperty("requestBody")).ToString();
+        foreach (var field in new[] { "freeze_source", "switch" })
+            Assert.Contains($"\"{field}\"", cutoverBody, StringComparison.Ordinal);
+        Assert.True(cutover.GetProperty("responses").TryGetProperty("422", out _));
         Assert.True(paths.GetProperty("/v2/databases/{database_cluster_uuid}/online-migration/{migration_id}").TryGetProperty("delete", out _));
         foreach (var path in new[] { "/api/clusters", "/api/migrations/{migration_id}", "/api/clusters/{cluster_uuid}/check", "/api/migrations/{migration_id}/cutover", "/healthz" })
             Assert.True(paths.TryGetProperty(path, out _), path);
@@ -260,6 +266,15 @@ public sealed partial class OnlineMigrationApiTests(ServerPair pair) : IClassFix
         var passed = JsonDocument.Parse(await good.Content.ReadAsStringAsync()).RootElement;
         Assert.True(passed.GetProperty("passed").GetBoolean(), passed.ToString());
         Assert.Contains(passed.GetProperty("checks").EnumerateArray(), c => c.GetProperty("id").GetString() == "source.wal_level" && c.GetProperty("status").GetString() == "pass");
+    }
+
+    /// <summary>The JSON schema of a request body, followed through its $ref into the components when it has one.</summary>
+    private static JsonElement ResolvedSchema(JsonElement document, JsonElement requestBody)
+    {
+        var schema = requestBody.GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        return schema.TryGetProperty("$ref", out var reference)
+            ? document.GetProperty("components").GetProperty("schemas").GetProperty(reference.GetString()!.Split('/')[^1])
+            : schema;
     }
 
     internal static async Task<JsonElement> AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string id, string? mentions = null)

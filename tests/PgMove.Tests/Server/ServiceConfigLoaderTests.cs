@@ -133,5 +133,75 @@ public sealed class ServiceConfigLoaderTests : IDisposable
         Assert.Contains("16 bytes, not 32", noKey.Message, StringComparison.Ordinal);
     }
 
+    private static string WithPgBouncer(string pgBouncer) =>
+        $$"""{ "tokens": ["0123456789abcdef0123"], "clusters": [ { "uuid": "9cc10173-e9ea-4176-9dbc-a4cee4c4ff30", "name": "new-db", "connection": "postgres://doadmin@db.example.com/defaultdb", "pgbouncer": {{pgBouncer}} } ] }""";
+
+    [Fact]
+    public void Load_ClusterPgBouncer_GivesTheSwitchWithoutCommand()
+    {
+        var settings = ServiceConfigLoader.Load(Write(WithPgBouncer("""
+            { "admin": "postgres://pgbouncer_admin:b0uncer-pw@pooler.example.com:6432/pgbouncer?sslmode=disable", "ini": "/etc/pgbouncer/pgbouncer.ini", "pauseTimeoutSeconds": 2.5, "catchUpTimeoutSeconds": 60 }
+            """)), new EmptyEnvironment());
+        var pgBouncer = Assert.IsType<PgMove.Core.Switch.SwitchSettings>(Assert.Single(settings.Clusters).PgBouncer);
+        Assert.Equal("pooler.example.com", pgBouncer.PgBouncerAdmin!.Host);
+        Assert.Equal(6432, pgBouncer.PgBouncerAdmin.Port);
+        Assert.Equal("b0uncer-pw", pgBouncer.PgBouncerAdmin.Password);
+        Assert.Equal("/etc/pgbouncer/pgbouncer.ini", pgBouncer.PgBouncerIni);
+        Assert.Equal(2.5, pgBouncer.PauseTimeoutSeconds);
+        Assert.Equal(60, pgBouncer.CatchUpTimeoutSeconds);
+        Assert.Null(pgBouncer.Command);
+        Assert.DoesNotContain("b0uncer-pw", pgBouncer.ToString(), StringComparison.Ordinal);
+
+        // The defaults: the ini PgBouncer reports, 5 s to pause, 30 s to catch up; a cluster without pgbouncer offers no switch.
+        var defaults = ServiceConfigLoader.Load(Write(WithPgBouncer("""{ "admin": "host=pooler port=6432 dbname=pgbouncer user=admin" }""")), new EmptyEnvironment());
+        var plain = Assert.Single(defaults.Clusters).PgBouncer!;
+        Assert.Null(plain.PgBouncerIni);
+        Assert.Equal(5, plain.PauseTimeoutSeconds);
+        Assert.Equal(30, plain.CatchUpTimeoutSeconds);
+        Assert.Null(plain.PgBouncerAdmin!.Password);
+        Assert.Null(ServiceConfigLoader.Load(Write($$"""{ "tokens": ["0123456789abcdef0123"], "clusters": [ {{Cluster}} ] }"""), new EmptyEnvironment()).Clusters[0].PgBouncer);
+    }
+
+    [Fact]
+    public void Load_ClusterPgBouncerProblems_NamedWithoutPassword()
+    {
+        var error = Assert.Throws<UsageException>(() => ServiceConfigLoader.Load(Write(WithPgBouncer("""
+            { "admin": "postgres://admin:b0uncer-pw@pooler:99999/pgbouncer", "ini": "pgbouncer.ini", "pauseTimeoutSeconds": -1, "catchUpTimeoutSeconds": 0 }
+            """)), new EmptyEnvironment()));
+        Assert.Equal("config.invalid", error.Code);
+        foreach (var expected in new[] { "clusters[0].pgbouncer.admin", "port '99999'", "clusters[0].pgbouncer.ini 'pgbouncer.ini' is not an absolute path",
+                     "clusters[0].pgbouncer.pauseTimeoutSeconds must be a number of seconds above 0", "clusters[0].pgbouncer.catchUpTimeoutSeconds must be" })
+            Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("b0uncer-pw", error.Message + error.Fix, StringComparison.Ordinal);
+
+        var unparsable = Assert.Throws<UsageException>(() => ServiceConfigLoader.Load(Write(WithPgBouncer("""{ "admin": "pooler:6432" }""")), new EmptyEnvironment()));
+        Assert.Contains("clusters[0].pgbouncer.admin: the connection string is neither", unparsable.Message, StringComparison.Ordinal);
+        var missing = Assert.Throws<UsageException>(() => ServiceConfigLoader.Load(Write(WithPgBouncer("""{ "ini": "/etc/pgbouncer/pgbouncer.ini" }""")), new EmptyEnvironment()));
+        Assert.Contains("clusters[0].pgbouncer.admin is missing", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{ "admin": "postgres://admin@pooler:6432/pgbouncer", "command": "curl -X POST https://dns.example.com/switch" }""", "command")]
+    [InlineData("""{ "admin": "postgres://admin@pooler:6432/pgbouncer", "switchCommand": "./switch.sh" }""", "switchCommand")]
+    [InlineData("""{ "admin": "postgres://admin@pooler:6432/pgbouncer", "pauseTimeout": 5 }""", "pauseTimeout")]
+    [InlineData("""{ "admin": "postgres://admin@pooler:6432/pgbouncer", "pauseTimeoutSeconds": "soon" }""", "pauseTimeoutSeconds")]
+    public void Load_PgBouncerUnknownKeyOrWrongType_Refused(string pgBouncer, string named)
+    {
+        var error = Assert.Throws<UsageException>(() => ServiceConfigLoader.Load(Write(WithPgBouncer(pgBouncer)), new EmptyEnvironment()));
+        Assert.Equal("config.invalid", error.Code);
+        Assert.Contains(named, error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("pgbouncer with admin, ini, pauseTimeoutSeconds, catchUpTimeoutSeconds", error.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_SwitchCommandBesideTheCluster_Refused()
+    {
+        var error = Assert.Throws<UsageException>(() => ServiceConfigLoader.Load(Write("""
+            { "tokens": ["0123456789abcdef0123"], "clusters": [ { "uuid": "9cc10173-e9ea-4176-9dbc-a4cee4c4ff30", "name": "new-db", "connection": "postgres://doadmin@db.example.com/defaultdb", "switchCommand": "./switch.sh" } ] }
+            """), new EmptyEnvironment()));
+        Assert.Equal("config.invalid", error.Code);
+        Assert.Contains("switchCommand", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

@@ -1,0 +1,63 @@
+using System.Text.Json;
+
+namespace PgMove.Server.Api;
+
+/// <summary>
+/// Reads <c>{"freeze_source":true,"switch":"pgbouncer"}</c> strictly, as <see cref="MigrationRequestParser"/> does:
+/// an unknown field (a command, say) or a wrong type is refused with every problem named, never ignored.
+/// </summary>
+public static class CutoverRequestParser
+{
+    /// <summary>The one switch the service offers: the cluster's PgBouncer from its configuration.</summary>
+    public const string PgBouncer = "pgbouncer";
+
+    private static readonly string[] RootFields = ["freeze_source", "switch"];
+
+    /// <summary>Reads the body (none is a plain cutover); throws <see cref="ApiProblem"/> (422) when it is not a valid cutover request.</summary>
+    public static async Task<CutoverRequest> ReadAsync(HttpRequest request, CancellationToken ct) =>
+        Parse(await MigrationRequestParser.ReadBodyAsync(request, ct));
+
+    public static CutoverRequest Parse(ReadOnlyMemory<byte> body)
+    {
+        if (body.Span.Trim(" \t\r\n"u8).IsEmpty)
+            return new CutoverRequest(null, null);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 4 });
+        }
+        catch (JsonException error)
+        {
+            throw ApiProblem.Unprocessable($"The request body is not valid JSON ({error.Message.Split('.')[0]}).");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Null)
+                return new CutoverRequest(null, null);
+            if (root.ValueKind != JsonValueKind.Object)
+                throw ApiProblem.Unprocessable("The request body must be a JSON object such as {\"freeze_source\":true} or {\"switch\":\"pgbouncer\"}.");
+            var problems = new List<string>();
+            var fields = MigrationRequestParser.Fields(root, "", RootFields, problems);
+            bool? freeze = null;
+            if (fields.TryGetValue("freeze_source", out var freezeValue) && freezeValue.ValueKind != JsonValueKind.Null)
+            {
+                if (freezeValue.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                    freeze = freezeValue.GetBoolean();
+                else
+                    problems.Add("freeze_source must be true or false");
+            }
+            string? switchName = null;
+            if (fields.TryGetValue("switch", out var switchValue) && switchValue.ValueKind != JsonValueKind.Null)
+            {
+                if (switchValue.ValueKind == JsonValueKind.String && switchValue.GetString() == PgBouncer)
+                    switchName = PgBouncer;
+                else
+                    problems.Add($"switch must be \"{PgBouncer}\" (the PgBouncer set for the cluster in the service's configuration) or left out; the service never runs a command");
+            }
+            if (problems.Count > 0)
+                throw ApiProblem.Unprocessable($"The request is not valid: {string.Join("; ", problems.Distinct())}.");
+            return new CutoverRequest(freeze, switchName);
+        }
+    }
+}
