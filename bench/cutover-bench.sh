@@ -301,6 +301,18 @@ except OSError:
     pass
 steps.sort()
 print(", ".join(f"{name} {s:+.2f} s" for s, name in steps) or "no steps found")
+# Through PgBouncer: where the pause went (each interval between two steps that happen in this order).
+first = {}
+for s, name in steps:
+    first.setdefault(name, s)
+parts = [("PgBouncer PAUSE", "paused", "running transactions ending"),
+         ("paused", "caught up", "freeze, the target applying the last changes"),
+         ("caught up", "PgBouncer RELOAD", "sequences and large objects copied, the ini rewritten"),
+         ("PgBouncer RELOAD", "PgBouncer RESUME", "RELOAD checked, the target's snapshot exported")]
+if "PgBouncer PAUSE" in first and "PgBouncer RESUME" in first:
+    print("; ".join(f"{why} {1000 * (first[b] - first[a]):.0f} ms" for a, b, why in parts if a in first and b in first))
+else:
+    print("")
 EOF
 
 pgbench_field() { # log regex: the first number after the pattern
@@ -325,7 +337,7 @@ run_part() { # round part (A: through PgBouncer, B: without a pooler)
   sq -c "CREATE DATABASE bench"
   run "$PG15/pgbench" -q -i -s "$SCALE" -p "$src_port" bench >"$L-pgbench-init.log" 2>&1 || { cat "$L-pgbench-init.log" >&2; fail "pgbench -i"; }
   sq -d bench -c "ALTER TABLE pgbench_history ADD COLUMN hid bigserial PRIMARY KEY"
-  sq -d bench -Atc "SELECT format('CREATE SEQUENCE seq_%s', g) FROM generate_series(1, $SEQUENCES) g" | sq -d bench >/dev/null
+  sq -d bench -Atc "SELECT format('CREATE SEQUENCE seq_%s;', g) FROM generate_series(1, $SEQUENCES) g" | sq -d bench >/dev/null
   sq -d bench -c "VACUUM ANALYZE"
 
   if [[ $part == A ]]; then start_bouncer "$WORK/$tag-bouncer" "$src_port"; fi
@@ -379,9 +391,11 @@ run_part() { # round part (A: through PgBouncer, B: without a pooler)
   R_ABORTED=$(grep -cE 'client [0-9]+ (script [0-9]+ )?aborted' "$L-pgbench.log" || true)
   R_TPS=$(sed -nE 's/^tps = ([0-9.]+).*/\1/p' "$L-pgbench.log" | head -1 | awk '{ printf "%.0f", $1 }')
   R_TX=$(python3 "$WORK/txlog.py" "$L-tx" "$t_start" "$t_cut" "$t_done")
-  R_STEPS=$(python3 "$WORK/steps.py" "$L-runner.jsonl" "${BOUNCER_LOG:-/nonexistent}" "$t_cut")
+  local steps; steps=$(python3 "$WORK/steps.py" "$L-runner.jsonl" "${BOUNCER_LOG:-/nonexistent}" "$t_cut")
+  R_STEPS=$(head -1 <<<"$steps"); R_BREAKDOWN=$(sed -n 2p <<<"$steps")
   log "pgbench exit $bench_rc: processed ${R_PROCESSED:-?}, failed ${R_FAILED:-?}, aborted clients $R_ABORTED; transactions: $R_TX"
   log "cutover steps (s after the command): $R_STEPS"
+  [[ -z $R_BREAKDOWN ]] || log "the pause: $R_BREAKDOWN"
 
   # The check, on the target (and the frozen source).
   local count sums seqcalls srccount srcseq entry readonly
@@ -430,10 +444,10 @@ for round in $(seq "$ROUNDS"); do
     ld=$(cut -d' ' -f1 <<<"$R_LOAD")
     if [[ $part == A ]]; then
       ROWS+="| $round | A: PgBouncer switch | $ld | **${R_PAUSE:-?} ms** (pause) | $(json "$R_TX" max_ms) ms | $(json "$R_TX" gap_ms) ms | $(json "$R_TX" over_1s) | ${R_FAILED:-?} | $R_ABORTED (exit $R_BENCH_RC) | ${R_PROCESSED:-?} (${R_TPS:-?} tps) | ${R_FROZEN:-?} s | $R_CUT_S s (exit $R_CUT_RC) | $R_OK |"$'\n'
-      STEPS+="- Round $round, A: $R_STEPS; the transaction logs: p50 $(json "$R_TX" p50_ms) ms, p99 $(json "$R_TX" p99_ms) ms, $(json "$R_TX" over_100ms) of 100 ms or more; longest gap from $(json "$R_TX" gap_from_s) s. Check: $R_CHECK."$'\n'
+      STEPS+="- Round $round, A: $R_STEPS.${R_BREAKDOWN:+ The pause: $R_BREAKDOWN.} The transaction logs: p50 $(json "$R_TX" p50_ms) ms, p99 $(json "$R_TX" p99_ms) ms, $(json "$R_TX" over_100ms) of 100 ms or more; longest gap from $(json "$R_TX" gap_from_s) s. Check: $R_CHECK."$'\n'
       PAUSES+="${R_PAUSE:-} "
     else
-      ROWS+="| $round | B: --freeze-source, no pooler | $ld | **$(json "$R_TX" stop_measured_s) s** (last tx → cutover done) | $(json "$R_TX" max_ms) ms | until the end (gap $(json "$R_TX" gap_ms) ms) | $(json "$R_TX" over_1s) | ${R_FAILED:-?} | **$R_ABORTED** (exit $R_BENCH_RC) | ${R_PROCESSED:-?} (${R_TPS:-?} tps) | ${R_FROZEN:-?} s | $R_CUT_S s (exit $R_CUT_RC) | $R_OK |"$'\n'
+      ROWS+="| $round | B: --freeze-source, no pooler | $ld | **$(json "$R_TX" stop_measured_s) s** (last tx → cutover done) | $(json "$R_TX" max_ms) ms | – ($R_ABORTED of $CLIENTS clients aborted) | $(json "$R_TX" over_1s) | ${R_FAILED:-?} | **$R_ABORTED** (exit $R_BENCH_RC) | ${R_PROCESSED:-?} (${R_TPS:-?} tps) | ${R_FROZEN:-?} s | $R_CUT_S s (exit $R_CUT_RC) | $R_OK |"$'\n'
       STEPS+="- Round $round, B: $R_STEPS; last transaction completed at $(json "$R_TX" last_end_s) s, the cutover ended at $R_CUT_S s. Check: $R_CHECK."$'\n'
       STOPS+="$(json "$R_TX" stop_measured_s) "
     fi
