@@ -39,13 +39,18 @@ public sealed class RelayDdlCaptureTests
         "INSERT INTO order_summary VALUES (999, 1)",
         "SELECT id, full_name INTO customer_names FROM customers WHERE id <= 30",
         "CREATE TEMP TABLE scratch AS SELECT 1 AS x; DROP TABLE scratch",
+        // The source's search_path and role: the table lands in the same schema with the same owner.
+        "CREATE SCHEMA sales",
+        "SET search_path = sales, public; CREATE TABLE leads (id int PRIMARY KEY, customer_id int REFERENCES customers (id)); INSERT INTO leads VALUES (1, 1)",
+        "SET ROLE app; CREATE TABLE app_notes (id int PRIMARY KEY, note text); INSERT INTO app_notes VALUES (1, 'mine')",
     ];
 
     private const string Schema =
         "CREATE TABLE customers (id int PRIMARY KEY, name text, legacy text, amount int); " +
         "INSERT INTO customers SELECT g, 'c' || g, 'l' || g, g FROM generate_series(1, 200) g; " +
         "CREATE TABLE doomed (id int PRIMARY KEY); INSERT INTO doomed SELECT generate_series(1, 10); " +
-        "CREATE TABLE ticks (id bigserial PRIMARY KEY, note text)";
+        "CREATE TABLE ticks (id bigserial PRIMARY KEY, note text); " +
+        "CREATE ROLE app; GRANT CREATE ON SCHEMA public TO app";
 
     [SkippableTheory]
     [InlineData(15, 17)]
@@ -73,7 +78,9 @@ public sealed class RelayDdlCaptureTests
         Assert.True(caughtUp.Status == MigrationStatus.Syncing, RelayScenario.Describe(caughtUp));
         var shop = caughtUp.Databases.Single(d => d.Name == "shop");
         // Every DDL statement of the migration but the temporary table's two.
-        Assert.Equal(14, shop.DdlApplied);
+        Assert.Equal(17, shop.DdlApplied);
+        Assert.Equal("app", await scenario.Target.ScalarAsync<string>("SELECT tableowner FROM pg_tables WHERE tablename = 'app_notes'", "shop"));
+        Assert.Equal(1, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM sales.leads", "shop"));
         await DataComparer.AssertSameAsync(scenario.Source, scenario.Target, "shop");
         await SchemaShape.AssertSameAsync(scenario.Source, scenario.Target, "shop");
         Assert.Equal(await scenario.Source.ScalarAsync<long>("SELECT count(*) FROM order_summary", "shop"),
@@ -243,4 +250,5 @@ public sealed class RelayDdlCaptureTests
         await process.WaitForExitAsync(CancellationToken.None);
         Assert.True(process.ExitCode == 0, await stdout + await stderr);
     }
+
 }

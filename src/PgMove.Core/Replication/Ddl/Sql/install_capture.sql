@@ -11,6 +11,7 @@ DECLARE
     dropped jsonb := '[]';
     statement_key text;
     ordinal int := 0;
+    payload text;
 BEGIN
     -- CREATE TABLE AS and SELECT INTO are sent at their start, before their rows: the end is not sent again.
     IF TG_EVENT = 'ddl_command_end' AND TG_TAG IN ('CREATE TABLE AS', 'SELECT INTO') THEN
@@ -53,20 +54,31 @@ BEGIN
            OR (pg_catalog.jsonb_array_length(dropped) > 0 AND NOT EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(dropped) o WHERE NOT (o->>'temporary')::boolean)) THEN
             RETURN;
         END IF;
-        PERFORM pg_catalog.pg_logical_emit_message(true, {prefix}, pg_catalog.jsonb_build_object(
+        IF NOT pg_catalog.has_function_privilege('pg_catalog.pg_logical_emit_message(boolean, text, text)', 'EXECUTE') THEN
+            RAISE EXCEPTION 'the role % may not execute pg_logical_emit_message', current_user;
+        END IF;
+        payload := pg_catalog.jsonb_build_object(
             'event', TG_EVENT, 'tag', TG_TAG, 'query', query, 'ordinal', ordinal,
             'search_path', pg_catalog.current_setting('search_path'), 'role', current_user,
-            'objects', objects, 'dropped', dropped)::text);
+            'objects', objects, 'dropped', dropped)::text;
     EXCEPTION WHEN OTHERS THEN
         -- Tell the target that a DDL went by uncaptured (it stops that database, naming the statement).
         BEGIN
             RAISE WARNING 'PgMove could not capture this DDL for the migration (%): the migration will stop this database and name it', SQLERRM;
-            PERFORM pg_catalog.pg_logical_emit_message(true, {prefix}, pg_catalog.jsonb_build_object(
-                'event', TG_EVENT, 'tag', TG_TAG, 'query', pg_catalog.current_query(), 'error', SQLERRM || ' (' || SQLSTATE || ')')::text);
+            IF pg_catalog.has_function_privilege('pg_catalog.pg_logical_emit_message(boolean, text, text)', 'EXECUTE') THEN
+                payload := pg_catalog.jsonb_build_object(
+                    'event', TG_EVENT, 'tag', TG_TAG, 'query', pg_catalog.current_query(), 'error', SQLERRM || ' (' || SQLSTATE || ')')::text;
+            END IF;
         EXCEPTION WHEN OTHERS THEN
             NULL; -- the stream's schema checks remain
         END;
     END;
+    -- Sent outside the EXCEPTION blocks: a message written in their subtransaction was seen not to reach
+    -- pgoutput when the table it creates gets rows in the same transaction (PostgreSQL 15). Nothing here can
+    -- fail once the payload is built and the privilege checked.
+    IF payload IS NOT NULL THEN
+        PERFORM pg_catalog.pg_logical_emit_message(true, {prefix}, payload);
+    END IF;
 END
 $pgmove$;
 
