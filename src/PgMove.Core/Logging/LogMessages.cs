@@ -4,7 +4,7 @@ namespace PgMove.Core.Logging;
 
 /// <summary>
 /// Every log event of the engine, source-generated. Event ids are grouped by area: 1xxx migrations,
-/// 2xxx replication objects on the source, 3xxx copy, 4xxx cutover and stop.
+/// 2xxx replication objects on the source, 3xxx copy, 4xxx cutover and stop, 5xxx DDL carried in the stream.
 /// Arguments are names, positions and redacted connection strings only: never a password.
 /// </summary>
 internal static partial class LogMessages
@@ -88,4 +88,22 @@ internal static partial class LogMessages
     [LoggerMessage(4011, LogLevel.Warning, "Migration {MigrationId}: an interrupted switch was brought to an end: {Summary}")]
     public static partial void SwitchRecovered(this ILogger logger, string migrationId, string summary);
 
+    // 5xxx: DDL carried in the stream
+    [LoggerMessage(5001, LogLevel.Information, "Database {Database}: DDL {Tag} from the source applied on the target ({Objects}), source LSN {Lsn}")]
+    public static partial void DdlApplied(this ILogger logger, string database, string tag, string objects, string lsn);
+
+    [LoggerMessage(5002, LogLevel.Warning, "Database {Database}: the source's DDL ran as role {Role}, which the target lacks or {TargetUser} cannot take: it runs as {TargetUser} (objects it creates are owned by {TargetUser})")]
+    public static partial void DdlRoleUnusable(this ILogger logger, string database, string role, string targetUser);
+
+    [LoggerMessage(5003, LogLevel.Information, "Database {Database}: DDL capture installed (event triggers {Triggers})")]
+    public static partial void DdlCaptureInstalled(this ILogger logger, string database, string triggers);
+
+    [LoggerMessage(5004, LogLevel.Warning, "Database {Database}: DDL on the source will not be carried ({Reason}); a change of a table's shape stops this database with the statement to run on the target")]
+    public static partial void DdlCaptureUnavailable(this ILogger logger, string database, string reason);
+
+    [LoggerMessage(5005, LogLevel.Information, "Database {Database}: DDL capture removed")]
+    public static partial void DdlCaptureRemoved(this ILogger logger, string database);
+
+    [LoggerMessage(5006, LogLevel.Information, "Database {Database}: DDL {Tag} at source LSN {Lsn} passed: it was held and made on the target by hand")]
+    public static partial void DdlPassedAsDoneByHand(this ILogger logger, string database, string tag, string lsn);
 }

@@ -18,6 +18,9 @@ public sealed record DatabaseRecord
     public double? LagSeconds { get; init; }
     public long? RetainedWalBytes { get; init; }
     public long ChangesApplied { get; init; }
+
+    /// <summary>DDL statements carried from the source and run on the target, since the migration started.</summary>
+    public long DdlApplied { get; init; }
     public double? ChangesPerSecond { get; init; }
     public string? LastError { get; init; }
     public bool CopyDone { get; init; }

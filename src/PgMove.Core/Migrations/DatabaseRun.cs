@@ -67,6 +67,7 @@ internal sealed class DatabaseRun(string name, long oid, string slot, string pub
         LagSeconds = LagSeconds,
         RetainedWalBytes = RetainedWalBytes,
         ChangesApplied = Statistics.Changes,
+        DdlApplied = Statistics.DdlApplied,
         ChangesPerSecond = ChangesPerSecond,
         LastError = LastError,
     };

@@ -39,6 +39,14 @@ public sealed record MigrationOptions
     /// </summary>
     public bool EndAfterCutover { get; init; }
 
+    /// <summary>
+    /// Relay: install the DDL capture on each source database (event triggers; needs a superuser source, PostgreSQL
+    /// 14 or later), so that schema changes on the source are carried to the target in the stream. Without it, a
+    /// change of a table's shape stops that database with the statement to run on the target. Read when a
+    /// database's copy starts. The default value is true.
+    /// </summary>
+    public bool CaptureDdl { get; init; } = true;
+
     /// <summary>Clock for the duration limit; tests pass a fake one.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

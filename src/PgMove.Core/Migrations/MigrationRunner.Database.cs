@@ -9,6 +9,7 @@ using PgMove.Core.Copy;
 using PgMove.Core.Errors;
 using PgMove.Core.Logging;
 using PgMove.Core.Replication;
+using PgMove.Core.Replication.Ddl;
 
 namespace PgMove.Core.Migrations;
 
@@ -87,6 +88,8 @@ public sealed partial class MigrationRunner
                     $"CREATE PUBLICATION {Identifiers.Quote(run.Publication)} FOR ALL TABLES; END IF; END $$", ct);
                 _logger.PublicationCreated(run.Name, run.Publication);
                 await DropSlotAsync(connection, run.Slot, ct);
+                // A copy made again: the new snapshot must not hold the capture of the earlier attempt (pg_dump would carry it over).
+                await DdlCapture.RemoveAsync(connection, Id, ct);
             }
 
             replication = await OpenReplicationAsync(source, ct);
@@ -94,6 +97,7 @@ public sealed partial class MigrationRunner
             await using (new SnapshotWait(source, note => run.LastError = note))
                 slot = await replication.CreatePgOutputReplicationSlot(run.Slot, temporarySlot: false, LogicalSlotSnapshotInitMode.Export, twoPhase: false, ct);
             _logger.SlotCreated(run.Name, run.Slot, slot.ConsistentPoint.ToString());
+            await InstallDdlCaptureAsync(run, source, ct);
             _logger.CopyStarted(run.Name, slot.SnapshotName ?? "");
 
             await PrepareTargetDatabaseAsync(run, ct);
@@ -129,6 +133,34 @@ public sealed partial class MigrationRunner
             gate?.Release();
             if (replication is not null)
                 await replication.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Installs the DDL capture right after the slot: its snapshot, which the copy uses, does not hold it (so
+    /// pg_dump does not carry it to the target), and DDL from here on reaches the stream. A DDL in the moment
+    /// between the two is not carried: a table whose shape it changed stops the database with the statement to
+    /// run, as without capture. Without the privilege (event triggers need a superuser), streaming goes on without it.
+    /// </summary>
+    private async Task InstallDdlCaptureAsync(DatabaseRun run, ConnectionSpec source, CancellationToken ct)
+    {
+        if (!_options.CaptureDdl)
+            return;
+        await using var connection = await PgConnector.OpenAsync(source, "source", ct);
+        if (connection.PostgreSqlVersion.Major < DdlCapture.MinimumMajor)
+        {
+            _logger.DdlCaptureUnavailable(run.Name, $"the source runs PostgreSQL {connection.PostgreSqlVersion.Major}; logical decoding messages need {DdlCapture.MinimumMajor} or later");
+            return;
+        }
+        try
+        {
+            await DdlCapture.InstallAsync(connection, Id, ct);
+            _logger.DdlCaptureInstalled(run.Name, $"{ReplicationNames.DdlCapture(Id)}_end, _start, _drop");
+        }
+        catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            _logger.DdlCaptureUnavailable(run.Name, $"{error.MessageText}: event triggers need a superuser on the source");
+            _copyProgress.Publish(new CopyEvent("warning", run.Name, $"DDL on the source will not be carried: {error.MessageText} (event triggers need a superuser)"));
         }
     }
 
@@ -174,7 +206,7 @@ public sealed partial class MigrationRunner
             replication = await opening;
             run.Phase = DatabasePhase.Streaming;
             run.LastError = null;
-            await using var applier = new ChangeApplier(target, run.Name, run.Slot, applied, run.Statistics);
+            await using var applier = new ChangeApplier(target, run.Name, run.Slot, applied, run.Statistics, _logger);
             await new DatabaseStreamer(replication, applier, run.Statistics).RunAsync(slot, run.Publication, applied, ct);
         }
         finally

@@ -6,6 +6,7 @@ using PgMove.Core.Cutover;
 using PgMove.Core.Errors;
 using PgMove.Core.Logging;
 using PgMove.Core.Replication;
+using PgMove.Core.Replication.Ddl;
 using PgMove.Core.State;
 
 namespace PgMove.Core.Migrations;
@@ -37,7 +38,11 @@ public sealed partial class MigrationRunner
             return await new Subscription.SubscriptionRunner(store, new MigrationOptions { Source = source, Target = target }, record).StopAsync(ct);
         var runner = new MigrationRunner(store, new MigrationOptions { Source = source, Target = target }, record);
         foreach (var database in record.Databases)
-            runner._runs.Add(new DatabaseRun(database.Name, 0, database.Slot!, database.Publication!, database.CopyDone) { Phase = database.Phase });
+        {
+            var run = new DatabaseRun(database.Name, 0, database.Slot!, database.Publication!, database.CopyDone) { Phase = database.Phase };
+            run.Statistics.AddDdl(database.DdlApplied);
+            runner._runs.Add(run);
+        }
         return await runner.FinishAsync(new RunOutcome(RunOutcome.Kinds.Stop, "stopped by the user"), ct);
     }
 
@@ -82,6 +87,8 @@ public sealed partial class MigrationRunner
             try
             {
                 await using var source = await PgConnector.OpenAsync(_options.Source.WithDatabase(run.Name), "source", ct, tune: WritableSession.Tune);
+                // The DDL capture first: no event is sent for what follows (PgMove's own DROP PUBLICATION).
+                await DdlCapture.RemoveAsync(source, Id, ct);
                 await DropSlotAsync(source, run.Slot, ct);
                 await ExecuteAsync(source, $"DROP PUBLICATION IF EXISTS {Identifiers.Quote(run.Publication)}", ct);
                 _logger.SlotAndPublicationDropped(run.Name, run.Slot, run.Publication);

@@ -212,6 +212,7 @@ public sealed partial class MigrationRunner
                 Copy = _copyProgress.For(database.Name),
                 PhaseChanged = (r, from, to) => _logger.PhaseChanged(r.Name, from.ToString(), to.ToString()),
             };
+            run.Statistics.AddDdl(previous?.DdlApplied ?? 0); // a count since the migration started, across resumes
             _runs.Add(run);
         }
         _databaseInfos = databases.ToDictionary(d => d.Name, StringComparer.Ordinal);

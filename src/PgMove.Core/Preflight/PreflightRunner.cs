@@ -42,6 +42,7 @@ public static class PreflightRunner
         new PgDumpVersionCheck(),
         new ExistingTargetDatabasesCheck(),
         new OpenTransactionsCheck(),
+        new DdlCaptureCheck(),
     ];
 
     public static async Task<PreflightReport> RunAsync(PreflightOptions options, CancellationToken ct)

@@ -7,10 +7,14 @@ public sealed class ApplyStatistics
 {
     private long _changes;
     private long _transactions;
+    private long _ddl;
 
     public long Changes => Interlocked.Read(ref _changes);
 
     public long Transactions => Interlocked.Read(ref _transactions);
+
+    /// <summary>DDL statements from the source run on the target (committed).</summary>
+    public long DdlApplied => Interlocked.Read(ref _ddl);
 
     /// <summary>End LSN of the last source transaction committed on the target.</summary>
     public NpgsqlLogSequenceNumber AppliedLsn { get; internal set; }
@@ -28,6 +32,8 @@ public sealed class ApplyStatistics
     public DateTimeOffset LastActivity { get; internal set; } = DateTimeOffset.UtcNow;
 
     internal void AddChanges(long n) => Interlocked.Add(ref _changes, n);
+
+    internal void AddDdl(long n) => Interlocked.Add(ref _ddl, n);
 
     internal void AddTransactions(long n) => Interlocked.Add(ref _transactions, n);
 }

@@ -101,7 +101,7 @@ internal sealed partial class ChangeApplier
     /// drops what the current one has so far: streaming resumes at its start, where it needs the new shape.
     /// Returns the error to throw.
     /// </summary>
-    private async Task<SchemaDriftException> StopBeforeTransactionAsync(SchemaDriftException error, CancellationToken ct)
+    private async Task<TError> StopBeforeTransactionAsync<TError>(TError error, CancellationToken ct) where TError : Exception
     {
         _staged.Clear();
         _stagedBytes = 0;
@@ -116,6 +116,8 @@ internal sealed partial class ChangeApplier
             _buffer = new GroupBuffer();
             _groupTransactions = 0;
             _groupChanges = 0;
+            _groupDdl = [];
+            CommitRequested = false;
             _spilled = false;
         }
         else if (_groupTransactions > 0)

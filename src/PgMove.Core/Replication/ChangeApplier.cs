@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Npgsql.Replication.PgOutput;
 using Npgsql.Replication.PgOutput.Messages;
@@ -42,6 +43,7 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
     private readonly string _slot;
     private readonly Dictionary<uint, TargetTable> _relations = [];
     private readonly ApplyStatistics _statistics;
+    private readonly ILogger _logger;
     private GroupBuffer _buffer = new();
     private GroupTransaction? _open;
     private int _groupTransactions;
@@ -51,8 +53,9 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
     private Task<NpgsqlLogSequenceNumber>? _committing;
     private NpgsqlLogSequenceNumber? _committed;
 
-    public ChangeApplier(NpgsqlConnection target, string database, string slot, NpgsqlLogSequenceNumber appliedLsn, ApplyStatistics statistics)
+    public ChangeApplier(NpgsqlConnection target, string database, string slot, NpgsqlLogSequenceNumber appliedLsn, ApplyStatistics statistics, ILogger logger)
     {
+        _logger = logger;
         _target = target;
         _database = database;
         _slot = slot;
@@ -146,8 +149,10 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
         }
         await WaitForCommitAsync(); // one statement at a time on the connection
         // The group's statements are built and sent by another thread: this one goes back to reading the stream.
-        var (group, buffer, transactions, changes, end, commitTime) = (_open, _buffer, _groupTransactions, _groupChanges, _groupEnd, _groupCommitTime);
-        _committing = Task.Run(() => CommitAsync(group, buffer, transactions, changes, end, commitTime, ct), CancellationToken.None);
+        var (group, buffer, transactions, changes, end, commitTime, ddl) = (_open, _buffer, _groupTransactions, _groupChanges, _groupEnd, _groupCommitTime, _groupDdl);
+        _committing = Task.Run(() => CommitAsync(group, buffer, transactions, changes, end, commitTime, ddl, ct), CancellationToken.None);
+        _groupDdl = [];
+        CommitRequested = false;
         _open = null;
         _buffer = new GroupBuffer();
         _groupTransactions = 0;
@@ -179,7 +184,7 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
 
     /// <summary>Builds the group's set-based statements, then commits them with the group's end LSN.</summary>
     private async Task<NpgsqlLogSequenceNumber> CommitAsync(GroupTransaction group, GroupBuffer buffer, int transactions, long changes,
-        NpgsqlLogSequenceNumber end, DateTimeOffset? commitTime, CancellationToken ct)
+        NpgsqlLogSequenceNumber end, DateTimeOffset? commitTime, List<(Ddl.DdlEvent Event, NpgsqlLogSequenceNumber Lsn)> ddl, CancellationToken ct)
     {
         await using (group)
         {
@@ -192,6 +197,7 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
         _statistics.AddTransactions(transactions);
         _statistics.AppliedLsn = end;
         _statistics.AppliedCommitTime = commitTime;
+        DdlCommitted(ddl);
         return end;
     }
 

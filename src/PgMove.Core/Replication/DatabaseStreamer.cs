@@ -2,6 +2,7 @@ using Npgsql.Replication;
 using Npgsql.Replication.PgOutput;
 using Npgsql.Replication.PgOutput.Messages;
 using NpgsqlTypes;
+using PgMove.Core.Replication.Ddl;
 
 namespace PgMove.Core.Replication;
 
@@ -34,7 +35,8 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
     public async Task RunAsync(PgOutputReplicationSlot slot, string publication, NpgsqlLogSequenceNumber applied, CancellationToken ct)
     {
         statistics.ConfirmedLsn = applied;
-        // Logical decoding messages (PostgreSQL 14+) let a cutover mark a point in each database's stream.
+        // Logical decoding messages (PostgreSQL 14+) let a cutover mark a point in each database's stream, and
+        // carry the source's DDL (DdlCapture). Without any, the stream is the same as without the option.
         var options = new PgOutputReplicationOptions(publication, PgOutputProtocolVersion.V1, binary: false,
             messages: replication.PostgreSqlVersion.Major >= 14 ? true : null);
         // The loop can end with an error while a read of the stream is pending (a group commit on the target
@@ -147,6 +149,9 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
                 case TruncateMessage truncate when !skipping:
                     await applier.TruncateAsync(truncate, ct);
                     break;
+                case LogicalDecodingMessage message when !skipping && inTransaction && message.Prefix == ReplicationNames.DdlMessagePrefix:
+                    await applier.DdlAsync(DdlEvent.Parse(await ReadAllAsync(message.Data, ct)), message.MessageLsn, ct);
+                    break;
                 case CommitMessage commit:
                     inTransaction = false;
                     if (skipping)
@@ -159,12 +164,19 @@ internal sealed class DatabaseStreamer(LogicalReplicationConnection replication,
                         Confirm(commit.TransactionEndLsn);
                         break;
                     }
-                    if (applier.PendingTransactions >= GroupTransactions || applier.PendingChanges >= GroupChanges
+                    if (applier.CommitRequested || applier.PendingTransactions >= GroupTransactions || applier.PendingChanges >= GroupChanges
                         || DateTimeOffset.UtcNow - applier.GroupStarted >= GroupAge)
                         await applier.StartCommitAsync(ct);
                     break;
             }
         }
+    }
+
+    private static async Task<byte[]> ReadAllAsync(Stream data, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await data.CopyToAsync(buffer, ct);
+        return buffer.ToArray();
     }
 
     /// <summary>Waits for the commit in flight, then confirms everything committed.</summary>

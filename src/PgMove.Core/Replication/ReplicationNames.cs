@@ -15,6 +15,12 @@ public static class ReplicationNames
 
     public static string Slot(string migrationId, long databaseOid) => $"{Prefix}{Short(migrationId)}_{databaseOid}";
 
+    /// <summary>The DDL capture's function on the source (in <see cref="BookkeepingSchema"/>) and the stem of its event triggers.</summary>
+    public static string DdlCapture(string migrationId) => $"{Prefix}{Short(migrationId)}_ddl";
+
+    /// <summary>The prefix of the logical decoding messages that carry DDL in the stream.</summary>
+    public const string DdlMessagePrefix = "pgmove.ddl";
+
     private static string Short(string migrationId) =>
         new string(migrationId.Where(char.IsAsciiLetterOrDigit).Select(char.ToLowerInvariant).ToArray())[..12];
 }

@@ -16,5 +16,6 @@ public sealed record DatabaseDetail(
     double? LagSeconds,
     long? RetainedWalBytes,
     long ChangesApplied,
+    long DdlApplied,
     double? ChangesPerSecond,
     string? LastError);

@@ -34,7 +34,7 @@ internal static class Views
         record.Databases.Select(d => new DatabaseDetail(
             d.Name, d.Phase.ToString().ToLowerInvariant(), d.CopyDone, d.TablesDone, d.TablesTotal, d.BytesDone, d.BytesTotal, d.RowsDone,
             d.AppliedLsn, d.SourceLsn, d.LagBytes, d.LagSeconds is { } s ? Math.Round(s, 3) : null, d.RetainedWalBytes,
-            d.ChangesApplied, d.ChangesPerSecond is { } c ? Math.Round(c, 1) : null, d.LastError)).ToList(),
+            d.ChangesApplied, d.DdlApplied, d.ChangesPerSecond is { } c ? Math.Round(c, 1) : null, d.LastError)).ToList(),
         record.Warnings,
         new RunnerDetail(MigrationControl.HasLiveRunner(record), record.RunnerPid, record.LeaseOwner ?? record.RunnerHost,
             record.RunnerHeartbeat is { } beat ? Time(beat) : null),

@@ -29,6 +29,7 @@ public sealed class ServiceMetrics : IDisposable
         _meter.CreateObservableGauge("pgmove.copy.bytes", () => PerDatabase(d => d.BytesDone), description: "Bytes copied, per database of an active migration.");
         _meter.CreateObservableGauge("pgmove.lag.bytes", () => PerDatabase(d => d.LagBytes), description: "Replication lag in bytes of WAL, per database.");
         _meter.CreateObservableGauge("pgmove.lag.seconds", () => PerDatabase(d => d.LagSeconds), description: "Replication lag in seconds, per database.");
+        _meter.CreateObservableGauge("pgmove.ddl.applied", () => PerDatabase(d => d.DdlApplied), description: "DDL statements carried from the source and run on the target, per database.");
         _meter.CreateObservableGauge("pgmove.wal.retained.bytes", () => PerDatabase(d => d.RetainedWalBytes), description: "WAL the migration's slot retains on the source, per database.");
     }
 

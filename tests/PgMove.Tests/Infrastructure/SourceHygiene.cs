@@ -3,7 +3,7 @@ using Npgsql;
 namespace PgMove.Tests.Infrastructure;
 
 /// <summary>
-/// What PgMove must never leave on a source: its replication slots and publications. Every
+/// What PgMove must never leave on a source: its replication slots, publications and DDL capture (event triggers and their function). Every
 /// <see cref="PgCluster"/> runs <see cref="FindLeftoversAsync"/> when it is disposed and fails the test that
 /// leaked one, so the whole suite checks it after every test; tests may also assert it at a chosen moment.
 /// </summary>
@@ -15,7 +15,7 @@ public static class SourceHygiene
         Assert.True(leftovers.Count == 0, $"Left on {source}: {string.Join(", ", leftovers)}");
     }
 
-    /// <summary>PgMove's slots and publications on the cluster (empty when it cannot be reached).</summary>
+    /// <summary>PgMove's slots, publications and DDL capture on the cluster (empty when it cannot be reached).</summary>
     public static async Task<List<string>> FindLeftoversAsync(PgCluster cluster)
     {
         var found = new List<string>();
@@ -26,6 +26,10 @@ public static class SourceHygiene
             {
                 found.AddRange((await cluster.ColumnAsync("SELECT pubname FROM pg_publication WHERE pubname LIKE 'pgmove%'", database))
                     .Select(p => $"publication {p} in database {database}"));
+                found.AddRange((await cluster.ColumnAsync("SELECT evtname FROM pg_event_trigger WHERE evtname LIKE 'pgmove%'", database))
+                    .Select(t => $"event trigger {t} in database {database}"));
+                found.AddRange((await cluster.ColumnAsync("SELECT proname FROM pg_proc WHERE proname LIKE 'pgmove%ddl'", database))
+                    .Select(f => $"function {f} in database {database}"));
             }
         }
         catch (Exception error) when (error is NpgsqlException or InvalidOperationException)

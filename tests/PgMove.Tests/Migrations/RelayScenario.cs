@@ -28,9 +28,12 @@ internal sealed class RelayScenario : IAsyncDisposable
         return new RelayScenario(pair.Source, pair.Target);
     }
 
+    /// <summary>Whether runs started from this scenario install the DDL capture (off: the detection of a changed table alone).</summary>
+    public bool CaptureDdl { get; set; } = true;
+
     public MigrationOptions Options(Func<MigrationOptions, MigrationOptions>? configure = null)
     {
-        var options = new MigrationOptions { Source = Source.Spec(), Target = Target.Spec(), Jobs = 2 };
+        var options = new MigrationOptions { Source = Source.Spec(), Target = Target.Spec(), Jobs = 2, CaptureDdl = CaptureDdl };
         return configure?.Invoke(options) ?? options;
     }
 

@@ -1,0 +1,254 @@
+using System.Diagnostics;
+using System.Globalization;
+using PgMove.Core.Migrations;
+using PgMove.Tests.Infrastructure;
+
+namespace PgMove.Tests.Migrations;
+
+/// <summary>
+/// DDL on the source carried by the relay's DDL capture: an application's schema migration runs on the source
+/// under a write load, the migration never leaves syncing, and after the cutover data and schema (read from both
+/// catalogs) are the same. What cannot be carried stops the database with the statement; the capture never
+/// makes a user's DDL fail, and nothing of it is left on the source after stop, cutover or a failed start.
+/// </summary>
+public sealed class RelayDdlCaptureTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>An application-style schema migration, step by step (each its own call: one transaction each).</summary>
+    private static readonly string[] ApplicationMigration =
+    [
+        // A column with a default, filled in the same transaction.
+        "ALTER TABLE customers ADD COLUMN status text NOT NULL DEFAULT 'new'; UPDATE customers SET status = 'old' WHERE id <= 100",
+        // A new table with a foreign key and an index, written to at once.
+        "CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int NOT NULL REFERENCES customers (id), total numeric(10,2)); " +
+        "CREATE INDEX orders_customer ON orders (customer_id); INSERT INTO orders (customer_id, total) SELECT id, id * 1.5 FROM customers WHERE id <= 50",
+        "ALTER TABLE customers RENAME COLUMN name TO full_name",
+        "UPDATE customers SET full_name = full_name || '!' WHERE id <= 10",
+        "ALTER TABLE customers DROP COLUMN legacy",
+        "INSERT INTO customers (id, full_name, amount) VALUES (1001, 'after drop', 7)",
+        "ALTER TABLE customers ALTER COLUMN amount TYPE bigint",
+        "UPDATE customers SET amount = amount * 10000000000 WHERE id <= 5",
+        "CREATE TYPE mood AS ENUM ('sad', 'ok'); ALTER TABLE customers ADD COLUMN mood mood DEFAULT 'ok'",
+        "ALTER TYPE mood ADD VALUE 'happy'",
+        "UPDATE customers SET mood = 'happy' WHERE id <= 20",
+        "CREATE VIEW big_orders AS SELECT id, customer_id, total FROM orders WHERE total > 10",
+        "CREATE INDEX CONCURRENTLY customers_status ON customers (status)",
+        "DROP TABLE doomed",
+        "CREATE TABLE order_summary AS SELECT customer_id, sum(total) AS total FROM orders GROUP BY customer_id",
+        "INSERT INTO order_summary VALUES (999, 1)",
+        "SELECT id, full_name INTO customer_names FROM customers WHERE id <= 30",
+        "CREATE TEMP TABLE scratch AS SELECT 1 AS x; DROP TABLE scratch",
+        // The source's search_path and role: the table lands in the same schema with the same owner.
+        "CREATE SCHEMA sales",
+        "SET search_path = sales, public; CREATE TABLE leads (id int PRIMARY KEY, customer_id int REFERENCES customers (id)); INSERT INTO leads VALUES (1, 1)",
+        "SET ROLE app; CREATE TABLE app_notes (id int PRIMARY KEY, note text); INSERT INTO app_notes VALUES (1, 'mine')",
+    ];
+
+    private const string Schema =
+        "CREATE TABLE customers (id int PRIMARY KEY, name text, legacy text, amount int); " +
+        "INSERT INTO customers SELECT g, 'c' || g, 'l' || g, g FROM generate_series(1, 200) g; " +
+        "CREATE TABLE doomed (id int PRIMARY KEY); INSERT INTO doomed SELECT generate_series(1, 10); " +
+        "CREATE TABLE ticks (id bigserial PRIMARY KEY, note text); " +
+        "CREATE ROLE app; GRANT CREATE ON SCHEMA public TO app";
+
+    [SkippableTheory]
+    [InlineData(15, 17)]
+    [InlineData(14, 18)]
+    public async Task Stream_ApplicationMigrationUnderLoad_CarriesEveryDdl_SameDataAndSchema(int sourceMajor, int targetMajor)
+    {
+        await using var scenario = await RelayScenario.StartAsync(new ClusterOptions { Major = sourceMajor }, new ClusterOptions { Major = targetMajor });
+        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
+        await scenario.Source.ExecuteAsync(Schema, "shop");
+        await using var run = await RelayRun.StartSyncingAsync(scenario);
+        using var watching = new CancellationTokenSource();
+        var phases = scenario.WatchPhasesAsync("shop", watching.Token);
+        await using var trickle = new Trickle(scenario.Source, "shop");
+        trickle.Start();
+        await trickle.WaitForAsync(20);
+
+        foreach (var step in ApplicationMigration)
+            await scenario.Source.ExecuteAsync(step, "shop");
+        await trickle.WaitForAsync(trickle.Count + 20);
+        await trickle.StopAsync();
+
+        var caughtUp = await run.WaitCaughtUpAsync(Timeout);
+        await watching.CancelAsync();
+        Assert.Equal(["Streaming"], await phases); // never stopped
+        Assert.True(caughtUp.Status == MigrationStatus.Syncing, RelayScenario.Describe(caughtUp));
+        var shop = caughtUp.Databases.Single(d => d.Name == "shop");
+        // Every DDL statement of the migration but the temporary table's two.
+        Assert.Equal(17, shop.DdlApplied);
+        Assert.Equal("app", await scenario.Target.ScalarAsync<string>("SELECT tableowner FROM pg_tables WHERE tablename = 'app_notes'", "shop"));
+        Assert.Equal(1, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM sales.leads", "shop"));
+        await DataComparer.AssertSameAsync(scenario.Source, scenario.Target, "shop");
+        await SchemaShape.AssertSameAsync(scenario.Source, scenario.Target, "shop");
+        Assert.Equal(await scenario.Source.ScalarAsync<long>("SELECT count(*) FROM order_summary", "shop"),
+            await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM order_summary", "shop"));
+        Assert.Equal(30, await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM customer_names", "shop"));
+
+        await run.CutoverAsync(Timeout);
+        await DataComparer.AssertSameAsync(scenario.Source, scenario.Target, "shop");
+        await SchemaShape.AssertSameAsync(scenario.Source, scenario.Target, "shop");
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
+    }
+
+    [SkippableFact]
+    public Task Stream_DdlMixedWithDmlInOneQueryString_StopsWithTheStatement_ResumesAfterTheFixByHand() =>
+        StopThenFixByHandAsync(
+            // psql sends the whole string as one query: both statements share it.
+            scenario => PsqlAsync(scenario.Source, "shop", "ALTER TABLE busy ADD COLUMN extra int DEFAULT 0; UPDATE busy SET extra = 1 WHERE id <= 10"),
+            "mixes DDL with other statements",
+            "ALTER TABLE busy ADD COLUMN extra int DEFAULT 0; UPDATE busy SET extra = 1 WHERE id <= 10");
+
+    [SkippableFact]
+    public Task Stream_CaptureFails_UsersDdlSucceeds_StopsWithTheStatement_ResumesAfterTheFixByHand() =>
+        StopThenFixByHandAsync(
+            async scenario =>
+            {
+                await using var connection = await scenario.Source.OpenAsync("shop");
+                await using (var fail = new Npgsql.NpgsqlCommand("SET pgmove.fail_ddl_capture = on", connection))
+                    await fail.ExecuteNonQueryAsync();
+                // The user's DDL succeeds although the capture's work fails.
+                await using (var ddl = new Npgsql.NpgsqlCommand("ALTER TABLE busy ADD COLUMN extra int DEFAULT 0", connection))
+                    await ddl.ExecuteNonQueryAsync();
+                Assert.Equal(1, await scenario.Source.ScalarAsync<int>("SELECT count(*) FROM information_schema.columns WHERE table_name = 'busy' AND column_name = 'extra'", "shop"));
+                await scenario.Source.ExecuteAsync("UPDATE busy SET extra = 1 WHERE id <= 10", "shop");
+            },
+            "the capture on the source failed (the capture was made to fail",
+            "ALTER TABLE busy ADD COLUMN extra int DEFAULT 0");
+
+    /// <summary>
+    /// The DDL cannot be carried: the database stops before its transaction with the statement and the reason;
+    /// the user makes the change on the target, and the resumed stream passes the DDL and applies the rows.
+    /// </summary>
+    private static async Task StopThenFixByHandAsync(Func<RelayScenario, Task> ddl, string reason, string statement)
+    {
+        await using var scenario = await RelayScenario.StartAsync();
+        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
+        await scenario.Source.ExecuteAsync("CREATE TABLE busy (id int PRIMARY KEY, v text); INSERT INTO busy SELECT g, 'copied' FROM generate_series(1, 200) g", "shop");
+        await using (var first = await RelayRun.StartSyncingAsync(scenario))
+        {
+            await scenario.Source.ExecuteAsync("INSERT INTO busy VALUES (1001, 'before')", "shop");
+            await ddl(scenario);
+            await scenario.Source.ExecuteAsync("INSERT INTO busy VALUES (1002, 'after', 2)", "shop");
+            var failed = await first.WaitDatabaseFailedAsync("shop", Timeout);
+            Assert.Contains("cannot repeat safely", failed.Error, StringComparison.Ordinal);
+            Assert.Contains(reason, failed.Error, StringComparison.Ordinal);
+            Assert.Contains(statement, failed.Error, StringComparison.Ordinal);
+            Assert.Contains("Make the same schema change on the target, in database shop", failed.Error + failed.Fix, StringComparison.Ordinal);
+        }
+        // Stopped before the DDL's transaction: what came before is applied, nothing after.
+        Assert.Equal(1, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM busy WHERE id = 1001", "shop"));
+        Assert.Equal(0, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM busy WHERE id = 1002", "shop"));
+
+        await scenario.Target.ExecuteAsync("ALTER TABLE busy ADD COLUMN extra int DEFAULT 0", "shop");
+        await using var resumed = await RelayRun.StartSyncingAsync(scenario);
+        await scenario.Source.ExecuteAsync("ALTER TABLE busy ADD COLUMN carried int; UPDATE busy SET carried = id WHERE id <= 3", "shop");
+        var caughtUp = await resumed.WaitCaughtUpAsync(Timeout);
+        Assert.True(caughtUp.Status == MigrationStatus.Syncing, RelayScenario.Describe(caughtUp));
+        await DataComparer.AssertSameAsync(scenario.Source, scenario.Target, "shop");
+        await SchemaShape.AssertSameAsync(scenario.Source, scenario.Target, "shop");
+        Assert.Equal(0, await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM _pgmove.ddl_held", "shop"));
+        await resumed.CutoverAsync(Timeout);
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
+    }
+
+    [SkippableFact]
+    public async Task Stop_RemovesTheCapture()
+    {
+        await using var scenario = await RelayScenario.StartAsync();
+        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
+        await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY)", "shop");
+        string id;
+        await using (var run = await RelayRun.StartSyncingAsync(scenario))
+        {
+            id = run.Runner.Id;
+            Assert.Equal(3, await scenario.Source.ScalarAsync<int>("SELECT count(*) FROM pg_event_trigger WHERE evtname LIKE 'pgmove%'", "shop"));
+            Assert.Equal(3, await scenario.Source.ScalarAsync<int>("SELECT count(*) FROM pg_event_trigger WHERE evtname LIKE 'pgmove%'", "postgres"));
+            scenario.Request("stop");
+            var stopped = await run.Task.WaitAsync(Timeout);
+            Assert.Equal(MigrationStatus.Canceled, stopped.Status);
+        }
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
+        Assert.Equal(0, await scenario.Source.ScalarAsync<int>("SELECT count(*) FROM pg_namespace WHERE nspname = '_pgmove'", "shop"));
+        // DDL after the stop runs as ever.
+        await scenario.Source.ExecuteAsync("ALTER TABLE items ADD COLUMN later int", "shop");
+    }
+
+    [SkippableFact]
+    public async Task Start_FailsBeforeAnyCopy_RemovesTheCapture()
+    {
+        await using var scenario = await RelayScenario.StartAsync();
+        // A tablespace the target lacks: the schema's restore fails after the slot and the capture were made.
+        var space = Path.Combine(scenario.Source.Root, "space");
+        Directory.CreateDirectory(space);
+        PostgresUser.Chown(space);
+        await scenario.Source.ExecuteAsync($"CREATE TABLESPACE elsewhere LOCATION '{space}'");
+        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
+        await scenario.Source.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY) TABLESPACE elsewhere", "shop");
+        using var detach = new CancellationTokenSource();
+        var (_, run) = await scenario.RunAsync(scenario.Options(o => o with { IgnoreDatabases = ["postgres"] }), detach.Token);
+        var failed = await run.WaitAsync(Timeout);
+        Assert.True(failed.Status == MigrationStatus.Error, RelayScenario.Describe(failed));
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
+    }
+
+    [SkippableFact]
+    public async Task Start_KilledBetweenTheDdlAndItsRows_ResumesWithTheDdlAppliedOnce()
+    {
+        await using var scenario = await RelayScenario.StartAsync();
+        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
+        await scenario.Source.ExecuteAsync("CREATE TABLE busy (id int PRIMARY KEY, v text); INSERT INTO busy SELECT g, 'copied' FROM generate_series(1, 100000) g", "shop");
+        var environment = scenario.CliEnvironment();
+        string[] start = ["start", "--state", scenario.StatePath, "--jobs", "2"];
+        await using (var first = PgMoveProcess.Start(environment, start))
+        {
+            await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing && r.RunnerPid == first.Id, Timeout);
+            // One transaction: the DDL, then 100,000 rows that need it.
+            await scenario.Source.ExecuteAsync("ALTER TABLE busy ADD COLUMN extra int DEFAULT 0; UPDATE busy SET extra = id % 1000", "shop");
+            // The target runs the DDL when the stream reaches it and holds its lock until the group with the rows
+            // commits: seen there, pgmove is between the DDL and the rows that follow it.
+            var deadline = DateTimeOffset.UtcNow + Timeout;
+            while (await scenario.Target.ScalarAsync<long>(
+                "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'busy' AND l.mode = 'AccessExclusiveLock' AND l.granted", "shop") == 0)
+            {
+                Assert.True(DateTimeOffset.UtcNow < deadline, "the DDL never ran on the target: " + first.Output);
+                await Task.Delay(10);
+            }
+            await first.KillAsync();
+        }
+
+        await using var second = PgMoveProcess.Start(environment, start);
+        await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing && r.RunnerPid == second.Id, Timeout);
+        await scenario.Source.ExecuteAsync("INSERT INTO busy VALUES (200001, 'after the resume', 7)", "shop");
+        var caughtUp = await scenario.WaitCaughtUpAsync(Timeout);
+        Assert.True(caughtUp.Databases.All(d => d.Phase == DatabasePhase.Streaming), RelayScenario.Describe(caughtUp) + second.Output);
+        await DataComparer.AssertSameAsync(scenario.Source, scenario.Target, "shop");
+        await SchemaShape.AssertSameAsync(scenario.Source, scenario.Target, "shop");
+        var (code, output) = await PgMoveProcess.RunAsync(environment, Timeout, "cutover", "--state", scenario.StatePath);
+        Assert.True(code == 0, output + "\n" + second.Output);
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
+    }
+
+    /// <summary>Runs <paramref name="sql"/> as one query string (psql -c), as an application's migration tool may send it.</summary>
+    private static async Task PsqlAsync(PgCluster cluster, string database, string sql)
+    {
+        var psi = new ProcessStartInfo(Path.Combine(PgInstallations.DebianBinDir, "psql"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "-h", cluster.Host, "-p", cluster.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-c", sql })
+            psi.ArgumentList.Add(arg);
+        psi.Environment["PGPASSWORD"] = PgCluster.SuperuserPassword;
+        psi.Environment["PGSSLMODE"] = cluster.Options.Ssl ? "require" : "disable";
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        await process.WaitForExitAsync(CancellationToken.None);
+        Assert.True(process.ExitCode == 0, await stdout + await stderr);
+    }
+
+}
