@@ -31,6 +31,16 @@ public sealed class SubscriptionCutoverCrashTests
         await scenario.Source.ExecuteAsync(
             "UPDATE pgbench_accounts SET abalance = abalance + aid WHERE aid % 7 = 0; INSERT INTO notes (aid, body) SELECT g, 'while syncing' FROM generate_series(1, 300) g", "bank");
         await SubscriptionMigration.WaitAppliedAsync(scenario);
+        // The slot's confirmed position was seen ahead of the rows in one run in two (the UPDATE applied by the
+        // subscription just after): wait for the rows themselves, so that "before" below really is after them.
+        const string Applied = "SELECT (SELECT coalesce(sum(abalance), 0) FROM pgbench_accounts) || '/' || (SELECT count(*) FROM notes)";
+        var expected = await scenario.Source.ScalarAsync<string>(Applied, "bank");
+        var appliedBy = DateTimeOffset.UtcNow + Timeout;
+        while (await scenario.Target.ScalarAsync<string>(Applied, "bank") != expected)
+        {
+            Assert.True(DateTimeOffset.UtcNow < appliedBy, $"The target never held the source's rows ({expected}): " + RelayScenario.Describe(scenario.Latest()));
+            await Task.Delay(100);
+        }
         var oids = await DatabaseOidsAsync(scenario.Target);
         // Every row the target holds now was written before this transaction id: a copy would write them again.
         var before = await scenario.Target.ScalarAsync<long>("SELECT txid_current()", "bank");
@@ -59,8 +69,8 @@ public sealed class SubscriptionCutoverCrashTests
         var record = scenario.Latest();
         Assert.True(record.Status == MigrationStatus.Done, landed + "\n" + RelayScenario.Describe(record) + "\n" + output);
         Assert.Equal(oids, await DatabaseOidsAsync(scenario.Target));
-        Assert.Equal(0, await scenario.Target.ScalarAsync<long>(
-            $"SELECT count(*) FROM pgbench_accounts WHERE xmin::text::bigint >= {before}", "bank"));
+        Assert.True(0 == await scenario.Target.ScalarAsync<long>(
+            $"SELECT count(*) FROM pgbench_accounts WHERE xmin::text::bigint >= {before}", "bank"), landed + "\n" + output);
         Assert.Equal(0, await scenario.Target.ScalarAsync<long>($"SELECT count(*) FROM notes WHERE xmin::text::bigint >= {before}", "bank"));
         await SubscriptionMigration.AssertBankEqualAsync(scenario);
         await SubscriptionMigration.AssertNothingLeftAsync(scenario);
