@@ -40,6 +40,18 @@ public sealed class CutoverSwitch
             ? new CutoverSwitch(Create(settings, migrationId, options, databases), store, migrationId, options, databases) { _catchUp = TimeSpan.FromSeconds(settings.CatchUpTimeoutSeconds) }
             : null;
 
+    /// <summary>
+    /// The switch the cutover request asked for, with the roles created meanwhile already copied (pg_dumpall takes a good
+    /// part of a second: outside the pause, so that the applications do not wait for it); null when it asked for none.
+    /// </summary>
+    public static async Task<CutoverSwitch?> PrepareAsync(IMigrationStore store, string migrationId, MigrationOptions options, IReadOnlyList<string> databases, CancellationToken ct)
+    {
+        var cutoverSwitch = For(store, migrationId, options, databases);
+        if (cutoverSwitch is not null)
+            await CutoverPipeline.CarryRolesAsync(options, ct);
+        return cutoverSwitch;
+    }
+
     private TimeSpan _catchUp = TimeSpan.FromSeconds(30);
     private long _pausedAt;
 

@@ -124,14 +124,19 @@ public sealed partial class MigrationRunner
     private async Task<RunOutcome?> PrepareCutoverAsync(bool freeze, CancellationToken ct)
     {
         var names = _runs.Select(r => r.Name).ToList();
-        var cutoverSwitch = CutoverSwitch.For(_store, Id, _options, names);
+        var cutoverSwitch = await CutoverSwitch.PrepareAsync(_store, Id, _options, names, ct);
         freeze |= cutoverSwitch is not null;
         _logger.CutoverRequested(Id, freeze);
-        // Outside the pause: the applications must not wait for pg_dumpall.
-        if (cutoverSwitch is not null)
-            await CutoverPipeline.CarryRolesAsync(_options, ct);
-        if (cutoverSwitch is not null && !await PauseAsync(cutoverSwitch, ct))
-            return null;
+        try
+        {
+            if (cutoverSwitch is not null)
+                await cutoverSwitch.PauseAsync(ct);
+        }
+        catch (Errors.PgMoveException error)
+        {
+            // The pause did not happen (a timeout names the sessions that held it): nothing changed.
+            return RefuseSwitch(error, "");
+        }
         var frozenAt = DateTimeOffset.UtcNow;
         try
         {
@@ -172,30 +177,18 @@ public sealed partial class MigrationRunner
             var back = await cutoverSwitch.RollBackAsync(error);
             if (error is not Errors.PgMoveException refused)
                 throw;
-            _record = _record with { Error = $"cutover refused: {refused.Message} {back}", Fix = refused.Fix };
-            _logger.CutoverRefused(Id, refused.Message);
-            Save();
-            _store.SetRequest(Id, null);
-            return null;
+            return RefuseSwitch(refused, back);
         }
         return new RunOutcome(RunOutcome.Kinds.Cutover, "cutover", freeze, frozenAt) { Switch = cutoverSwitch };
     }
 
-    /// <summary>The switch's PAUSE; a refusal (a timeout names the sessions that held it) is answered here, with nothing changed.</summary>
-    private async Task<bool> PauseAsync(CutoverSwitch cutoverSwitch, CancellationToken ct)
+    /// <summary>A cutover whose switch could not pause, or was rolled back: answered (request cleared) with the cause; the migration goes on syncing.</summary>
+    private RunOutcome? RefuseSwitch(Errors.PgMoveException refused, string back)
     {
-        try
-        {
-            await cutoverSwitch.PauseAsync(ct);
-            return true;
-        }
-        catch (Errors.PgMoveException error)
-        {
-            _record = _record with { Error = $"cutover refused: {error.Message}", Fix = error.Fix };
-            _logger.CutoverRefused(Id, error.Message);
-            Save();
-            _store.SetRequest(Id, null);
-            return false;
-        }
+        _record = _record with { Error = $"cutover refused: {refused.Message} {back}".TrimEnd(), Fix = refused.Fix };
+        _logger.CutoverRefused(Id, refused.Message);
+        Save();
+        _store.SetRequest(Id, null);
+        return null;
     }
 }

@@ -209,24 +209,17 @@ internal sealed partial class SubscriptionRunner
     {
         await AddNewTablesBeforeCutoverAsync(ct);
         var names = _runs.Select(r => r.Name).ToList();
-        var cutoverSwitch = CutoverSwitch.For(_store, Id, _options, names);
+        var cutoverSwitch = await CutoverSwitch.PrepareAsync(_store, Id, _options, names, ct);
         freeze |= cutoverSwitch is not null;
-        // Outside the pause: the applications must not wait for pg_dumpall.
-        if (cutoverSwitch is not null)
-            await CutoverPipeline.CarryRolesAsync(_options, ct);
-        if (cutoverSwitch is not null)
+        try
         {
-            try
-            {
+            if (cutoverSwitch is not null)
                 await cutoverSwitch.PauseAsync(ct);
-            }
-            catch (PgMoveException error)
-            {
-                _record = _record with { Error = $"cutover refused: {Redact(error.Message)}", Fix = error.Fix };
-                Save();
-                _store.SetRequest(Id, null);
-                return null;
-            }
+        }
+        catch (PgMoveException error)
+        {
+            // The pause did not happen (a timeout names the sessions that held it): nothing changed.
+            return RefuseSwitch(error, "");
         }
         var frozenAt = DateTimeOffset.UtcNow;
         try
@@ -265,11 +258,17 @@ internal sealed partial class SubscriptionRunner
             var back = await cutoverSwitch.RollBackAsync(error);
             if (error is not PgMoveException refused)
                 throw;
-            _record = _record with { Error = $"cutover refused: {Redact(refused.Message)} {back}", Fix = refused.Fix };
-            Save();
-            _store.SetRequest(Id, null);
-            return null;
+            return RefuseSwitch(refused, back);
         }
         return new RunOutcome(RunOutcome.Kinds.Cutover, "cutover", freeze, frozenAt) { Switch = cutoverSwitch };
+    }
+
+    /// <summary>A cutover whose switch could not pause, or was rolled back: answered (request cleared) with the cause; the migration goes on syncing.</summary>
+    private RunOutcome? RefuseSwitch(PgMoveException refused, string back)
+    {
+        _record = _record with { Error = $"cutover refused: {Redact(refused.Message)} {back}".TrimEnd(), Fix = refused.Fix };
+        Save();
+        _store.SetRequest(Id, null);
+        return null;
     }
 }
