@@ -134,29 +134,10 @@ public sealed class MigrationStore : IMigrationStore
         }
     }
 
-    public void SetRequest(string id, string? request)
-    {
-        lock (_lock)
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "UPDATE migrations SET request = $request WHERE id = $id";
-            command.Parameters.AddWithValue("$id", id);
-            command.Parameters.AddWithValue("$request", (object?)request ?? DBNull.Value);
-            command.ExecuteNonQuery();
-        }
-    }
+    public void SetRequest(string id, string? request) => SetColumn(id, "request", request);
 
-    public void SetSwitch(string id, SwitchSettings? settings)
-    {
-        lock (_lock)
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "UPDATE migrations SET switch_settings = $settings WHERE id = $id";
-            command.Parameters.AddWithValue("$id", id);
-            command.Parameters.AddWithValue("$settings", settings is null ? DBNull.Value : _secrets.Seal(JsonSerializer.Serialize(settings, StoreJson.Default.SwitchSettings)));
-            command.ExecuteNonQuery();
-        }
-    }
+    public void SetSwitch(string id, SwitchSettings? settings) =>
+        SetColumn(id, "switch_settings", settings is null ? null : _secrets.Seal(JsonSerializer.Serialize(settings, StoreJson.Default.SwitchSettings)));
 
     public SwitchSettings? ReadSwitch(string id)
     {
@@ -169,14 +150,17 @@ public sealed class MigrationStore : IMigrationStore
         }
     }
 
-    public void SetSwitchStep(string id, string? step)
+    public void SetSwitchStep(string id, string? step) => SetColumn(id, "switch_step", step);
+
+    /// <summary>One column that another process may write beside the runner's <see cref="Update"/> (a constant name, never input).</summary>
+    private void SetColumn(string id, string column, object? value)
     {
         lock (_lock)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "UPDATE migrations SET switch_step = $step WHERE id = $id";
+            command.CommandText = $"UPDATE migrations SET {column} = $value WHERE id = $id";
             command.Parameters.AddWithValue("$id", id);
-            command.Parameters.AddWithValue("$step", (object?)step ?? DBNull.Value);
+            command.Parameters.AddWithValue("$value", value ?? DBNull.Value);
             command.ExecuteNonQuery();
         }
     }
