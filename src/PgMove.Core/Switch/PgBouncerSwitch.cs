@@ -17,13 +17,11 @@ public sealed class PgBouncerSwitch(PgBouncerSwitchOptions options)
     /// one entry leads to a migrated source database (none → a <see cref="UsageException"/> listing what was found);
     /// the running PgBouncer must agree with the ini about those entries.
     /// </summary>
-    public async Task<PgBouncerSwitchPlan> CheckAsync(CancellationToken ct)
+    public async Task<PgBouncerSwitchPlan> CheckAsync(CancellationToken ct) => await CheckWithAsync(await PgBouncerAdmin.ConnectAsync(options.Admin, ct), ct);
+
+    private async Task<PgBouncerSwitchPlan> CheckWithAsync(PgBouncerAdmin admin, CancellationToken ct)
     {
-        var admin = await PgBouncerAdmin.ConnectAsync(options.Admin, ct);
-        var path = options.IniPath ?? await admin.ConfigFileAsync(ct)
-            ?? throw new UsageException("switch.pgbouncer_ini_unknown", $"PgBouncer at {admin.Spec} does not report its ini file (SHOW CONFIG has no conffile).",
-                "Pass the path of pgbouncer.ini with --pgbouncer-ini.");
-        var ini = new PgBouncerIniFile(path);
+        var ini = new PgBouncerIniFile(await IniPathAsync(admin, ct));
         var text = ini.Read();
         ini.CheckWritable();
         var entries = PgBouncerIni.Matching(text, options.Sources, options.Databases.Keys.ToList());
@@ -82,8 +80,8 @@ public sealed class PgBouncerSwitch(PgBouncerSwitchOptions options)
     /// </summary>
     public async Task<PgBouncerSwitchPlan> PauseAsync(CancellationToken ct)
     {
-        var plan = await CheckAsync(ct);
         _admin = await PgBouncerAdmin.ConnectAsync(options.Admin, ct);
+        var plan = await CheckWithAsync(_admin, ct);
         _ini = new PgBouncerIniFile(plan.IniPath);
         // Before the first step is taken, so that a recovery at any step finds this switch's backup, never an older one.
         _ini.Backup();
@@ -135,10 +133,7 @@ public sealed class PgBouncerSwitch(PgBouncerSwitchOptions options)
     public async Task<SwitchRecovery> RecoverAsync(SwitchStep lastStep, PgBouncerSwitchHooks hooks, CancellationToken ct)
     {
         var admin = await PgBouncerAdmin.ConnectAsync(options.Admin, ct);
-        var path = options.IniPath ?? await admin.ConfigFileAsync(ct)
-            ?? throw new UsageException("switch.pgbouncer_ini_unknown", $"PgBouncer at {admin.Spec} does not report its ini file (SHOW CONFIG has no conffile).",
-                "Pass the path of pgbouncer.ini with --pgbouncer-ini.");
-        var ini = new PgBouncerIniFile(path);
+        var ini = new PgBouncerIniFile(await IniPathAsync(admin, ct));
         var before = ini.HasBackup ? File.ReadAllText(ini.BackupPath) : ini.Read();
         var names = PgBouncerIni.Matching(before, options.Sources, options.Databases.Keys.ToList()).Select(e => e.Name).Distinct(StringComparer.Ordinal).ToList();
 
@@ -161,6 +156,12 @@ public sealed class PgBouncerSwitch(PgBouncerSwitchOptions options)
         await CheckResumedAsync(admin, names, ct);
         return new SwitchRecovery(false, $"PgBouncer's {string.Join(", ", names)} lead to the source and are resumed; the switch was rolled back.");
     }
+
+    /// <summary>--pgbouncer-ini, else the conffile PgBouncer reports.</summary>
+    private async Task<string> IniPathAsync(PgBouncerAdmin admin, CancellationToken ct) =>
+        options.IniPath ?? await admin.ConfigFileAsync(ct)
+        ?? throw new UsageException("switch.pgbouncer_ini_unknown", $"PgBouncer at {admin.Spec} does not report its ini file (SHOW CONFIG has no conffile).",
+            "Pass the path of pgbouncer.ini with --pgbouncer-ini.");
 
     private async Task RollBackAfterAsync(PgBouncerAdmin admin, PgBouncerIniFile ini, IReadOnlyList<string> names, PgBouncerSwitchHooks hooks, Exception cause)
     {
