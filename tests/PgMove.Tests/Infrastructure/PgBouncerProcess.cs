@@ -147,7 +147,7 @@ public sealed class PgBouncerProcess : IAsyncDisposable
                 await client.ConnectAsync(Host, Port);
                 return;
             }
-            catch (System.Net.Sockets.SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(30))
+            catch (System.Net.Sockets.SocketException) when (deadline.Elapsed < TimeSpan.FromMinutes(2))
             {
                 await Task.Delay(100);
             }

@@ -236,7 +236,7 @@ public sealed partial class PgCluster : IAsyncDisposable
             {
                 return; // The server answered (a test's pg_hba.conf may refuse the harness): it is up.
             }
-            catch (NpgsqlException) when (deadline.Elapsed < TimeSpan.FromSeconds(60))
+            catch (NpgsqlException) when (deadline.Elapsed < TimeSpan.FromMinutes(3))
             {
                 await Task.Delay(100, ct);
             }

@@ -82,12 +82,22 @@ public sealed class PgMoveProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    /// <summary>SIGINT, as Ctrl-C: pgmove detaches cleanly.</summary>
-    public async Task InterruptAsync(TimeSpan timeout)
+    /// <summary>
+    /// SIGINT, as Ctrl-C: pgmove detaches cleanly. Waits for the exit itself, with a deadline that only a hang
+    /// reaches (30 s was once too short with the two cores shared by four test servers and a build).
+    /// </summary>
+    public async Task InterruptAsync()
     {
         NativeSignals.Send(_process.Id, NativeSignals.SigInt);
-        using var cts = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cts.Token);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"pgmove did not exit within 4 minutes of SIGINT. Its output:\n{Output}");
+        }
     }
 
     public Task WaitForExitAsync(CancellationToken ct) => _process.WaitForExitAsync(ct);

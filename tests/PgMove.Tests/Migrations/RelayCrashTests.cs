@@ -68,7 +68,7 @@ public sealed class RelayCrashTests
         await using (var running = PgMoveProcess.Start(environment, "start", "--state", scenario.StatePath))
         {
             await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout);
-            await running.InterruptAsync(TimeSpan.FromSeconds(30));
+            await running.InterruptAsync();
             Assert.Equal(0, running.ExitCode);
             Assert.Contains("Detached", running.Output, StringComparison.Ordinal);
         }
@@ -95,7 +95,7 @@ public sealed class RelayCrashTests
         await using (var running = PgMoveProcess.Start(environment, "start", "--state", scenario.StatePath))
         {
             await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout);
-            await running.InterruptAsync(TimeSpan.FromSeconds(30));
+            await running.InterruptAsync();
         }
         // Written while nobody streams: the cutover must fetch it before it finishes.
         await scenario.Source.ExecuteAsync("INSERT INTO items SELECT generate_series(501, 600)", "shop");

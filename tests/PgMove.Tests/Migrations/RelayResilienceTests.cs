@@ -10,7 +10,7 @@ namespace PgMove.Tests.Migrations;
 /// </summary>
 public sealed class RelayResilienceTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
     [SkippableFact]
     public async Task Stream_SourceCrashRestartUnderLoad_ReconnectsCatchesUpAndCutsOver()

@@ -9,7 +9,7 @@ namespace PgMove.Tests.Migrations;
 /// </summary>
 internal sealed class RelayRun : IAsyncDisposable
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(3);
 
     private readonly CancellationTokenSource _detach = new();
 

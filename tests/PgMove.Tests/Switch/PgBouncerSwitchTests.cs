@@ -10,7 +10,7 @@ namespace PgMove.Tests.Switch;
 /// <summary>The switch against a real PgBouncer in front of two real servers (15 → 17); no replication: the callback is trivial.</summary>
 public sealed partial class PgBouncerSwitchTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(3);
 
     [SkippableFact]
     public async Task Run_PgbenchThroughPgBouncer_NoClientErrorAndNewTransactionsLandOnTarget()
