@@ -40,7 +40,7 @@ internal static class PgMoveEndpoints
     private static IResult Clusters(ServiceSettings settings, StoreAccess stores)
     {
         var records = stores.Read(s => s.All());
-        return ApiJson.Result(settings.Clusters.Select(c => new ClusterSummary(c.Id, c.Name, c.Target.ToString(),
+        return ApiJson.Result(settings.Clusters.Select(c => new ClusterSummary(c.Id, c.Name, c.Target.ToString(), c.PgBouncer is not null,
             records.FirstOrDefault(r => settings.ClusterOf(r) == c) is { } latest ? Views.Detail(latest, settings) : null)).ToList(),
             ApiJson.Default.ListClusterSummary);
     }

@@ -7,7 +7,7 @@ namespace PgMove.Tests.Server;
 /// <summary>
 /// The web panel end to end in headless Chromium (Debian's package, driven by Playwright without its own
 /// browsers): checks with a failure and its fix, the Set Up Migration form, the banner reaching syncing,
-/// the lag chart drawing, Stop Migration and canceled. Takes a screenshot (kept in docs/panel.png when PGMOVE_UPDATE_SCREENSHOT=1).
+/// the lag chart drawing, the PgBouncer switch offered and its refusal shown, Stop Migration and canceled. Takes a screenshot (kept in docs/panel.png when PGMOVE_UPDATE_SCREENSHOT=1).
 /// </summary>
 public sealed class PanelBrowserTests
 {
@@ -30,7 +30,14 @@ public sealed class PanelBrowserTests
         await scenario.Source.ExecuteAsync("CREATE DATABASE billing");
         await scenario.Source.ExecuteAsync("CREATE TABLE invoices (id int PRIMARY KEY, amount numeric); INSERT INTO invoices SELECT g, g FROM generate_series(1, 5000) g", "billing");
         await scenario.Source.ExecuteAsync("CREATE DATABASE scratch");
-        await using var service = await TestService.StartAsync(scenario.StatePath, [TestService.Cluster(scenario.Target, ClusterId, "orders-prod")]);
+        // The cluster's PgBouncer routes nothing to a migrated source database: the panel offers the switch, and the
+        // service refuses it (422, before anything changes), which the panel must show.
+        PgBouncerProcess? bouncer = PgBouncerProcess.Installed ? await PgBouncerProcess.StartAsync([$"shop = host=127.0.0.1 port={scenario.Target.Port} dbname=shop"]) : null;
+        await using var stopBouncer = bouncer;
+        var cluster = TestService.Cluster(scenario.Target, ClusterId, "orders-prod");
+        if (bouncer is not null)
+            cluster = cluster with { PgBouncer = new PgMove.Core.Switch.SwitchSettings { PgBouncerAdmin = bouncer.AdminSpec } };
+        await using var service = await TestService.StartAsync(scenario.StatePath, [cluster]);
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -96,7 +103,17 @@ public sealed class PanelBrowserTests
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         Assert.True(new FileInfo(screenshot).Length > 10_000, "The panel screenshot is (nearly) empty.");
 
+        if (bouncer is not null)
+        {
+            await Assertions.Expect(page.Locator("#switch-choice")).ToBeVisibleAsync();
+            await page.CheckAsync("#switch-pgbouncer");
+            await page.ClickAsync("#cutover");
+            await Assertions.Expect(page.Locator("#action-error")).ToContainTextAsync("No entry of", new() { Timeout = Timeout });
+            await Assertions.Expect(page.Locator("#banner")).ToHaveAttributeAsync("data-status", "syncing");
+        }
+
         await page.ClickAsync("#stop");
+        await Assertions.Expect(page.Locator("#action-error")).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#banner")).ToHaveAttributeAsync("data-status", "canceled", new() { Timeout = Timeout });
         await Assertions.Expect(page.Locator("#stop")).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#setup")).ToBeVisibleAsync();

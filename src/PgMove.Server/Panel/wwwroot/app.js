@@ -109,6 +109,17 @@
     text('banner-detail', detail);
     show('stop', m.status === 'running' || m.status === 'syncing' || m.status === 'error');
     show('cutover', m.status === 'syncing');
+    // Offered only where the service's configuration gives the cluster a PgBouncer (the service never takes a command).
+    show('switch-choice', m.status === 'syncing' && !!state.cluster && state.cluster.pgbouncer);
+    const places = { switching: 'Applications: paused, being moved to the target', target: 'Applications: on the target (the source stays read-only on purpose)', source: 'Applications: back on the source (the switch was rolled back)' };
+    text('applications', places[m.applications] || '');
+    show('applications', !!places[m.applications]);
+  }
+
+  // An action's error stays until the next action: the banner's detail is rewritten at every refresh.
+  function actionError(message) {
+    text('action-error', message || '');
+    show('action-error', !!message);
   }
 
   function renderDatabases(m) {
@@ -223,14 +234,20 @@
     if (!state.latest || !confirm('Stop the migration? Replication ends; the data already copied stays on the target.')) return;
     $('stop').disabled = true;
     text('banner-detail', 'Stopping…');
-    try { await api('DELETE', '/v2/databases/' + state.cluster.uuid + '/online-migration/' + state.latest.id); } catch (e) { text('banner-detail', e.message); }
+    actionError(null);
+    try { await api('DELETE', '/v2/databases/' + state.cluster.uuid + '/online-migration/' + state.latest.id); } catch (e) { actionError(e.message); }
     $('stop').disabled = false;
     await refresh();
   }
 
   async function cutover() {
-    if (!state.latest || !confirm('Cut over now? PgMove waits for zero lag, copies sequences, verifies and removes its slots.')) return;
-    try { await api('POST', '/api/migrations/' + state.latest.id + '/cutover'); } catch (e) { text('banner-detail', e.message); }
+    const moveApplications = !$('switch-choice').hidden && $('switch-pgbouncer').checked;
+    const question = moveApplications
+      ? 'Cut over now and move the applications? PgBouncer pauses them, PgMove waits for zero lag, copies sequences, points PgBouncer at the target and resumes them.'
+      : 'Cut over now? PgMove waits for zero lag, copies sequences, verifies and removes its slots.';
+    if (!state.latest || !confirm(question)) return;
+    actionError(null);
+    try { await api('POST', '/api/migrations/' + state.latest.id + '/cutover', moveApplications ? { switch: 'pgbouncer' } : undefined); } catch (e) { actionError(e.message); }
     await refresh();
   }
 
