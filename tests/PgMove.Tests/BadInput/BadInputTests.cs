@@ -26,7 +26,7 @@ public sealed class BadInputTests(BadInputServers servers) : IClassFixture<BadIn
             var before = await SnapshotsAsync(watched);
 
             var run = CliRunner.RunAsync(setup.Args);
-            var (code, output, error) = await run.WaitAsync(TimeSpan.FromMinutes(1));
+            var (code, output, error) = await run.WaitAsync(TimeSpan.FromMinutes(3));
 
             var text = TableText.Flatten(output + "\n" + error);
             Assert.True(code == @case.ExitCode, $"{name}: exit {code}, expected {@case.ExitCode}.\n{output}\n{error}");

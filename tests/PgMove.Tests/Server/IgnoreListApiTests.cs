@@ -11,7 +11,7 @@ namespace PgMove.Tests.Server;
 public sealed class IgnoreListApiTests(ServerPair pair) : IClassFixture<ServerPair>
 {
     private static readonly Guid ClusterId = Guid.Parse("5b0e6f7c-3f0e-4a57-9a55-2f3c1d6a8e41");
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
     private static string OnlineMigration => $"/v2/databases/{ClusterId}/online-migration";
 

@@ -15,7 +15,7 @@ public sealed partial class OnlineMigrationApiTests(ServerPair pair) : IClassFix
 {
     private static readonly Guid ClusterId = Guid.Parse("9cc10173-e9ea-4176-9dbc-a4cee4c4ff30");
     private static readonly Guid EmptyClusterId = Guid.Parse("0b2f0c58-6a3c-4a58-9d0c-6c1f43b1e3aa");
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
     private static string OnlineMigration(Guid cluster) => $"/v2/databases/{cluster}/online-migration";
 

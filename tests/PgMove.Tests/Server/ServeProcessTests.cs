@@ -18,7 +18,7 @@ public sealed class ServeProcessTests
     private const string DocClusterUuid = "9cc10173-e9ea-4176-9dbc-a4cee4c4ff30";
     private const string DocPassword = "paakjnfe10rsrsmf";
     private const string Token = "b7d03a6947b217efb6f3ec3bd3504582-local";
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
     [SkippableFact]
     public async Task DocumentedCurl_Replayed_GetsDocumentedShape_AndMigrationSurvivesKill9()

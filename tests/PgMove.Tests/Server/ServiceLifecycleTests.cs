@@ -11,7 +11,7 @@ namespace PgMove.Tests.Server;
 public sealed class ServiceLifecycleTests
 {
     private static readonly Guid ClusterId = Guid.Parse("5d7c86a4-2f7e-4a8e-9d59-2b1b9f3c0e11");
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
     private static readonly string Path = $"/v2/databases/{ClusterId}/online-migration";
 
     private static async Task<RelayScenario> ScenarioAsync()

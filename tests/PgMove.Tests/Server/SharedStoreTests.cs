@@ -19,7 +19,7 @@ public sealed class SharedStoreTests
     private static readonly Guid ClusterId = Guid.Parse("0f3d6a52-8c41-4e0b-9a7d-3c2e5b1f9a64");
     private static readonly string Path = $"/v2/databases/{ClusterId}/online-migration";
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(6);
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
     [SkippableFact]
     public async Task TwoNodes_OneRunsIt_KilledNodeTakenOverWithinLease_StopFromOtherNode()
