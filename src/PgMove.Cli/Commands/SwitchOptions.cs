@@ -15,6 +15,17 @@ internal sealed class SwitchOptions
 
     public Option<string?> PgBouncerIni { get; } = new("--pgbouncer-ini") { Description = "PgBouncer's ini file (default: the conffile PgBouncer reports)." };
 
+    public Option<string?> PgBouncerTarget { get; } = new("--pgbouncer-target")
+    {
+        Description = "The target as PgBouncer reaches it, host:port, when that differs from --target's address (a private network, a DNS name).",
+    };
+
+    public Option<string[]> PgBouncerSource { get; } = new("--pgbouncer-source")
+    {
+        Description = "Another address (host:port) under which PgBouncer's entries reach the source; entries naming it are switched too. Repeatable.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     public Option<double> PauseTimeout { get; } = new("--pause-timeout")
     {
         Description = "Seconds PgBouncer's PAUSE may wait for running transactions before the switch gives up, changing nothing (default 5).",
@@ -39,7 +50,7 @@ internal sealed class SwitchOptions
         DefaultValueFactory = _ => 60,
     };
 
-    public IEnumerable<Option> All => [PgBouncer, PgBouncerIni, PauseTimeout, CatchUpTimeout, Command, CommandTimeout];
+    public IEnumerable<Option> All => [PgBouncer, PgBouncerIni, PgBouncerTarget, PgBouncerSource, PauseTimeout, CatchUpTimeout, Command, CommandTimeout];
 
     /// <summary>The switch asked for on this command line, or null.</summary>
     public SwitchSettings? Read(ParseResult parse, TextWriter error)
@@ -48,8 +59,15 @@ internal sealed class SwitchOptions
         var command = parse.GetValue(Command);
         if (pgBouncer is not null && command is not null)
             throw new UsageException("usage.two_switches", "--pgbouncer and --switch-command were both given.", "Give one: --pgbouncer to switch through PgBouncer, or --switch-command for anything else.");
-        if (pgBouncer is null && (Given(parse, PgBouncerIni) || Given(parse, PauseTimeout)))
-            throw new UsageException("usage.pgbouncer_missing", "--pgbouncer-ini and --pause-timeout need --pgbouncer.", "Add --pgbouncer with PgBouncer's admin console, or drop those options.");
+        if (pgBouncer is null && (Given(parse, PgBouncerIni) || Given(parse, PauseTimeout) || Given(parse, PgBouncerTarget) || Given(parse, PgBouncerSource)))
+            throw new UsageException("usage.pgbouncer_missing", "--pgbouncer-ini, --pgbouncer-target, --pgbouncer-source and --pause-timeout need --pgbouncer.", "Add --pgbouncer with PgBouncer's admin console, or drop those options.");
+        // Checked now, not at the switch: a typo must not wait for the applications to be paused.
+        var bouncerTarget = parse.GetValue(PgBouncerTarget);
+        if (bouncerTarget is not null)
+            ServerEndpoint.Parse(bouncerTarget, "--pgbouncer-target");
+        var bouncerSources = parse.GetValue(PgBouncerSource) ?? [];
+        foreach (var address in bouncerSources)
+            ServerEndpoint.Parse(address, "--pgbouncer-source");
         if (command is null && Given(parse, CommandTimeout))
             throw new UsageException("usage.switch_command_missing", "--switch-timeout needs --switch-command.", "Add --switch-command, or drop --switch-timeout.");
         if (pgBouncer is null && command is null)
@@ -67,6 +85,8 @@ internal sealed class SwitchOptions
         {
             PgBouncerAdmin = pgBouncer is null ? null : CommonOptions.Resolve(pgBouncer, "--pgbouncer", "PGMOVE_PGBOUNCER", error),
             PgBouncerIni = parse.GetValue(PgBouncerIni) is { } ini ? Path.GetFullPath(ini) : null,
+            PgBouncerTarget = bouncerTarget,
+            PgBouncerSources = bouncerSources,
             PauseTimeoutSeconds = parse.GetValue(PauseTimeout),
             CatchUpTimeoutSeconds = parse.GetValue(CatchUpTimeout),
             Command = command,

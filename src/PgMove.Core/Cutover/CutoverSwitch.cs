@@ -179,8 +179,8 @@ public sealed class CutoverSwitch
         Admin = admin,
         IniPath = settings.PgBouncerIni,
         PauseTimeout = TimeSpan.FromSeconds(settings.PauseTimeoutSeconds),
-        Sources = [new ServerEndpoint(options.Source.Host, options.Source.Port)],
-        Target = new ServerEndpoint(options.Target.Host, options.Target.Port),
+        Sources = [new ServerEndpoint(options.Source.Host, options.Source.Port), .. settings.PgBouncerSources.Select(s => ServerEndpoint.Parse(s, "--pgbouncer-source"))],
+        Target = settings.PgBouncerTarget is { } target ? ServerEndpoint.Parse(target, "--pgbouncer-target") : new ServerEndpoint(options.Target.Host, options.Target.Port),
         Databases = databases.ToDictionary(d => d, d => d, StringComparer.Ordinal),
     };
 }

@@ -15,6 +15,18 @@ public sealed record SwitchSettings
     /// <summary>pgbouncer.ini. The default value is null: the <c>conffile</c> that PgBouncer's SHOW CONFIG reports.</summary>
     public string? PgBouncerIni { get; init; }
 
+    /// <summary>
+    /// The target as PgBouncer reaches it ("host:port"), where that differs from PgMove's own address of it (a private
+    /// network, a DNS name). The default value is null: the host and port of the migration's target.
+    /// </summary>
+    public string? PgBouncerTarget { get; init; }
+
+    /// <summary>
+    /// Other addresses ("host:port") under which PgBouncer's entries reach the source, besides the host and port of the
+    /// migration's source: entries naming one of them are switched too. The default value is none.
+    /// </summary>
+    public IReadOnlyList<string> PgBouncerSources { get; init; } = [];
+
     /// <summary>How long PAUSE may wait for running transactions, in seconds. The default value is 5.</summary>
     public double PauseTimeoutSeconds { get; init; } = 5;
 

@@ -16,6 +16,12 @@ public sealed class PgBouncerConfig
     /// <summary>Absolute path of pgbouncer.ini, writable by the service. The default value is the <c>conffile</c> PgBouncer reports.</summary>
     public string? Ini { get; set; }
 
+    /// <summary>The cluster as PgBouncer reaches it ("host:port"), when that differs from the cluster's connection. The default value is the connection's host and port.</summary>
+    public string? Target { get; set; }
+
+    /// <summary>Other addresses ("host:port") under which PgBouncer's entries reach the source, besides the source's own. The default value is none.</summary>
+    public List<string>? Sources { get; set; }
+
     /// <summary>How long PAUSE may wait for running transactions before the switch gives up, changing nothing. The default value is 5.</summary>
     public double? PauseTimeoutSeconds { get; set; }
 

@@ -42,7 +42,7 @@ public static class ServiceConfigLoader
         {
             throw new UsageException("config.invalid", $"The configuration in {path} has an unknown key or a value of the wrong type: {error.Message}",
                 "Use only the keys listen, tokens, store (sqlite, or postgres with keyFile, nodeId, leaseSeconds), clusters (uuid, name, connection, "
-                + "pgbouncer with admin, ini, pauseTimeoutSeconds, catchUpTimeoutSeconds), rateLimitPerHour, pgBin, jobs.");
+                + "pgbouncer with admin, ini, target, sources, pauseTimeoutSeconds, catchUpTimeoutSeconds), rateLimitPerHour, pgBin, jobs.");
         }
         return Validate(file, path, env);
     }
@@ -145,6 +145,18 @@ public static class ServiceConfigLoader
             if (value is { } seconds && !(seconds > 0 && seconds <= MaxSwitchTimeoutSeconds))
                 problems.Add($"{where}.{name} must be a number of seconds above 0 and at most {MaxSwitchTimeoutSeconds}; it is {seconds.ToString(CultureInfo.InvariantCulture)}");
         }
+        foreach (var (name, address) in (pgBouncer.Target is null ? [] : new[] { ($"{where}.target", pgBouncer.Target) })
+                 .Concat((pgBouncer.Sources ?? []).Select((a, k) => ($"{where}.sources[{k}]", a))))
+        {
+            try
+            {
+                ServerEndpoint.Parse(address, name);
+            }
+            catch (UsageException error)
+            {
+                problems.Add($"{error.Message} ({error.Fix})");
+            }
+        }
         if (admin is null)
             return null;
         var defaults = new SwitchSettings();
@@ -152,6 +164,8 @@ public static class ServiceConfigLoader
         {
             PgBouncerAdmin = admin,
             PgBouncerIni = pgBouncer.Ini,
+            PgBouncerTarget = pgBouncer.Target,
+            PgBouncerSources = pgBouncer.Sources ?? [],
             PauseTimeoutSeconds = pgBouncer.PauseTimeoutSeconds ?? defaults.PauseTimeoutSeconds,
             CatchUpTimeoutSeconds = pgBouncer.CatchUpTimeoutSeconds ?? defaults.CatchUpTimeoutSeconds,
         };

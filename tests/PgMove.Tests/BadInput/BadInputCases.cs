@@ -127,6 +127,8 @@ internal static class BadInputCases
         // Control verbs with no migration
         new("status without a migration", 1, ["There is no migration", "pgmove start"], s => Args("status", "--state", Path.Combine(s.StateDirectory, "empty-status.db"))),
         new("cutover without a migration", 1, ["There is no migration", "pgmove start"], s => Args("cutover", "--state", Path.Combine(s.StateDirectory, "empty-cutover.db"))),
+        new("PgBouncer's address of the target not a host and port", 2, ["--pgbouncer-target 'db:port' is not a host and port", "10.0.0.5:5432"], s =>
+            Args("cutover", "--state", Path.Combine(s.StateDirectory, "empty-cutover.db"), "--pgbouncer", $"postgres://admin@127.0.0.1:{FreePorts.Next()}/pgbouncer", "--pgbouncer-target", "db:port")),
         new("stop without a migration", 1, ["There is no migration", "pgmove start"], s => Args("stop", "--state", Path.Combine(s.StateDirectory, "empty-stop.db"))),
     ];
 }

@@ -27,7 +27,10 @@ public sealed partial class SwitchCutoverTests
         var load = Pgbench.RunThroughAsync(setup.Bouncer.Host, setup.Bouncer.Port, ["-n", "-c", "4", "-T", "30", "app"]);
         await WaitForAsync(async () => await setup.Scenario.Source.ScalarAsync<long>("SELECT count(*) FROM pgbench_history", "app") > 100);
 
-        var (exit, output) = await setup.CutoverAsync();
+        // The relay run names the target as PgBouncer reaches it (localhost, where PgMove's --target says 127.0.0.1).
+        var (exit, output) = method == "relay"
+            ? await setup.CutoverAsync("--pgbouncer-target", $"localhost:{setup.Scenario.Target.Port}")
+            : await setup.CutoverAsync();
 
         Assert.True(exit == 0, output);
         Assert.True(Regex.IsMatch(output, @"client queries waited\s+\d+ ms"), output);
@@ -38,7 +41,9 @@ public sealed partial class SwitchCutoverTests
         // Every transaction pgbench counted is on the target, once: those before the switch came through replication.
         Assert.Equal(processed, await setup.Scenario.Target.ScalarAsync<long>("SELECT count(*) FROM pgbench_history", "app"));
         Assert.True(await setup.Scenario.Target.ScalarAsync<bool>("SELECT (SELECT sum(abalance) FROM pgbench_accounts) = (SELECT coalesce(sum(delta), 0) FROM pgbench_history)", "app"));
-        Assert.Contains($"port={setup.Scenario.Target.Port}", await File.ReadAllTextAsync(setup.Bouncer.IniPath), StringComparison.Ordinal);
+        var ini = await File.ReadAllTextAsync(setup.Bouncer.IniPath);
+        Assert.Contains($"port={setup.Scenario.Target.Port}", ini, StringComparison.Ordinal);
+        Assert.Contains(method == "relay" ? "host=localhost" : "host=127.0.0.1", ini, StringComparison.Ordinal);
         Assert.Equal(setup.Scenario.Target.Port, await setup.Bouncer.ScalarAsync<int>("app", "SELECT inet_server_port()"));
         await SourceHygiene.AssertCleanAsync(setup.Scenario.Source);
 

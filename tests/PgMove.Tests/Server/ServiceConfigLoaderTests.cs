@@ -140,7 +140,8 @@ public sealed class ServiceConfigLoaderTests : IDisposable
     public void Load_ClusterPgBouncer_GivesTheSwitchWithoutCommand()
     {
         var settings = ServiceConfigLoader.Load(Write(WithPgBouncer("""
-            { "admin": "postgres://pgbouncer_admin:b0uncer-pw@pooler.example.com:6432/pgbouncer?sslmode=disable", "ini": "/etc/pgbouncer/pgbouncer.ini", "pauseTimeoutSeconds": 2.5, "catchUpTimeoutSeconds": 60 }
+            { "admin": "postgres://pgbouncer_admin:b0uncer-pw@pooler.example.com:6432/pgbouncer?sslmode=disable", "ini": "/etc/pgbouncer/pgbouncer.ini", "pauseTimeoutSeconds": 2.5, "catchUpTimeoutSeconds": 60,
+              "target": "10.20.0.5:5432", "sources": ["db-old.internal:5432"] }
             """)), new EmptyEnvironment());
         var pgBouncer = Assert.IsType<PgMove.Core.Switch.SwitchSettings>(Assert.Single(settings.Clusters).PgBouncer);
         Assert.Equal("pooler.example.com", pgBouncer.PgBouncerAdmin!.Host);
@@ -150,6 +151,8 @@ public sealed class ServiceConfigLoaderTests : IDisposable
         Assert.Equal(2.5, pgBouncer.PauseTimeoutSeconds);
         Assert.Equal(60, pgBouncer.CatchUpTimeoutSeconds);
         Assert.Null(pgBouncer.Command);
+        Assert.Equal("10.20.0.5:5432", pgBouncer.PgBouncerTarget);
+        Assert.Equal(["db-old.internal:5432"], pgBouncer.PgBouncerSources);
         Assert.DoesNotContain("b0uncer-pw", pgBouncer.ToString(), StringComparison.Ordinal);
 
         // The defaults: the ini PgBouncer reports, 5 s to pause, 30 s to catch up; a cluster without pgbouncer offers no switch.
@@ -159,6 +162,8 @@ public sealed class ServiceConfigLoaderTests : IDisposable
         Assert.Equal(5, plain.PauseTimeoutSeconds);
         Assert.Equal(30, plain.CatchUpTimeoutSeconds);
         Assert.Null(plain.PgBouncerAdmin!.Password);
+        Assert.Null(plain.PgBouncerTarget);
+        Assert.Empty(plain.PgBouncerSources);
         Assert.Null(ServiceConfigLoader.Load(Write($$"""{ "tokens": ["0123456789abcdef0123"], "clusters": [ {{Cluster}} ] }"""), new EmptyEnvironment()).Clusters[0].PgBouncer);
     }
 
@@ -166,10 +171,12 @@ public sealed class ServiceConfigLoaderTests : IDisposable
     public void Load_ClusterPgBouncerProblems_NamedWithoutPassword()
     {
         var error = Assert.Throws<UsageException>(() => ServiceConfigLoader.Load(Write(WithPgBouncer("""
-            { "admin": "postgres://admin:b0uncer-pw@pooler:99999/pgbouncer", "ini": "pgbouncer.ini", "pauseTimeoutSeconds": -1, "catchUpTimeoutSeconds": 0 }
+            { "admin": "postgres://admin:b0uncer-pw@pooler:99999/pgbouncer", "ini": "pgbouncer.ini", "pauseTimeoutSeconds": -1, "catchUpTimeoutSeconds": 0,
+              "target": "10.20.0.5:port", "sources": ["ok:5432", "host=db-old"] }
             """)), new EmptyEnvironment()));
         Assert.Equal("config.invalid", error.Code);
         foreach (var expected in new[] { "clusters[0].pgbouncer.admin", "port '99999'", "clusters[0].pgbouncer.ini 'pgbouncer.ini' is not an absolute path",
+                     "clusters[0].pgbouncer.target '10.20.0.5:port' is not a host and port", "clusters[0].pgbouncer.sources[1] 'host=db-old' is not a host and port",
                      "clusters[0].pgbouncer.pauseTimeoutSeconds must be a number of seconds above 0", "clusters[0].pgbouncer.catchUpTimeoutSeconds must be" })
             Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("b0uncer-pw", error.Message + error.Fix, StringComparison.Ordinal);
@@ -190,7 +197,7 @@ public sealed class ServiceConfigLoaderTests : IDisposable
         var error = Assert.Throws<UsageException>(() => ServiceConfigLoader.Load(Write(WithPgBouncer(pgBouncer)), new EmptyEnvironment()));
         Assert.Equal("config.invalid", error.Code);
         Assert.Contains(named, error.Message, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("pgbouncer with admin, ini, pauseTimeoutSeconds, catchUpTimeoutSeconds", error.Fix, StringComparison.Ordinal);
+        Assert.Contains("pgbouncer with admin, ini, target, sources, pauseTimeoutSeconds, catchUpTimeoutSeconds", error.Fix, StringComparison.Ordinal);
     }
 
     [Fact]

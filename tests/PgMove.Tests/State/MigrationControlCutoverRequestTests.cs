@@ -18,6 +18,8 @@ public sealed class MigrationControlCutoverRequestTests : IDisposable
     {
         PgBouncerAdmin = new ConnectionSpec { Host = "pooler", Port = 6432, Database = "pgbouncer", Username = "admin", Password = "b0uncer-pw" },
         PauseTimeoutSeconds = 7,
+        PgBouncerTarget = "10.0.0.7:5432",
+        PgBouncerSources = ["db-old.internal:5432", "[fd00::5]:5433"],
     };
 
     private (MigrationStore Store, MigrationRecord Record) Create()
@@ -52,6 +54,8 @@ public sealed class MigrationControlCutoverRequestTests : IDisposable
         var kept = store.ReadSwitch(record.Id)!;
         Assert.Equal(PgBouncer.PgBouncerAdmin, kept.PgBouncerAdmin);
         Assert.Equal(7, kept.PauseTimeoutSeconds);
+        Assert.Equal("10.0.0.7:5432", kept.PgBouncerTarget);
+        Assert.Equal(PgBouncer.PgBouncerSources, kept.PgBouncerSources);
 
         MigrationControl.LeaveCutoverRequest(store, store.Get(record.Id)!, freeze: false, switchSettings: null);
 
