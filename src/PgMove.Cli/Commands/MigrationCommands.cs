@@ -33,9 +33,14 @@ internal static class MigrationCommands
         var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel COPY workers per database.", DefaultValueFactory = _ => 4 };
         var maxDays = new Option<double>("--max-days") { Description = "Stop the migration by itself after this many days.", DefaultValueFactory = _ => 14 };
         var maxWal = new Option<double>("--max-retained-wal-gb") { Description = "Stop the migration by itself when a slot retains more WAL than this on the source.", DefaultValueFactory = _ => 64 };
+        var noDdlCapture = new Option<bool>("--no-ddl-capture")
+        {
+            Description = "Relay: install no event triggers on the source. DDL is then not carried: a database whose table changes shape stops at the first change that needs it, "
+                + "with the statement to run on the target. For a new migration (a resume keeps the migration's own choice).",
+        };
         var command = new Command("start", "Start (or resume) a continuous migration: copy, then stream changes until cutover or stop. Ctrl-C detaches; run start again to resume.")
         {
-            source, target, ignore, method, jobs, maxDays, maxWal, pgBin, state, json,
+            source, target, ignore, method, jobs, maxDays, maxWal, noDdlCapture, pgBin, state, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -58,6 +63,7 @@ internal static class MigrationCommands
                 PgBinDirectory = parse.GetValue(pgBin),
                 MaxDuration = TimeSpan.FromDays(parse.GetValue(maxDays)),
                 MaxRetainedWalBytes = (long)(parse.GetValue(maxWal) * 1024 * 1024 * 1024),
+                CaptureDdl = !parse.GetValue(noDdlCapture),
                 LoggerFactory = logging.Factory,
             };
             using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());

@@ -43,7 +43,8 @@ public sealed record MigrationOptions
     /// Relay: install the DDL capture on each source database (event triggers; needs a superuser source, PostgreSQL
     /// 14 or later), so that schema changes on the source are carried to the target in the stream. Without it, a
     /// change of a table's shape stops that database with the statement to run on the target. Read when a
-    /// database's copy starts. The default value is true.
+    /// database's copy starts. A resumed migration keeps the choice it was created with (<see cref="MigrationRecord.CaptureDdl"/>);
+    /// false for a migration created with it is refused. The default value is true.
     /// </summary>
     public bool CaptureDdl { get; init; } = true;
 

@@ -37,5 +37,11 @@ public sealed record MigrationRecord
     /// </summary>
     public string? SwitchStep { get; init; }
 
+    /// <summary>
+    /// Relay: whether the migration installs the DDL capture on each source database (<see cref="MigrationOptions.CaptureDdl"/>
+    /// when it was created; a resume keeps it). The default value is true.
+    /// </summary>
+    public bool CaptureDdl { get; init; } = true;
+
     public bool IsActive => Status is MigrationStatus.Running or MigrationStatus.Syncing;
 }

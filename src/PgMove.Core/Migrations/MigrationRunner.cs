@@ -63,10 +63,16 @@ public sealed partial class MigrationRunner
                 throw new PgMoveException("migration.ignore_list_differs",
                     $"Migration {existing.Id} between these servers was started ignoring {DescribeIgnored(existing.IgnoreDatabases)}, not {DescribeIgnored(options.IgnoreDatabases)}.",
                     "Run pgmove start without --ignore-db to resume it as it was started, or pgmove stop it and start a new migration with the new list.");
+            // Turning the capture off half-way would leave the databases copied so far with it and the rest without;
+            // a resume without the option keeps the migration's own choice.
+            if (!options.CaptureDdl && existing.CaptureDdl && existing.Method == MigrationMethod.Relay)
+                throw new PgMoveException("migration.ddl_capture_differs",
+                    $"Migration {existing.Id} between these servers was started with the DDL capture; --no-ddl-capture applies to a new migration only.",
+                    "Run pgmove start without --no-ddl-capture to resume it as it was started, or pgmove stop it and start a new migration with --no-ddl-capture.");
             if (!store.TryClaim(existing))
                 throw new PgMoveException("migration.already_running", $"Migration {existing.Id} is already being run by {(existing.LeaseOwner is { } node ? $"service node {node}" : $"process {existing.RunnerPid}")}.",
                     "Use pgmove status, stop or cutover from this terminal; or end that process first.");
-            return new MigrationRunner(store, options, existing with { Status = MigrationStatus.Running, Error = null, Fix = null });
+            return new MigrationRunner(store, options with { CaptureDdl = existing.CaptureDdl }, existing with { Status = MigrationStatus.Running, Error = null, Fix = null });
         }
 
         var report = await PreflightRunner.RunAsync(new PreflightOptions
@@ -76,6 +82,7 @@ public sealed partial class MigrationRunner
             Method = options.Method,
             IgnoreDatabases = options.IgnoreDatabases,
             PgBinDirectory = options.PgBinDirectory,
+            CaptureDdl = options.CaptureDdl,
         }, ct);
         if (report.HasFailures)
             throw new PreflightFailedException(report);
@@ -92,6 +99,7 @@ public sealed partial class MigrationRunner
             Target = options.Target.ToString(),
             IgnoreDatabases = options.IgnoreDatabases,
             Warnings = report.Results.Where(r => r.Status == CheckStatus.Warn).Select(r => $"{r.Id}: {r.Message}").ToList(),
+            CaptureDdl = options.CaptureDdl,
         };
         store.Create(record, options.Source, options.Target);
         return new MigrationRunner(store, options, record);

@@ -31,6 +31,9 @@ public sealed record PreflightOptions
     /// <summary>Target databases an unfinished PgMove copy left behind: they will be dropped and copied again.</summary>
     public IReadOnlyCollection<string> ResumableDatabases { get; init; } = [];
 
+    /// <summary>Relay: whether DDL on the source will be captured (<see cref="MigrationOptions.CaptureDdl"/>). The default value is true.</summary>
+    public bool CaptureDdl { get; init; } = true;
+
     /// <summary>Transactions older than this many seconds are reported. The default value is 300.</summary>
     public int LongTransactionSeconds { get; init; } = 300;
 }

@@ -32,5 +32,7 @@ internal static class MigrationRows
         // Added after both stores' other columns (the PostgreSQL store reads its lease columns at 16 and 17): by name.
         Warnings = JsonSerializer.Deserialize(reader.GetString(reader.GetOrdinal("warnings")), StoreJson.Default.StringArray)!,
         SwitchStep = reader.IsDBNull(reader.GetOrdinal("switch_step")) ? null : reader.GetString(reader.GetOrdinal("switch_step")),
+        // SQLite keeps 0 or 1, PostgreSQL a boolean.
+        CaptureDdl = Convert.ToBoolean(reader.GetValue(reader.GetOrdinal("capture_ddl")), System.Globalization.CultureInfo.InvariantCulture),
     };
 }

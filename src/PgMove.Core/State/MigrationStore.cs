@@ -50,7 +50,8 @@ public sealed class MigrationStore : IMigrationStore
                 runner_host      TEXT,
                 warnings         TEXT NOT NULL DEFAULT '[]',
                 switch_settings  BLOB,
-                switch_step      TEXT
+                switch_step      TEXT,
+                capture_ddl      INTEGER NOT NULL DEFAULT 1
             );
             """);
         AddMissingColumns(connection);
@@ -60,7 +61,7 @@ public sealed class MigrationStore : IMigrationStore
     /// <summary>State files written by an earlier pgmove lack the columns added since; SQLite has no ADD COLUMN IF NOT EXISTS.</summary>
     private static void AddMissingColumns(SqliteConnection connection)
     {
-        foreach (var (column, definition) in new[] { ("runner_host", "TEXT"), ("warnings", "TEXT NOT NULL DEFAULT '[]'"), ("switch_settings", "BLOB"), ("switch_step", "TEXT") })
+        foreach (var (column, definition) in new[] { ("runner_host", "TEXT"), ("warnings", "TEXT NOT NULL DEFAULT '[]'"), ("switch_settings", "BLOB"), ("switch_step", "TEXT"), ("capture_ddl", "INTEGER NOT NULL DEFAULT 1") })
         {
             if (HasColumn(connection, column))
                 continue;
@@ -91,8 +92,8 @@ public sealed class MigrationStore : IMigrationStore
         {
             using var command = _connection.CreateCommand();
             command.CommandText = """
-                INSERT INTO migrations (id, method, status, created_at, updated_at, source, target, ignore_dbs, secrets, databases, warnings)
-                VALUES ($id, $method, $status, $created, $created, $source, $target, $ignore, $secrets, $databases, $warnings)
+                INSERT INTO migrations (id, method, status, created_at, updated_at, source, target, ignore_dbs, secrets, databases, warnings, capture_ddl)
+                VALUES ($id, $method, $status, $created, $created, $source, $target, $ignore, $secrets, $databases, $warnings, $capture_ddl)
                 """;
             command.Parameters.AddWithValue("$id", record.Id);
             command.Parameters.AddWithValue("$method", record.Method.ToString().ToLowerInvariant());
@@ -104,6 +105,7 @@ public sealed class MigrationStore : IMigrationStore
             command.Parameters.AddWithValue("$secrets", _secrets.Seal(JsonSerializer.Serialize([source, target], StoreJson.Default.ConnectionSpecArray)));
             command.Parameters.AddWithValue("$databases", JsonSerializer.Serialize(record.Databases, StoreJson.Default.IReadOnlyListDatabaseRecord));
             command.Parameters.AddWithValue("$warnings", JsonSerializer.Serialize(record.Warnings, StoreJson.Default.IReadOnlyListString));
+            command.Parameters.AddWithValue("$capture_ddl", record.CaptureDdl ? 1 : 0);
             command.ExecuteNonQuery();
         }
     }
@@ -197,7 +199,7 @@ public sealed class MigrationStore : IMigrationStore
         lock (_lock)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT id, method, status, created_at, updated_at, source, target, ignore_dbs, error, fix, request, runner_pid, runner_heartbeat, result, databases, runner_host, warnings, switch_step FROM migrations " + tail;
+            command.CommandText = "SELECT id, method, status, created_at, updated_at, source, target, ignore_dbs, error, fix, request, runner_pid, runner_heartbeat, result, databases, runner_host, warnings, switch_step, capture_ddl FROM migrations " + tail;
             foreach (var (name, value) in parameters)
                 command.Parameters.AddWithValue(name, value);
             using var reader = command.ExecuteReader();

@@ -80,6 +80,7 @@ public sealed class PostgresMigrationStore : IMigrationStore
         command.Parameters.AddWithValue("target", record.Target);
         command.Parameters.AddWithValue("ignore", JsonSerializer.Serialize(record.IgnoreDatabases, StoreJson.Default.IReadOnlyListString));
         command.Parameters.AddWithValue("warnings", JsonSerializer.Serialize(record.Warnings, StoreJson.Default.IReadOnlyListString));
+        command.Parameters.AddWithValue("capture_ddl", record.CaptureDdl);
         command.Parameters.AddWithValue("secrets", _secrets.Seal(JsonSerializer.Serialize([source, target], StoreJson.Default.ConnectionSpecArray)));
         command.Parameters.AddWithValue("databases", JsonSerializer.Serialize(record.Databases, StoreJson.Default.IReadOnlyListDatabaseRecord));
         command.Parameters.AddWithValue("node", _options.NodeId);

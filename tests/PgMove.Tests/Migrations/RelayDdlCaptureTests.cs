@@ -231,6 +231,34 @@ public sealed class RelayDdlCaptureTests
         await SourceHygiene.AssertCleanAsync(scenario.Source);
     }
 
+    [SkippableFact]
+    public async Task Start_NoDdlCapture_InstallsNoEventTrigger_DdlStopsTheDatabaseWithTheStatementToRun()
+    {
+        await using var scenario = await RelayScenario.StartAsync();
+        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
+        await scenario.Source.ExecuteAsync("CREATE TABLE busy (id int PRIMARY KEY, v text); INSERT INTO busy SELECT g, 'copied' FROM generate_series(1, 200) g", "shop");
+        var environment = scenario.CliEnvironment();
+        await using var process = PgMoveProcess.Start(environment, "start", "--no-ddl-capture", "--state", scenario.StatePath, "--jobs", "2");
+        var syncing = await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing && r.RunnerPid == process.Id, Timeout);
+        Assert.False(syncing.CaptureDdl); // kept for a resume
+        foreach (var database in new[] { "shop", "postgres" })
+        {
+            Assert.Equal(0, await scenario.Source.ScalarAsync<int>("SELECT count(*) FROM pg_event_trigger WHERE evtname LIKE 'pgmove%'", database));
+            Assert.Equal(0, await scenario.Source.ScalarAsync<int>("SELECT count(*) FROM pg_namespace WHERE nspname = '_pgmove'", database));
+        }
+
+        // As without the capture: the database stops at the first transaction that needs the new shape.
+        await scenario.Source.ExecuteAsync("ALTER TABLE busy ADD COLUMN extra int DEFAULT 0", "shop");
+        await scenario.Source.ExecuteAsync("INSERT INTO busy VALUES (1001, 'after', 1)", "shop");
+        var failed = await scenario.WaitForAsync(r => r.Databases.Any(d => d.Name == "shop" && d.Phase == DatabasePhase.Failed), Timeout);
+        Assert.Contains("Run on the target, in database shop: ALTER TABLE \"public\".\"busy\" ADD COLUMN \"extra\" integer", failed.Error, StringComparison.Ordinal);
+        Assert.Equal(0, failed.Databases.Single(d => d.Name == "shop").DdlApplied);
+
+        var (code, output) = await PgMoveProcess.RunAsync(environment, Timeout, "stop", "--state", scenario.StatePath);
+        Assert.True(code == 0, output + "\n" + process.Output);
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
+    }
+
     /// <summary>Runs <paramref name="sql"/> as one query string (psql -c), as an application's migration tool may send it.</summary>
     private static async Task PsqlAsync(PgCluster cluster, string database, string sql)
     {

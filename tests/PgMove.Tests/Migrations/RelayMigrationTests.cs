@@ -63,7 +63,7 @@ public sealed class RelayMigrationTests
     }
 
     [SkippableFact]
-    public async Task Resume_WithoutIgnoreDb_KeepsTheIgnoredDatabasesOut()
+    public async Task Resume_OtherIgnoreDbOrNoDdlCaptureRefused_WithoutThemResumedAsStarted()
     {
         await using var scenario = await RelayScenario.StartAsync();
         await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
@@ -79,6 +79,10 @@ public sealed class RelayMigrationTests
         var error = await Assert.ThrowsAsync<PgMoveException>(() => scenario.RunAsync(scenario.Options(o => o with { IgnoreDatabases = ["skipped"] }), CancellationToken.None));
         Assert.Equal("migration.ignore_list_differs", error.Code);
         Assert.Contains("skipped, postgres", error.Message, StringComparison.Ordinal);
+        // So is turning the DDL capture off: the databases copied so far have it.
+        var capture = await Assert.ThrowsAsync<PgMoveException>(() => scenario.RunAsync(scenario.Options(o => o with { CaptureDdl = false }), CancellationToken.None));
+        Assert.Equal("migration.ddl_capture_differs", capture.Code);
+        Assert.Contains("--no-ddl-capture", capture.Fix, StringComparison.Ordinal);
 
         // No list (as a plain `pgmove start` after Ctrl-C): resumed as started.
         var resumedAt = DateTimeOffset.UtcNow;

@@ -2,14 +2,14 @@ using PgMove.Tests.Infrastructure;
 
 namespace PgMove.Tests.Migrations;
 
-/// <summary>A steady trickle of small transactions into another table, each committed on its own.</summary>
-internal sealed class Trickle(PgCluster cluster, string database) : IAsyncDisposable
+/// <summary>A steady trickle of small transactions (by default into ticks), each committed on its own.</summary>
+internal sealed class Trickle(PgCluster cluster, string database, string statement = "INSERT INTO ticks (note) VALUES ('tick')") : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private Task? _task;
     private long _count;
 
-    /// <summary>Rows written and committed so far.</summary>
+    /// <summary>Transactions committed so far.</summary>
     public long Count => Interlocked.Read(ref _count);
 
     public void Start() => _task = Task.Run(() => RunAsync(_stop.Token));
@@ -38,7 +38,7 @@ internal sealed class Trickle(PgCluster cluster, string database) : IAsyncDispos
         await using var connection = await cluster.OpenAsync(database, ct);
         while (!ct.IsCancellationRequested)
         {
-            await using (var command = new Npgsql.NpgsqlCommand("INSERT INTO ticks (note) VALUES ('tick')", connection))
+            await using (var command = new Npgsql.NpgsqlCommand(statement, connection))
                 await command.ExecuteNonQueryAsync(CancellationToken.None);
             Interlocked.Increment(ref _count);
             try

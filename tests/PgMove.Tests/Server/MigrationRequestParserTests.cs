@@ -36,4 +36,14 @@ public sealed class MigrationRequestParserTests
         Assert.Contains("method must be \"relay\"", error.Message, StringComparison.Ordinal);
         Assert.Contains("\"subscription\"", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Parse_DdlCapture_OnUnlessFalse_RefusedWhenNotABoolean()
+    {
+        Assert.True(Parse($$"""{{{Source}}}""").CaptureDdl);
+        Assert.True(Parse($$"""{{{Source}}, "ddl_capture": true}""").CaptureDdl);
+        Assert.False(Parse($$"""{{{Source}}, "ddl_capture": false}""").CaptureDdl);
+        var error = Assert.ThrowsAny<Exception>(() => Parse($$"""{{{Source}}, "ddl_capture": "off"}"""));
+        Assert.Contains("ddl_capture must be true or false", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -45,7 +45,7 @@ public sealed class MigrationStoreContractTests(StoreCluster storeCluster) : ICl
         using var store = await OpenAsync(kind);
         var now = new DateTimeOffset(2026, 11, 24, 1, 2, 3, TimeSpan.Zero);
         var older = NewRecord("postgres://admin@a:5432/postgres?sslmode=require", now.AddMinutes(-5));
-        var newer = NewRecord("postgres://admin@b:5432/postgres?sslmode=require", now) with { Target = "postgres://postgres@other-target:5432/postgres?sslmode=require" };
+        var newer = NewRecord("postgres://admin@b:5432/postgres?sslmode=require", now) with { Target = "postgres://postgres@other-target:5432/postgres?sslmode=require", CaptureDdl = false };
         store.Create(older, Spec("a"), Spec("t"));
         store.Create(newer, Spec("b"), Spec("t"));
 
@@ -57,6 +57,8 @@ public sealed class MigrationStoreContractTests(StoreCluster storeCluster) : ICl
         Assert.Equal(older.Target, read.Target);
         Assert.Equal(["scratch"], read.IgnoreDatabases);
         Assert.Empty(read.Databases);
+        Assert.True(read.CaptureDdl);
+        Assert.False(store.Get(newer.Id)!.CaptureDdl);
         Assert.Null(store.Get("nope"));
         Assert.Equal(newer.Id, store.Latest()!.Id);
         Assert.Equal(older.Id, store.Latest(older.Source, older.Target)!.Id);

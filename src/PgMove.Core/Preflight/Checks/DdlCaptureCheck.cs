@@ -19,9 +19,11 @@ internal sealed class DdlCaptureCheck : CheckBase
     {
         if (context.Method != MigrationMethod.Relay)
             return Skip($"The {context.Method.ToString().ToLowerInvariant()} method does not carry DDL.");
+        const string without = "DDL on the source will not be carried: a database whose table changes shape stops at the first change that needs it, with the statement to run on the target.";
+        if (!context.Options.CaptureDdl)
+            return Skip($"The DDL capture is turned off (--no-ddl-capture). {without}");
         if (context.Source is not { } source)
             return Skip("The source could not be read.");
-        const string without = "DDL on the source will not be carried: a database whose table changes shape stops at the first change that needs it, with the statement to run on the target.";
         if (source.Major < DdlCapture.MinimumMajor)
             return Warn($"{without} The capture needs PostgreSQL {DdlCapture.MinimumMajor} or later (logical decoding messages); the source runs {source.Major}.",
                 "Repeat schema changes on the target by hand while the migration runs, or keep the schema still until cutover.");

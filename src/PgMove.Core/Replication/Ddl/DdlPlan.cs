@@ -1,3 +1,5 @@
+using PgMove.Core.Catalog;
+
 namespace PgMove.Core.Replication.Ddl;
 
 /// <summary>
@@ -50,6 +52,7 @@ internal sealed record DdlPlan(IReadOnlyList<string> Statements, string? NotCarr
             "SELECT INTO" => SelectInto(text, tokens),
             // Cannot run in a transaction block; on the target, which only PgMove writes to, the plain form blocks
             // nobody and keeps the change atomic with the rows around it and the applied position.
+            "ALTER TABLE" when DetachPartitionAt(tokens) is { } detach && tokens.Any(t => t.Word == "CONCURRENTLY") => DetachConcurrently(text, tokens, detach),
             "CREATE INDEX" or "DROP INDEX" or "REINDEX" or "ALTER TABLE" => new([WithoutWord(text, tokens, "CONCURRENTLY")], null),
             _ => new([text], null),
         };
@@ -129,6 +132,49 @@ internal sealed record DdlPlan(IReadOnlyList<string> Statements, string? NotCarr
             nameEnd += 2;
         var name = text[tokens[i].Start..tokens[nameEnd].End];
         return new([text, $"TRUNCATE ONLY {name}"], null);
+    }
+
+    /// <summary>Where the partition's name starts in ALTER TABLE … DETACH PARTITION name, or null.</summary>
+    private static int? DetachPartitionAt(List<SqlToken> tokens)
+    {
+        for (var i = 0; i + 2 < tokens.Count; i++)
+        {
+            if (tokens[i].Word == "DETACH" && tokens[i + 1].Word == "PARTITION")
+                return i + 2;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// DETACH PARTITION CONCURRENTLY leaves on the source's partition a CHECK constraint equal to its former
+    /// partition bound (named as PostgreSQL names an unnamed one: table_column_check), unless the partition's own
+    /// constraints imply it already. The plain form runs in the apply transaction but adds nothing, so the target
+    /// adds the same constraint itself, read from the bound before the detach. "Implied" is taken as "a CHECK with
+    /// the same text": a constraint that implies the bound in other words gets the bound added beside it.
+    /// </summary>
+    private static DdlPlan DetachConcurrently(string text, List<SqlToken> tokens, int nameAt)
+    {
+        var nameEnd = nameAt;
+        if (nameEnd + 2 < tokens.Count && tokens[nameEnd + 1].Symbol == '.')
+            nameEnd += 2;
+        var partition = Identifiers.Literal(text[tokens[nameAt].Start..tokens[nameEnd].End]);
+        var detach = WithoutWord(text, tokens, "CONCURRENTLY");
+        const string quote = "$pgmove_detach$";
+        if (detach.Contains(quote, StringComparison.Ordinal))
+            return Refuse($"its text holds {quote}, which PgMove uses to repeat it");
+        return new([$"""
+            DO {quote}
+            DECLARE
+                bound text := pg_catalog.pg_get_partition_constraintdef({partition}::pg_catalog.regclass);
+            BEGIN
+                {detach};
+                IF bound IS NOT NULL AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint c WHERE c.conrelid = {partition}::pg_catalog.regclass
+                   AND c.contype = 'c' AND pg_catalog.pg_get_constraintdef(c.oid) = 'CHECK (' || bound || ')') THEN
+                    EXECUTE 'ALTER TABLE ' || {partition}::pg_catalog.regclass::text || ' ADD CHECK (' || bound || ')';
+                END IF;
+            END
+            {quote}
+            """], null);
     }
 
     /// <summary>The INTO of a SELECT INTO: outside parentheses.</summary>

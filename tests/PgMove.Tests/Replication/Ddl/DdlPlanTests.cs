@@ -69,9 +69,21 @@ public sealed class DdlPlanTests
     [Theory]
     [InlineData("CREATE INDEX", "CREATE INDEX CONCURRENTLY i ON t (c)", "CREATE INDEX  i ON t (c)")]
     [InlineData("DROP INDEX", "drop index concurrently if exists i", "drop index  if exists i")]
-    [InlineData("ALTER TABLE", "ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY", "ALTER TABLE p DETACH PARTITION p1 ")]
     public void For_Concurrently_RunsThePlainForm(string tag, string query, string expected) =>
         Assert.Equal([expected.TrimEnd()], DdlPlan.For(End(tag, query)).Statements.Select(s => s.TrimEnd()));
+
+    [Fact]
+    public void For_DetachPartitionConcurrently_DetachesInTheTransaction_ThenAddsTheBoundAsCheck()
+    {
+        var plan = DdlPlan.For(End("ALTER TABLE", "ALTER TABLE p DETACH PARTITION \"S\".\"p'1\" CONCURRENTLY"));
+        Assert.Null(plan.NotCarried);
+        var statement = Assert.Single(plan.Statements);
+        Assert.StartsWith("DO $pgmove_detach$", statement, StringComparison.Ordinal);
+        Assert.Contains("ALTER TABLE p DETACH PARTITION \"S\".\"p'1\" ;", statement, StringComparison.Ordinal);
+        Assert.Contains("pg_get_partition_constraintdef('\"S\".\"p''1\"'::pg_catalog.regclass)", statement, StringComparison.Ordinal);
+        Assert.Contains("' ADD CHECK (' || bound || ')'", statement, StringComparison.Ordinal);
+        Assert.DoesNotContain("CONCURRENTLY", statement, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void For_RolesAndGrantsOfRoles_TakeNoPlaceAmongTheEvents()
