@@ -17,11 +17,12 @@ public sealed partial class FallbackTests
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
     [SkippableFact]
-    public async Task Fallback_PgbenchThroughPgBouncer_BackOnTheSourceWithEveryTransactionAndStopLeavesNothing()
+    public async Task Fallback_PgbenchThroughPgBouncerAndPgmoveKilledMeanwhile_BackOnTheSourceWithEveryTransactionAndStopLeavesNothing()
     {
-        await using var setup = await SwitchCutoverTests.Setup.StartAsync("relay");
+        await using var setup = await SwitchCutoverTests.Setup.StartAsync("relay", runner: false);
         var scenario = setup.Scenario;
-        var forwardId = scenario.Latest().Id;
+        await using var start = PgMoveProcess.Start(scenario.CliEnvironment(), "start", "--state", scenario.StatePath, "--ignore-db", "postgres");
+        var forwardId = (await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout)).Id;
         // Long enough for the cutover, some writes on the 17, the fallback and some writes on the 15 again.
         var load = Pgbench.RunThroughAsync(setup.Bouncer.Host, setup.Bouncer.Port, ["-n", "-c", "4", "-T", "60", "app"]);
         await WaitForAsync(async () => await History(scenario.Source) > 100);
@@ -40,6 +41,17 @@ public sealed partial class FallbackTests
         var (_, status) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "status", "--json", "--state", scenario.StatePath);
         Assert.Matches(@"""fallback"": \{\s*""active"": true", status);
         Assert.Contains(@"""status"": ""done""", status, StringComparison.Ordinal);
+
+        // kill -9 of the process that runs the fallback stream while it applies; pgbench (on the 17) does not notice.
+        await start.KillAsync();
+        var atKill = await History(scenario.Target);
+        await WaitForAsync(async () => await History(scenario.Target) > atKill + 100);
+        // pgmove start resumes the fallback stream (it is what runs after a cutover with fallback).
+        await using var restarted = PgMoveProcess.Start(scenario.CliEnvironment(), "start", "--state", scenario.StatePath);
+        var resumedAt = DateTimeOffset.UtcNow;
+        await WaitForRecordAsync(scenario, store => store.Get(reverse.Id),
+            r => r.RunnerPid == restarted.Id && r.RunnerHeartbeat > resumedAt && r.Databases.All(d => d.Phase == DatabasePhase.Streaming));
+        await WaitForAsync(async () => await History(scenario.Source) > atKill + 100);
 
         (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "fallback", "--state", scenario.StatePath, "--pgbouncer", setup.AdminConninfo);
 
@@ -68,6 +80,8 @@ public sealed partial class FallbackTests
         (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "stop", "--state", scenario.StatePath);
         Assert.True(exit == 0, output);
         Assert.Equal(MigrationStatus.Canceled, Record(scenario, forwardId).Status);
+        using (var exited = new CancellationTokenSource(Timeout))
+            await restarted.WaitForExitAsync(exited.Token);
         await SourceHygiene.AssertCleanAsync(scenario.Source);
         await SourceHygiene.AssertCleanAsync(scenario.Target);
     }
