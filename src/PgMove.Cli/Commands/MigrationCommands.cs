@@ -107,6 +107,13 @@ internal static class MigrationCommands
         {
             using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
             var before = MigrationControl.Find(store, parse.GetValue(id));
+            // Done with a way back still running: what is left to stop is the fallback (pgmove finish).
+            if (before.Status == MigrationStatus.Done && Core.Fallback.FallbackPair.ReverseOf(store, before) is { } reverse && (reverse.IsActive || reverse.Status == MigrationStatus.Error))
+            {
+                var finished = await MigrationControl.StopAsync(store, reverse.Id, ct);
+                Consoles.For(output).WriteLine($"Migration {before.Id} was cut over with --fallback: its fallback is {MigrationStore.Name(finished.Status)}. {finished.Error ?? finished.Result}");
+                return finished.Status == MigrationStatus.Canceled ? ExitCodes.Success : ExitCodes.Failure;
+            }
             var record = await MigrationControl.StopAsync(store, before.Id, ct);
             // A retry is an answer: stopping what is already stopped or done reports it and succeeds.
             if (before.Status is MigrationStatus.Canceled or MigrationStatus.Done)

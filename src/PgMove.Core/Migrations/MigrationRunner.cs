@@ -58,8 +58,10 @@ public sealed partial class MigrationRunner
     public static async Task<MigrationRunner> CreateOrResumeAsync(IMigrationStore store, MigrationOptions options, CancellationToken ct)
     {
         var existing = store.Latest(options.Source.ToString(), options.Target.ToString());
-        // Cut over with fallback: what runs now is the stream back from the target, which this start resumes.
-        if (existing is { Status: MigrationStatus.Done } && Fallback.FallbackPair.ReverseOf(store, existing) is { IsActive: true } reverse)
+        // Cut over with fallback: what runs now is the stream back from the target, which this start resumes. Also when the
+        // migration is syncing again, for a fallback interrupted before its resume: its switch must end first (recovered by
+        // the stream's runner), after which the stream's run goes on with the migration.
+        if (existing is not null && Fallback.FallbackPair.ReverseOf(store, existing) is { IsActive: true } reverse)
         {
             var (reverseSource, reverseTarget) = store.ReadSecrets(reverse.Id);
             return await CreateOrResumeAsync(store, options with { Source = reverseSource, Target = reverseTarget, IgnoreDatabases = [] }, ct);

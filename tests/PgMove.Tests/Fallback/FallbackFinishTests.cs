@@ -50,7 +50,8 @@ public sealed class FallbackFinishTests
             r => r.Status == MigrationStatus.Syncing && r.Databases.All(d => d.Phase == DatabasePhase.Streaming));
         // The applications write to the 17; the 15, read-only for them, follows.
         await scenario.Target.ExecuteAsync("UPDATE t SET v = v + 1 WHERE id <= 50; INSERT INTO t VALUES (101, 101)", "app");
-        await FallbackTests.WaitForAsync(async () => await scenario.Source.ScalarAsync<long>("SELECT sum(v) FROM t", "app") == 5050 + 102 + 50 + 101);
+        await FallbackTests.WaitForAsync(async () => await scenario.Source.ScalarAsync<long>("SELECT sum(v) FROM t", "app") == 5050 + 102 + 50 + 101,
+            () => Migrations.RelayScenario.Describe(FallbackTests.Record(scenario, reverse.Id)));
 
         // Six days on: still there (its limit is seven days, not the migration's fourteen, counted from the cutover).
         clock.Advance(TimeSpan.FromDays(6));

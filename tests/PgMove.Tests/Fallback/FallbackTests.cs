@@ -111,13 +111,14 @@ public sealed partial class FallbackTests
         }
     }
 
-    internal static async Task WaitForAsync(Func<Task<bool>> condition)
+    /// <param name="describe">What to report when the deadline passes (the migration's state, say).</param>
+    internal static async Task WaitForAsync(Func<Task<bool>> condition, Func<string>? describe = null)
     {
         var deadline = DateTimeOffset.UtcNow + Timeout;
         while (!await condition())
         {
             if (DateTimeOffset.UtcNow > deadline)
-                throw new TimeoutException("the condition did not hold within the deadline");
+                throw new TimeoutException($"the condition did not hold within the deadline {describe?.Invoke()}");
             await Task.Delay(100);
         }
     }
