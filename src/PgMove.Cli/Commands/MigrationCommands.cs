@@ -38,17 +38,18 @@ internal static class MigrationCommands
             Description = "Relay: install no event triggers on the source. DDL is then not carried: a database whose table changes shape stops at the first change that needs it, "
                 + "with the statement to run on the target. For a new migration (a resume keeps the migration's own choice).",
         };
+        var fallbackDays = new Option<double>("--fallback-days") { Description = "After a cutover with --fallback, finish the fallback by itself after this many days.", DefaultValueFactory = _ => 7 };
         var command = new Command("start", "Start (or resume) a continuous migration: copy, then stream changes until cutover or stop. Ctrl-C detaches; run start again to resume.")
         {
-            source, target, ignore, method, jobs, maxDays, maxWal, noDdlCapture, pgBin, state, json,
+            source, target, ignore, method, jobs, maxDays, maxWal, noDdlCapture, fallbackDays, pgBin, state, json,
         };
         command.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(jobs) is < 1 or > 64)
                 throw new Core.Errors.UsageException("usage.bad_jobs", $"--jobs {parse.GetValue(jobs)} is out of range.", "Give a number of workers between 1 and 64.");
-            if (parse.GetValue(maxDays) is not (> 0 and <= 365) || parse.GetValue(maxWal) <= 0)
-                throw new Core.Errors.UsageException("usage.bad_limit", "--max-days must be between 0 and 365 and --max-retained-wal-gb above 0.",
-                    "Give e.g. --max-days 14 --max-retained-wal-gb 64.");
+            if (parse.GetValue(maxDays) is not (> 0 and <= 365) || parse.GetValue(fallbackDays) is not (> 0 and <= 365) || parse.GetValue(maxWal) <= 0)
+                throw new Core.Errors.UsageException("usage.bad_limit", "--max-days and --fallback-days must be between 0 and 365 and --max-retained-wal-gb above 0.",
+                    "Give e.g. --max-days 14 --fallback-days 7 --max-retained-wal-gb 64.");
             var chosen = CommonOptions.ParseMethod(parse.GetValue(method)!);
             if (chosen == MigrationMethod.Dump)
                 throw new Core.Errors.UsageException("usage.method_unsupported", "pgmove start --method dump is not a continuous migration.",
@@ -62,6 +63,7 @@ internal static class MigrationCommands
                 Jobs = parse.GetValue(jobs),
                 PgBinDirectory = parse.GetValue(pgBin),
                 MaxDuration = TimeSpan.FromDays(parse.GetValue(maxDays)),
+                FallbackMaxDuration = TimeSpan.FromDays(parse.GetValue(fallbackDays)),
                 MaxRetainedWalBytes = (long)(parse.GetValue(maxWal) * 1024 * 1024 * 1024),
                 CaptureDdl = !parse.GetValue(noDdlCapture),
                 LoggerFactory = logging.Factory,
@@ -92,10 +94,11 @@ internal static class MigrationCommands
         {
             using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
             var record = MigrationControl.Find(store, parse.GetValue(id));
+            var fallback = Core.Fallback.FallbackState.Of(store, record);
             if (parse.GetValue(json))
-                MigrationView.WriteJson(record, output);
+                MigrationView.WriteJson(record, output, fallback);
             else
-                Consoles.For(output).Write(MigrationView.Render(record, describeRunner: true));
+                Consoles.For(output).Write(MigrationView.Render(record, describeRunner: true, fallback));
             return record.Status == MigrationStatus.Error ? ExitCodes.Failure : ExitCodes.Success;
         });
         return command;
@@ -110,6 +113,13 @@ internal static class MigrationCommands
         {
             using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
             var before = MigrationControl.Find(store, parse.GetValue(id));
+            // Done with a way back still running: what is left to stop is the fallback (pgmove finish).
+            if (before.Status == MigrationStatus.Done && Core.Fallback.FallbackPair.ReverseOf(store, before) is { } reverse && (reverse.IsActive || reverse.Status == MigrationStatus.Error))
+            {
+                var finished = await MigrationControl.StopAsync(store, reverse.Id, ct);
+                Consoles.For(output).WriteLine($"Migration {before.Id} was cut over with --fallback: its fallback is {MigrationStore.Name(finished.Status)}. {finished.Error ?? finished.Result}");
+                return finished.Status == MigrationStatus.Canceled ? ExitCodes.Success : ExitCodes.Failure;
+            }
             var record = await MigrationControl.StopAsync(store, before.Id, ct);
             // A retry is an answer: stopping what is already stopped or done reports it and succeeds.
             if (before.Status is MigrationStatus.Canceled or MigrationStatus.Done)
@@ -125,9 +135,14 @@ internal static class MigrationCommands
         var state = CommonOptions.State();
         var id = new Option<string?>("--id") { Description = "The migration (default: the latest)." };
         var freeze = new Option<bool>("--freeze-source") { Description = "Make the source databases read-only for everyone first (and end their sessions)." };
+        var fallback = new Option<bool>("--fallback")
+        {
+            Description = "Keep the source in step with the target after the switch (a stream from the target back to the source), so that pgmove fallback "
+                + "can move the applications back without losing a write; pgmove finish ends it (relay; needs --pgbouncer or --switch-command).",
+        };
         var switching = new SwitchOptions();
         var command = new Command("cutover", "Wait until the target has every change, copy sequences and large objects, verify, and drop everything PgMove made; "
-            + "with --pgbouncer or --switch-command, move the applications to the target while their writes wait.") { id, freeze, state };
+            + "with --pgbouncer or --switch-command, move the applications to the target while their writes wait.") { id, freeze, fallback, state };
         foreach (var option in switching.All)
             command.Options.Add(option);
         command.SetAction(async (parse, ct) =>
@@ -136,6 +151,8 @@ internal static class MigrationCommands
             using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
             var current = MigrationControl.Find(store, parse.GetValue(id));
             var already = current.Status == MigrationStatus.Done;
+            if (parse.GetValue(fallback) && !already)
+                switchSettings = FallbackCommands.WithFallback(switchSettings, current);
             if (switchSettings is not null && !already)
             {
                 // Every check the switch can make before anything is touched, here: a wrong PgBouncer is a usage error.
@@ -164,7 +181,7 @@ internal static class MigrationCommands
     }
 
     /// <summary>Runs in the foreground with a live view; Ctrl-C detaches and leaves the migration resumable.</summary>
-    private static async Task<int> RunAsync(MigrationRunner runner, TextWriter output, bool json, CancellationToken ct)
+    internal static async Task<int> RunAsync(MigrationRunner runner, TextWriter output, bool json, CancellationToken ct)
     {
         var console = Consoles.For(output);
         var running = runner.RunAsync(ct);

@@ -23,6 +23,8 @@ public static class PgMoveCommandLine
         };
         foreach (var command in MigrationCommands.Create(output, error, logging))
             root.Subcommands.Add(command);
+        foreach (var command in FallbackCommands.Create(output, error, logging))
+            root.Subcommands.Add(command);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -31,6 +31,8 @@ internal static class VerifyCommand
                 Target = CommonOptions.Resolve(parse.GetValue(target), "--target", "PGMOVE_TARGET", error),
                 IgnoreDatabases = parse.GetValue(ignore) ?? [],
                 Jobs = parse.GetValue(jobs),
+                // PgMove's own bookkeeping (the applied positions of a running migration) is not the applications' data.
+                IgnoreSchemas = [Core.Replication.ReplicationNames.BookkeepingSchema],
             };
             var started = TimeProvider.System.GetTimestamp();
             var report = await VerifyRunner.RunAsync(options, ct);

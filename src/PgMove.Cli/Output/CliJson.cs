@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PgMove.Core.Fallback;
 using PgMove.Core.Migrations;
 
 namespace PgMove.Cli.Output;
@@ -40,7 +41,7 @@ internal sealed partial class CliJson : JsonSerializerContext
 /// </summary>
 internal sealed record MigrationJson(string Id, string Status, MigrationMethod Method, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     string Source, string Target, IReadOnlyList<string> IgnoreDatabases, string? Error, string? Fix, string? Result, RunnerJson Runner,
-    IReadOnlyList<DatabaseRecord> Databases, IReadOnlyList<string> Warnings, string? Applications);
+    IReadOnlyList<DatabaseRecord> Databases, IReadOnlyList<string> Warnings, string? Applications, FallbackState? Fallback = null);
 
 /// <summary>
 /// Who runs a migration: <c>alive</c> when a process (or a service node's lease) has it now; <c>pid</c>, <c>host</c>

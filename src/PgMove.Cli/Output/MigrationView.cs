@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using PgMove.Core.Fallback;
 using PgMove.Core.Migrations;
 using PgMove.Core.Switch;
 using PgMove.Core.State;
@@ -21,7 +22,8 @@ internal static class MigrationView
     /// <param name="describeRunner">
     /// Say who runs it (status, read from another process); the runner's own display knows it runs it.
     /// </param>
-    public static IRenderable Render(MigrationRecord record, bool describeRunner = false)
+    /// <param name="fallback">The reverse stream of a cutover with fallback, if the migration has one.</param>
+    public static IRenderable Render(MigrationRecord record, bool describeRunner = false, FallbackState? fallback = null)
     {
         var parts = new List<IRenderable>
         {
@@ -34,14 +36,24 @@ internal static class MigrationView
         parts.Add(new Markup(record.Error is null ? (record.Result is null ? "" : Markup.Escape(record.Result)) : $"[red]error:[/] {Markup.Escape(record.Error)}\n[yellow]fix:[/] {Markup.Escape(record.Fix ?? "")}"));
         if (ApplicationsState.Describe(record) is { } applications)
             parts.Add(new Markup(Markup.Escape(applications)));
+        if (fallback is not null)
+            parts.Add(new Markup(Markup.Escape(DescribeFallback(fallback))));
         foreach (var warning in record.Warnings)
             parts.Add(new Markup($"[yellow]warning:[/] {Markup.Escape(warning)}"));
         return new Rows(parts);
     }
 
-    public static void WriteJson(MigrationRecord record, TextWriter writer) =>
+    public static void WriteJson(MigrationRecord record, TextWriter writer, FallbackState? fallback = null) =>
         writer.WriteLine(JsonSerializer.Serialize(new MigrationJson(record.Id, MigrationStore.Name(record.Status), record.Method, record.CreatedAt, record.UpdatedAt,
-            record.Source, record.Target, record.IgnoreDatabases, record.Error, record.Fix, record.Result, Runner(record), Shown(record), record.Warnings, ApplicationsState.Of(record)), Json.MigrationJson));
+            record.Source, record.Target, record.IgnoreDatabases, record.Error, record.Fix, record.Result, Runner(record), Shown(record), record.Warnings, ApplicationsState.Of(record),
+            fallback), Json.MigrationJson));
+
+    /// <summary>One sentence on the way back: whether the source still follows the target, how far behind, and what ended it.</summary>
+    public static string DescribeFallback(FallbackState fallback) => fallback.Active
+        ? $"Fallback active since {fallback.Since:u}: the source follows the target (lag {(fallback.LagBytes is { } lag ? $"{lag / 1024.0:N0} kB" : "unknown")}, "
+          + $"WAL retained on the target {(fallback.RetainedWalBytes is { } wal ? $"{wal / 1048576.0:N1} MB" : "unknown")}){(fallback.Error is { } error ? $"; {error}" : "")}. "
+          + "pgmove fallback moves the applications back; pgmove finish ends it."
+        : $"Fallback {fallback.Status}: {fallback.Error ?? fallback.Result}";
 
     /// <summary>Who runs the migration: a live process (or service node holding the lease), or who ran it last and when.</summary>
     public static RunnerJson Runner(MigrationRecord record) =>

@@ -126,7 +126,8 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
         foreach (var database in method.Databases)
         {
             await using var source = await PgConnector.OpenAsync(options.Source.WithDatabase(database.Name), "source", ct, tune: WritableSession.Tune);
-            await using var target = await PgConnector.OpenAsync(options.Target.WithDatabase(database.Name), "target", ct);
+            // A fallback's target is the old server, frozen for everyone but PgMove until the applications come back.
+            await using var target = await PgConnector.OpenAsync(options.Target.WithDatabase(database.Name), "target", ct, tune: WritableSession.Tune);
             await ExecuteAsync(source, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ct);
             await SequenceSync.CopyAsync(source, target, database.Name, ct);
             await LargeObjectSync.CopyAsync(source, target, ct);
@@ -141,11 +142,12 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
     /// </summary>
     internal static async Task<string> CarryRolesAsync(MigrationOptions options, CancellationToken ct)
     {
-        var tools = (await PgToolLocator.FindAllAsync(options.PgBinDirectory, ct)).FirstOrDefault();
-        bool sourceIsSuperuser;
+        ServerFacts facts;
         await using (var source = await PgConnector.OpenAsync(options.Source, "source", ct))
-            sourceIsSuperuser = (await CatalogReader.ReadServerAsync(source, ct)).IsSuperuser;
-        return await RoleCopier.CarryAtCutoverAsync(tools, options.Source, sourceIsSuperuser, options.Target, ct);
+            facts = await CatalogReader.ReadServerAsync(source, ct);
+        // pg_dumpall refuses a newer server: a fallback reads the new server, which the old server's tools cannot.
+        var tools = (await PgToolLocator.FindAllAsync(options.PgBinDirectory, ct)).FirstOrDefault(t => t.Major >= facts.Major);
+        return await RoleCopier.CarryAtCutoverAsync(tools, options.Source, facts.IsSuperuser, options.Target, ct);
     }
 
     /// <summary>

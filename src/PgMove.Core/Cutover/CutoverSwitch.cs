@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PgMove.Core.Connections;
 using PgMove.Core.Errors;
+using PgMove.Core.Fallback;
 using PgMove.Core.Logging;
 using PgMove.Core.Migrations;
 using PgMove.Core.State;
@@ -23,8 +24,9 @@ public sealed class CutoverSwitch
     private readonly MigrationOptions _options;
     private readonly IReadOnlyList<string> _databases;
     private readonly ILogger _logger;
+    private readonly IFallbackStep? _fallback;
 
-    private CutoverSwitch(IApplicationSwitch applicationSwitch, IMigrationStore store, string migrationId, MigrationOptions options, IReadOnlyList<string> databases)
+    private CutoverSwitch(IApplicationSwitch applicationSwitch, IMigrationStore store, string migrationId, MigrationOptions options, IReadOnlyList<string> databases, SwitchSettings settings)
     {
         _switch = applicationSwitch;
         _store = store;
@@ -32,12 +34,19 @@ public sealed class CutoverSwitch
         _options = options;
         _databases = databases;
         _logger = options.LoggerFactory.CreateLogger("PgMove.Cutover");
+        _fallback = FallbackSteps.For(store, migrationId, options, databases, settings);
     }
+
+    /// <summary>
+    /// The target's databases that carry a freeze (a fallback froze them: the applications left them): made writable
+    /// just before RESUME, frozen again by a rollback.
+    /// </summary>
+    private IReadOnlyList<string> _frozenTarget = [];
 
     /// <summary>The switch the cutover request asked for, or null when it asked for none.</summary>
     public static CutoverSwitch? For(IMigrationStore store, string migrationId, MigrationOptions options, IReadOnlyList<string> databases) =>
         store.ReadSwitch(migrationId) is { } settings
-            ? new CutoverSwitch(Create(settings, migrationId, options, databases), store, migrationId, options, databases) { _catchUp = TimeSpan.FromSeconds(settings.CatchUpTimeoutSeconds) }
+            ? new CutoverSwitch(Create(settings, migrationId, options, databases), store, migrationId, options, databases, settings) { _catchUp = TimeSpan.FromSeconds(settings.CatchUpTimeoutSeconds) }
             : null;
 
     /// <summary>
@@ -48,7 +57,10 @@ public sealed class CutoverSwitch
     {
         var cutoverSwitch = For(store, migrationId, options, databases);
         if (cutoverSwitch is not null)
+        {
             await CutoverPipeline.CarryRolesAsync(options, ct);
+            cutoverSwitch._frozenTarget = await SourceFreeze.FrozenAsync(options.Target, databases, ct);
+        }
         return cutoverSwitch;
     }
 
@@ -70,6 +82,8 @@ public sealed class CutoverSwitch
     /// <summary>PAUSE (after every check). On failure nothing changed and nothing stays recorded.</summary>
     public async Task PauseAsync(CancellationToken ct)
     {
+        if (_fallback is not null)
+            await _fallback.CheckAsync(ct);
         await RecordAsync(SwitchStep.Pausing, ct);
         try
         {
@@ -97,8 +111,14 @@ public sealed class CutoverSwitch
     /// </summary>
     public async Task<string> MoveAndResumeAsync(Func<CancellationToken, Task> beforeResume, CancellationToken ct)
     {
+        // Both servers are identical now (the applications held, the source frozen, the target level): the one instant a
+        // stream the other way can start without a copy.
+        if (_fallback is not null)
+            await _fallback.BeforeResumeAsync(ct);
         await _switch.MoveAsync(RecordAsync, ct);
         await beforeResume(ct);
+        if (_frozenTarget.Count > 0)
+            await SourceFreeze.UnfreezeAsync(_options.Target, _frozenTarget, ct);
         await RecordAsync(SwitchStep.Resuming, ct);
         Moved = true;
         var summary = await _switch.ResumeAsync(ct);
@@ -111,7 +131,7 @@ public sealed class CutoverSwitch
     public async Task<string> RollBackAsync(Exception cause)
     {
         await RecordAsync(SwitchStep.RollingBack, CancellationToken.None);
-        var summary = await _switch.RollBackAsync(UnfreezeAsync, cause);
+        var summary = await _switch.RollBackAsync(UndoWhilePausedAsync, cause);
         _store.SetSwitchStep(_migrationId, null);
         _logger.SwitchRolledBack(_migrationId, cause.Message);
         return summary;
@@ -130,8 +150,8 @@ public sealed class CutoverSwitch
         var settings = store.ReadSwitch(migrationId)
             ?? throw new PgMoveException("switch.settings_lost", $"Migration {migrationId} was interrupted during an application switch ({recorded}), but the switch's settings are gone from the store.",
                 "Check PgBouncer by hand (SHOW DATABASES on its console: RESUME what is paused, make every entry lead to one server), then run pgmove unfreeze if the applications stay on the source.");
-        var cutoverSwitch = new CutoverSwitch(Create(settings, migrationId, options, databases), store, migrationId, options, databases);
-        var recovery = await cutoverSwitch._switch.RecoverAsync(step, cutoverSwitch.UnfreezeAsync, ct);
+        var cutoverSwitch = new CutoverSwitch(Create(settings, migrationId, options, databases), store, migrationId, options, databases, settings);
+        var recovery = await cutoverSwitch._switch.RecoverAsync(step, cutoverSwitch.UndoWhilePausedAsync, ct);
         if (recovery.OnTarget)
         {
             store.SetSwitchStep(migrationId, nameof(SwitchStep.Done));
@@ -151,6 +171,8 @@ public sealed class CutoverSwitch
     /// </summary>
     public static async Task CheckAsync(SwitchSettings settings, ConnectionSpec source, ConnectionSpec target, IReadOnlyList<string> databases, CancellationToken ct)
     {
+        if (settings.Fallback)
+            await FallbackPreflight.CheckAsync(target, databases.Count, ct);
         if (settings.PgBouncerAdmin is null)
             return;
         if (databases.Count == 0)
@@ -161,6 +183,20 @@ public sealed class CutoverSwitch
     }
 
     private Task UnfreezeAsync(CancellationToken ct) => SourceFreeze.UnfreezeAsync(_options.Source, _databases, ct);
+
+    /// <summary>A rollback's work while the applications are still held: the fallback's objects dropped, a target freeze put back, the source writable.</summary>
+    private async Task UndoWhilePausedAsync(CancellationToken ct)
+    {
+        if (_fallback is not null)
+            await _fallback.UndoAsync(ct);
+        if (_frozenTarget.Count > 0)
+        {
+            await using var target = await PgConnector.OpenAsync(_options.Target, "target", ct, tune: WritableSession.Tune);
+            foreach (var database in _frozenTarget)
+                await SourceFreeze.FreezeAsync(target, database, ct);
+        }
+        await UnfreezeAsync(ct);
+    }
 
     private Task RecordAsync(SwitchStep step, CancellationToken ct)
     {

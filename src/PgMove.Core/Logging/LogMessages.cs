@@ -4,7 +4,7 @@ namespace PgMove.Core.Logging;
 
 /// <summary>
 /// Every log event of the engine, source-generated. Event ids are grouped by area: 1xxx migrations,
-/// 2xxx replication objects on the source, 3xxx copy, 4xxx cutover and stop, 5xxx DDL carried in the stream.
+/// 2xxx replication objects on the source, 3xxx copy, 4xxx cutover and stop, 5xxx DDL carried in the stream, 6xxx fallback.
 /// Arguments are names, positions and redacted connection strings only: never a password.
 /// </summary>
 internal static partial class LogMessages
@@ -106,4 +106,13 @@ internal static partial class LogMessages
 
     [LoggerMessage(5006, LogLevel.Information, "Database {Database}: DDL {Tag} at source LSN {Lsn} passed: it was held and made on the target by hand")]
     public static partial void DdlPassedAsDoneByHand(this ILogger logger, string database, string tag, string lsn);
+    // 6xxx: fallback (the reverse stream of a cutover with fallback)
+    [LoggerMessage(6001, LogLevel.Information, "Migration {MigrationId}, database {Database}: stream from the other server created at its switch (slot {Slot}, starts at {Lsn})")]
+    public static partial void FallbackStreamCreated(this ILogger logger, string migrationId, string database, string slot, string lsn);
+
+    [LoggerMessage(6002, LogLevel.Warning, "Migration {MigrationId}: the switch rolled back, so its fallback stream {ReverseId} was dropped")]
+    public static partial void FallbackStreamDropped(this ILogger logger, string migrationId, string reverseId);
+
+    [LoggerMessage(6003, LogLevel.Information, "Migration {MigrationId} is {Status}: migration {NextId} runs now in this process")]
+    public static partial void FallbackContinues(this ILogger logger, string migrationId, string status, string nextId);
 }

@@ -61,10 +61,14 @@ public static class MigrationControl
         }
     }
 
-    public static MigrationRecord Find(IMigrationStore store, string? id) =>
-        (id is null ? store.Latest() : store.Get(id))
-        ?? throw new PgMoveException("migration.not_found", id is null ? "There is no migration in the state store." : $"There is no migration {id}.",
-            "Start one with pgmove start, or name the right state file with --state.");
+    public static MigrationRecord Find(IMigrationStore store, string? id)
+    {
+        var record = (id is null ? store.Latest() : store.Get(id))
+            ?? throw new PgMoveException("migration.not_found", id is null ? "There is no migration in the state store." : $"There is no migration {id}.",
+                "Start one with pgmove start, or name the right state file with --state.");
+        // The latest record may be the fallback stream of a cutover with fallback: "the latest migration" is the one it belongs to.
+        return id is null && Fallback.FallbackPair.ForwardOf(store, record) is { } forward ? forward : record;
+    }
 
     public static async Task<MigrationRecord> StopAsync(IMigrationStore store, string? id, CancellationToken ct)
     {

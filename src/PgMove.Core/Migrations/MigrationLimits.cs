@@ -7,10 +7,12 @@ namespace PgMove.Core.Migrations;
 internal static class MigrationLimits
 {
     /// <summary>The stop a limit asks for, or null while the migration is within its limits.</summary>
-    public static RunOutcome? Reached(MigrationOptions options, DateTimeOffset createdAt, IEnumerable<(string Slot, long? RetainedWalBytes)> slots)
+    /// <param name="fallback">The reverse stream of a cutover with fallback: its own age limit (<see cref="MigrationOptions.FallbackMaxDuration"/>).</param>
+    public static RunOutcome? Reached(MigrationOptions options, DateTimeOffset createdAt, IEnumerable<(string Slot, long? RetainedWalBytes)> slots, bool fallback = false)
     {
-        if (options.Clock.GetUtcNow() - createdAt >= options.MaxDuration)
-            return new RunOutcome(RunOutcome.Kinds.Stop, $"stopped automatically after {options.MaxDuration.TotalDays:N0} days (the limit of a migration)");
+        var limit = fallback ? options.FallbackMaxDuration : options.MaxDuration;
+        if (options.Clock.GetUtcNow() - createdAt >= limit)
+            return new RunOutcome(RunOutcome.Kinds.Stop, $"stopped automatically after {limit.TotalDays:N0} days (the limit of {(fallback ? "a fallback" : "a migration")})");
         foreach (var (slot, retained) in slots)
         {
             if (retained > options.MaxRetainedWalBytes)

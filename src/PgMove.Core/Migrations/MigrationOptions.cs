@@ -27,7 +27,13 @@ public sealed record MigrationOptions
     /// <summary>A migration stops itself after this long. The default value is 14 days.</summary>
     public TimeSpan MaxDuration { get; init; } = TimeSpan.FromDays(14);
 
-    /// <summary>A migration stops itself when a slot retains more WAL than this. The default value is 64 GiB.</summary>
+    /// <summary>
+    /// The fallback stream of a cutover with fallback ends itself after this long (its slots and publication on the new
+    /// server dropped, as <c>pgmove finish</c> does). The default value is 7 days.
+    /// </summary>
+    public TimeSpan FallbackMaxDuration { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>A migration (or a fallback stream) stops itself when a slot retains more WAL than this. The default value is 64 GiB.</summary>
     public long MaxRetainedWalBytes { get; init; } = 64L * 1024 * 1024 * 1024;
 
     /// <summary>Where the runner logs its events (phases, retries, slots, errors). The default value is <see cref="NullLoggerFactory.Instance"/>.</summary>

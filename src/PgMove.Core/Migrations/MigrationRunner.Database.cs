@@ -6,6 +6,7 @@ using Npgsql.Replication.PgOutput;
 using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
 using PgMove.Core.Copy;
+using PgMove.Core.Cutover;
 using PgMove.Core.Errors;
 using PgMove.Core.Logging;
 using PgMove.Core.Replication;
@@ -195,8 +196,9 @@ public sealed partial class MigrationRunner
         try
         {
             // The apply repeats a few statement shapes thousands of times: let Npgsql prepare them.
+            // A fallback stream writes into the old server, frozen on purpose for everyone else: this session overrides it.
             await using var target = await PgConnector.OpenAsync(_options.Target.WithDatabase(run.Name), "target", ct,
-                tune: b => { b.MaxAutoPrepare = 256; b.AutoPrepareMinUsages = 2; });
+                tune: b => { b.MaxAutoPrepare = 256; b.AutoPrepareMinUsages = 2; WritableSession.Tune(b); });
             if (_targetIsSuperuser)
                 await ExecuteAsync(target, "SET session_replication_role = replica", ct); // target triggers and FKs must not fire twice
             var applied = await AppliedPosition.ReadAsync(target, run.Slot, ct)

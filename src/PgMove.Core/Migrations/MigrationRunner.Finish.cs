@@ -112,7 +112,7 @@ public sealed partial class MigrationRunner
         {
             try
             {
-                await using var target = await PgConnector.OpenAsync(_options.Target.WithDatabase(run.Name), "target", ct);
+                await using var target = await PgConnector.OpenAsync(_options.Target.WithDatabase(run.Name), "target", ct, tune: WritableSession.Tune);
                 await AppliedPosition.DropAsync(target, ct);
             }
             catch (PgMoveException error) when (error.Code == "connection.database_missing")

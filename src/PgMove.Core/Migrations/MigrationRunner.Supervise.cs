@@ -42,7 +42,7 @@ public sealed partial class MigrationRunner
             _record = _record with { Status = status };
             Save();
 
-            if (MigrationLimits.Reached(_options, _record.CreatedAt, _runs.Select(r => (r.Slot, r.RetainedWalBytes))) is { } limit)
+            if (MigrationLimits.Reached(_options, _record.CreatedAt, _runs.Select(r => (r.Slot, r.RetainedWalBytes)), fallback: _record.Method == MigrationMethod.Fallback) is { } limit)
                 return limit;
 
             switch (_store.Get(Id)?.Request)

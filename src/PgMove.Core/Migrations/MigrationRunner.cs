@@ -43,7 +43,10 @@ public sealed partial class MigrationRunner
     public CopyProgress CopyProgress => _copyProgress;
 
     /// <summary>The latest state, as the store has it.</summary>
-    public MigrationRecord Snapshot => _subscription?.Snapshot ?? _record with { Databases = _runs.Select(r => r.ToRecord()).ToList() };
+    public MigrationRecord Snapshot => _next?.Snapshot ?? _subscription?.Snapshot ?? _record with { Databases = _runs.Select(r => r.ToRecord()).ToList() };
+
+    /// <summary>The runner this one handed over to: the fallback stream after a cutover with fallback, the migration again after a fallback.</summary>
+    private MigrationRunner? _next;
 
     /// <summary>Set when the migration uses the subscription method: that runner does the work.</summary>
     private Subscription.SubscriptionRunner? _subscription;
@@ -55,6 +58,14 @@ public sealed partial class MigrationRunner
     public static async Task<MigrationRunner> CreateOrResumeAsync(IMigrationStore store, MigrationOptions options, CancellationToken ct)
     {
         var existing = store.Latest(options.Source.ToString(), options.Target.ToString());
+        // Cut over with fallback: what runs now is the stream back from the target, which this start resumes. Also when the
+        // migration is syncing again, for a fallback interrupted before its resume: its switch must end first (recovered by
+        // the stream's runner), after which the stream's run goes on with the migration.
+        if (existing is not null && Fallback.FallbackPair.ReverseOf(store, existing) is { IsActive: true } reverse)
+        {
+            var (reverseSource, reverseTarget) = store.ReadSecrets(reverse.Id);
+            return await CreateOrResumeAsync(store, options with { Source = reverseSource, Target = reverseTarget, IgnoreDatabases = [] }, ct);
+        }
         if (existing is { IsActive: true } || existing is { Status: MigrationStatus.Error } && existing.Databases.Count > 0)
         {
             // A resumed migration keeps the databases it was started with: a resume without --ignore-db must not
@@ -108,8 +119,22 @@ public sealed partial class MigrationRunner
     private static string DescribeIgnored(IReadOnlyList<string> ignored) =>
         ignored.Count == 0 ? "no database" : string.Join(", ", ignored);
 
-    /// <summary>Runs until the migration is done, canceled or failed, or until <paramref name="ct"/> detaches it.</summary>
+    /// <summary>
+    /// Runs until the migration is done, canceled or failed, or until <paramref name="ct"/> detaches it. A cutover with
+    /// fallback goes on with the fallback stream, and a fallback with the migration again (<see cref="Fallback.FallbackChain"/>):
+    /// the record returned is then the last one run.
+    /// </summary>
     public async Task<MigrationRecord> RunAsync(CancellationToken ct)
+    {
+        var record = await RunOwnAsync(ct);
+        if (await Fallback.FallbackChain.NextAsync(_store, _options, record, ct) is not { } next)
+            return record;
+        _logger.FallbackContinues(Id, MigrationStore.Name(record.Status), next.Id);
+        _next = next;
+        return await next.RunAsync(ct);
+    }
+
+    private async Task<MigrationRecord> RunOwnAsync(CancellationToken ct)
     {
         if (_record.Method == MigrationMethod.Subscription)
         {

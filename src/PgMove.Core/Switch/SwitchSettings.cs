@@ -45,6 +45,12 @@ public sealed record SwitchSettings
     /// <summary>How long <see cref="Command"/> may run before it is killed and the cutover rolled back, in seconds. The default value is 60.</summary>
     public double CommandTimeoutSeconds { get; init; } = 60;
 
+    /// <summary>
+    /// Relay: before RESUME, start a stream from the target back to the source (a publication and slot per database on the
+    /// target), so that <c>pgmove fallback</c> can move the applications back without losing a write. The default value is false.
+    /// </summary>
+    public bool Fallback { get; init; }
+
     /// <summary>For messages: which switch this is, without secrets.</summary>
     public override string ToString() => PgBouncerAdmin is { } admin ? $"PgBouncer at {admin}" : "the switch command";
 }

@@ -9,4 +9,8 @@ namespace PgMove.Server.Api;
 /// configuration (their queries wait, then go to the target; implies the freeze). The default value is none: the
 /// applications are re-pointed by their owners. The service never runs a command.
 /// </param>
-public sealed record CutoverRequest(bool? FreezeSource, string? Switch);
+/// <param name="Fallback">
+/// true (with "switch", relay): keep the source in step with the target after the switch, so that the applications can be
+/// moved back without losing a write (the CLI's pgmove fallback; pgmove finish ends it). The default value is false.
+/// </param>
+public sealed record CutoverRequest(bool? FreezeSource, string? Switch, bool? Fallback = null);

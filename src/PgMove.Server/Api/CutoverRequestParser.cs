@@ -11,7 +11,7 @@ public static class CutoverRequestParser
     /// <summary>The one switch the service offers: the cluster's PgBouncer from its configuration.</summary>
     public const string PgBouncer = "pgbouncer";
 
-    private static readonly string[] RootFields = ["freeze_source", "switch"];
+    private static readonly string[] RootFields = ["freeze_source", "switch", "fallback"];
 
     /// <summary>Reads the body (none is a plain cutover); throws <see cref="ApiProblem"/> (422) when it is not a valid cutover request.</summary>
     public static async Task<CutoverRequest> ReadAsync(HttpRequest request, CancellationToken ct) =>
@@ -55,9 +55,19 @@ public static class CutoverRequestParser
                 else
                     problems.Add($"switch must be \"{PgBouncer}\" (the PgBouncer set for the cluster in the service's configuration) or left out; the service never runs a command");
             }
+            bool? fallback = null;
+            if (fields.TryGetValue("fallback", out var fallbackValue) && fallbackValue.ValueKind != JsonValueKind.Null)
+            {
+                if (fallbackValue.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                    fallback = fallbackValue.GetBoolean();
+                else
+                    problems.Add("fallback must be true or false");
+            }
+            if (fallback == true && switchName is null)
+                problems.Add($"fallback needs \"switch\":\"{PgBouncer}\" (the way back starts at the switch of the applications)");
             if (problems.Count > 0)
                 throw ApiProblem.Unprocessable($"The request is not valid: {string.Join("; ", problems.Distinct())}.");
-            return new CutoverRequest(freeze, switchName);
+            return new CutoverRequest(freeze, switchName, fallback);
         }
     }
 }

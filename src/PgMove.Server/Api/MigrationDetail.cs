@@ -19,7 +19,8 @@ public sealed record MigrationDetail(
     IReadOnlyList<DatabaseDetail> Databases,
     IReadOnlyList<string> Warnings,
     RunnerDetail Runner,
-    string? Applications);
+    string? Applications,
+    Core.Fallback.FallbackState? Fallback = null);
 
 /// <summary>Who runs the migration: <c>alive</c> when a process or a service node's lease has it now; the current or last runner and its last heartbeat.</summary>
 public sealed record RunnerDetail(bool Alive, int? Pid, string? Host, string? LastSeen);

@@ -27,7 +27,7 @@ internal static class PgMoveEndpoints
                 ApiJson.Result(stores.Read(s => s.All()).Where(r => settings.ClusterOf(r) is not null).Select(r => Views.Detail(r, settings)).ToList(), ApiJson.Default.ListMigrationDetail))
             .WithSummary("Every migration of the managed clusters, newest first.").Produces<IReadOnlyList<MigrationDetail>>();
         api.MapGet("/migrations/{migration_id}", (string migration_id, ServiceSettings settings, StoreAccess stores) =>
-                ApiJson.Result(Views.Detail(Find(settings, stores, migration_id), settings), ApiJson.Default.MigrationDetail))
+                ApiJson.Result(Views.Detail(Find(settings, stores, migration_id), settings, stores), ApiJson.Default.MigrationDetail))
             .WithSummary("One migration with per-database phase, copy progress, lag and WAL retained.")
             .Produces<MigrationDetail>().Produces<ApiError>(404);
         api.MapPost("/migrations/{migration_id}/cutover", CutoverAsync)
@@ -76,7 +76,9 @@ internal static class PgMoveEndpoints
         if (!record.IsActive)
             throw ApiProblem.Conflict($"Migration {record.Id} is {Core.State.MigrationStore.Name(record.Status)}; only a running or syncing migration can be cut over.");
         var body = await CutoverRequestParser.ReadAsync(context.Request, context.RequestAborted);
-        var switchSettings = body.Switch is null ? null : await CheckSwitchAsync(record, settings, stores, context.RequestAborted);
+        if (body.Fallback == true && record.Method != MigrationMethod.Relay)
+            throw ApiProblem.Unprocessable($"Migration {record.Id} uses the {record.Method.ToString().ToLowerInvariant()} method; a fallback needs relay. Nothing was asked.");
+        var switchSettings = body.Switch is null ? null : await CheckSwitchAsync(record, settings, stores, body.Fallback == true, context.RequestAborted);
         await host.RequestCutoverAsync(record, body.FreezeSource ?? false, switchSettings, context.RequestAborted);
         return ApiJson.Result(Views.Detail(stores.Read(s => s.Get(record.Id))!, settings), ApiJson.Default.MigrationDetail, StatusCodes.Status202Accepted);
     }
@@ -85,12 +87,13 @@ internal static class PgMoveEndpoints
     /// The cluster's PgBouncer switch, checked before anything is asked (its console answers, its ini is writable and has
     /// entries leading to the source): 422 naming the cause otherwise, and no request is left.
     /// </summary>
-    private static async Task<SwitchSettings> CheckSwitchAsync(MigrationRecord record, ServiceSettings settings, StoreAccess stores, CancellationToken ct)
+    private static async Task<SwitchSettings> CheckSwitchAsync(MigrationRecord record, ServiceSettings settings, StoreAccess stores, bool fallback, CancellationToken ct)
     {
         var cluster = settings.ClusterOf(record)!;
-        var switchSettings = cluster.PgBouncer
+        var configured = cluster.PgBouncer
             ?? throw ApiProblem.Unprocessable($"Cluster {cluster.Name} has no PgBouncer in the service's configuration, so this cutover cannot switch the applications; nothing was asked. "
                 + "Add \"pgbouncer\": {\"admin\": …} to the cluster in the configuration file and restart pgmove serve, or cut over without \"switch\" and re-point the applications yourself.");
+        var switchSettings = configured with { Fallback = fallback };
         var (source, target) = stores.Read(s => s.ReadSecrets(record.Id));
         try
         {

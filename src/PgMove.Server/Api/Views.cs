@@ -19,7 +19,8 @@ internal static class Views
         Fix = details && record.Status == MigrationStatus.Error ? record.Fix : null,
     };
 
-    public static MigrationDetail Detail(MigrationRecord record, ServiceSettings settings) => new(
+    /// <param name="stores">When given, the detail holds the fallback of a migration cut over with one (a read of the store more).</param>
+    public static MigrationDetail Detail(MigrationRecord record, ServiceSettings settings, Runner.StoreAccess? stores = null) => new(
         record.Id,
         settings.ClusterOf(record)?.Id,
         MigrationStore.Name(record.Status),
@@ -38,7 +39,8 @@ internal static class Views
         record.Warnings,
         new RunnerDetail(MigrationControl.HasLiveRunner(record), record.RunnerPid, record.LeaseOwner ?? record.RunnerHost,
             record.RunnerHeartbeat is { } beat ? Time(beat) : null),
-        ApplicationsState.Of(record));
+        ApplicationsState.Of(record),
+        stores?.Read(s => Core.Fallback.FallbackState.Of(s, record)));
 
     public static CheckReport Check(PreflightReport report) => new(!report.HasFailures,
         report.Results.Select(r => new CheckItem(r.Id, r.Status.ToString().ToLowerInvariant(), r.Message, r.Fix)).ToList());

@@ -120,7 +120,7 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
             ServiceLog.ResumeFailed(logger, "(store)", error.Message);
             return;
         }
-        foreach (var record in records.Where(r => r.IsActive && settings.ClusterOf(r) is not null))
+        foreach (var record in records.Where(r => r.IsActive && (settings.ClusterOf(r) is not null || IsFallbackOfOurs(r))))
         {
             if (ct.IsCancellationRequested)
                 return;
@@ -205,6 +205,10 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
             ServiceLog.LeaseNotReleased(logger, id, error.Message);
         }
     }
+
+    /// <summary>The fallback stream of a migration into one of our clusters (its own target is the old server, no cluster of ours).</summary>
+    private bool IsFallbackOfOurs(MigrationRecord record) =>
+        record.Method == MigrationMethod.Fallback && stores.Read(store => Core.Fallback.FallbackPair.ForwardOf(store, record)) is { } forward && settings.ClusterOf(forward) is not null;
 
     private async Task ResumeAsync(MigrationRecord record, CancellationToken ct)
     {

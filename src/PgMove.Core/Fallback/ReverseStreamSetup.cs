@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using PgMove.Core.Catalog;
+using PgMove.Core.Connections;
+using PgMove.Core.Errors;
+using PgMove.Core.Logging;
+using PgMove.Core.Migrations;
+using PgMove.Core.Replication;
+using PgMove.Core.State;
+
+namespace PgMove.Core.Fallback;
+
+/// <summary>
+/// A cutover with fallback, at its switch: creates the reverse stream (target → source) as a record of its own
+/// (<see cref="FallbackPair"/>), whose databases start streaming at the slot made on the target at this instant. The
+/// record is written before anything is made, so an undo (rollback, or recovery after a crash) knows what to drop.
+/// </summary>
+internal sealed class ReverseStreamSetup(IMigrationStore store, string migrationId, MigrationOptions options, IReadOnlyList<string> databases) : IFallbackStep
+{
+    private readonly ILogger _logger = options.LoggerFactory.CreateLogger("PgMove.Fallback");
+
+    public Task CheckAsync(CancellationToken ct) => FallbackPreflight.CheckAsync(options.Target, databases.Count, ct);
+
+    public async Task BeforeResumeAsync(CancellationToken ct)
+    {
+        var forward = store.Get(migrationId) ?? throw new InvalidOperationException($"Migration {migrationId} is gone from the store.");
+        IReadOnlyList<DatabaseInfo> onTarget;
+        IReadOnlyDictionary<string, long> oids;
+        await using (var target = await PgConnector.OpenAsync(options.Target, "target", ct))
+        {
+            onTarget = DatabaseSelection.Select(await CatalogReader.ReadDatabasesAsync(target, ct), []);
+            oids = await CatalogReader.ReadDatabaseOidsAsync(target, ct);
+        }
+        var id = Guid.NewGuid().ToString();
+        var now = options.Clock.GetUtcNow();
+        var reverse = new MigrationRecord
+        {
+            Id = id,
+            Method = MigrationMethod.Fallback,
+            Status = MigrationStatus.Running,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Source = forward.Target,
+            Target = forward.Source,
+            // The reverse stream reads exactly the migrated databases: any other database of the target is not its business.
+            IgnoreDatabases = onTarget.Select(d => d.Name).Where(n => !databases.Contains(n, StringComparer.Ordinal)).ToList(),
+            Databases = databases.Select(name => new DatabaseRecord
+            {
+                Name = name, CopyDone = true, Slot = ReplicationNames.Slot(id, oids[name]), Publication = ReplicationNames.Publication(id),
+            }).ToList(),
+            Result = $"the fallback of migration {migrationId}: the source follows the target",
+        };
+        store.Create(reverse, options.Target, options.Source);
+        var started = new List<DatabaseRecord>();
+        foreach (var database in reverse.Databases)
+        {
+            var lsn = await StreamStart.CreateAsync(options.Target, "target", database.Name, database.Slot!, database.Publication!, ct);
+            await StreamStart.RecordAppliedAsync(options.Source, "source", database.Name, database.Slot!, lsn, ct);
+            _logger.FallbackStreamCreated(migrationId, database.Name, database.Slot!, lsn.ToString());
+            started.Add(database with { AppliedLsn = lsn.ToString() });
+        }
+        store.Update(reverse with { Status = MigrationStatus.Syncing, Databases = started });
+    }
+
+    public async Task<string> UndoAsync(CancellationToken ct)
+    {
+        if (store.Get(migrationId) is not { } forward || FallbackPair.ReverseOf(store, forward) is not { IsActive: true } reverse)
+            return "";
+        var failures = new List<string>();
+        foreach (var database in reverse.Databases)
+        {
+            try
+            {
+                await StreamStart.DropAsync(options.Target, "target", database.Name, database.Slot!, database.Publication!, ct);
+                await StreamStart.ForgetAppliedAsync(options.Source, "source", database.Name, database.Slot!, ct);
+            }
+            catch (Exception error) when (error is PgMoveException or NpgsqlException)
+            {
+                failures.Add($"slot {database.Slot} and publication {database.Publication} in database {database.Name} on the target ({error.Message})");
+            }
+        }
+        _logger.FallbackStreamDropped(migrationId, reverse.Id);
+        if (failures.Count == 0)
+        {
+            store.Update(reverse with { Status = MigrationStatus.Canceled, Result = "not set up: the switch was rolled back", Databases = reverse.Databases.Select(d => d with { Phase = DatabasePhase.Stopped }).ToList() });
+            return "";
+        }
+        var note = $"The fallback's {string.Join("; ", failures)} may remain.";
+        store.Update(reverse with { Status = MigrationStatus.Error, Error = $"the switch was rolled back; {note}", Fix = "Run pgmove finish once the target is reachable: it drops them." });
+        return " " + note;
+    }
+}

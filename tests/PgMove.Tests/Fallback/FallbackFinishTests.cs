@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Time.Testing;
+using PgMove.Core.Fallback;
+using PgMove.Core.Migrations;
+using PgMove.Core.State;
+using PgMove.Tests.Infrastructure;
+using PgMove.Tests.Migrations;
+
+namespace PgMove.Tests.Fallback;
+
+/// <summary>
+/// The edges of a fallback on real servers (15 → 17): a target that cannot carry one refuses the cutover before anything
+/// is switched; a fallback still runs after six days (its limit is seven); <c>pgmove finish</c> leaves nothing on the new server.
+/// </summary>
+public sealed class FallbackFinishTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    [SkippableFact]
+    public async Task CutoverWithFallback_TargetWalLevelReplica_RefusedBeforeSwitchingThenOnceFixedFinishLeavesNothing()
+    {
+        await using var scenario = await RelayScenario.StartAsync(target: new ClusterOptions { Major = 17, WalLevel = "replica" });
+        await scenario.Source.ExecuteAsync("CREATE DATABASE app");
+        await scenario.Source.ExecuteAsync("CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 100) g", "app");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (_, run) = await scenario.RunAsync(scenario.Options(o => o with { Clock = clock, IgnoreDatabases = ["postgres"] }), CancellationToken.None);
+        var forwardId = (await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout, run)).Id;
+
+        var (exit, output) = await Cutover(scenario);
+
+        Assert.True(exit == 1, output);
+        Assert.Contains("wal_level is 'replica' on the target", output, StringComparison.Ordinal);
+        Assert.Contains("ALTER SYSTEM SET wal_level = logical", output, StringComparison.Ordinal);
+        Assert.Contains("Nothing was switched", output, StringComparison.Ordinal);
+        var refused = scenario.Latest();
+        Assert.Equal(MigrationStatus.Syncing, refused.Status);
+        Assert.Null(refused.SwitchStep);
+        Assert.Null(refused.Request);
+        Assert.Equal(0, await scenario.Source.ScalarAsync<int>("SELECT count(*)::int FROM pg_db_role_setting WHERE 'default_transaction_read_only=on' = ANY (setconfig)"));
+        Assert.Empty(await SourceHygiene.FindLeftoversAsync(scenario.Target));
+
+        await scenario.Target.ExecuteAsync("ALTER SYSTEM SET wal_level = logical");
+        await scenario.Target.RestartAsync();
+        // The migration goes on after the restart (its apply session reconnects once there is something to apply).
+        await scenario.Source.ExecuteAsync("INSERT INTO t VALUES (102, 102)", "app");
+        await FallbackTests.WaitForAsync(async () => await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM t", "app") == 101);
+        (exit, output) = await Cutover(scenario);
+
+        Assert.True(exit == 0, output);
+        var reverse = await FallbackTests.WaitForRecordAsync(scenario, store => FallbackPair.ReverseOf(store, store.Get(forwardId)!),
+            r => r.Status == MigrationStatus.Syncing && r.Databases.All(d => d.Phase == DatabasePhase.Streaming));
+        // The applications write to the 17; the 15, read-only for them, follows.
+        await scenario.Target.ExecuteAsync("UPDATE t SET v = v + 1 WHERE id <= 50; INSERT INTO t VALUES (101, 101)", "app");
+        await FallbackTests.WaitForAsync(async () => await scenario.Source.ScalarAsync<long>("SELECT sum(v) FROM t", "app") == 5050 + 102 + 50 + 101,
+            () => Migrations.RelayScenario.Describe(FallbackTests.Record(scenario, reverse.Id)));
+
+        // Six days on: still there (its limit is seven days, not the migration's fourteen, counted from the cutover).
+        clock.Advance(TimeSpan.FromDays(6));
+        var advanced = DateTimeOffset.UtcNow.AddSeconds(2.2);
+        Assert.Equal(MigrationStatus.Syncing, (await FallbackTests.WaitForRecordAsync(scenario, store => store.Get(reverse.Id), r => r.RunnerHeartbeat > advanced)).Status);
+
+        (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "finish", "--state", scenario.StatePath);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("is finished", output, StringComparison.Ordinal);
+        var ended = await run.WaitAsync(Timeout);
+        Assert.Equal(reverse.Id, ended.Id);
+        Assert.Equal(MigrationStatus.Canceled, ended.Status);
+        await SourceHygiene.AssertCleanAsync(scenario.Target);
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
+        Assert.Equal(0, await scenario.Source.ScalarAsync<int>("SELECT count(*)::int FROM pg_namespace WHERE nspname = '_pgmove'", "app"));
+        var (_, status) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "status", "--json", "--state", scenario.StatePath);
+        Assert.Matches(@"""fallback"": \{\s*""active"": false,\s*""status"": ""canceled""", status);
+        (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "finish", "--state", scenario.StatePath);
+        Assert.True(exit == 0, output);
+        Assert.Contains("already canceled", output, StringComparison.Ordinal);
+    }
+
+    private static Task<(int ExitCode, string Output)> Cutover(RelayScenario scenario) =>
+        PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "cutover", "--state", scenario.StatePath, "--switch-command", "true", "--fallback");
+}

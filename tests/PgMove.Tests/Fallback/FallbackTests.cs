@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using PgMove.Core.Fallback;
+using PgMove.Core.Migrations;
+using PgMove.Core.State;
+using PgMove.Tests.Cutover;
+using PgMove.Tests.Infrastructure;
+
+namespace PgMove.Tests.Fallback;
+
+/// <summary>
+/// <c>pgmove cutover --fallback</c>, <c>pgmove fallback</c> and <c>pgmove finish</c> on real servers (15 → 17) and a real
+/// PgBouncer: the old server follows the new one after the switch, so going back loses no write.
+/// </summary>
+public sealed partial class FallbackTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    [SkippableFact]
+    public async Task Fallback_PgbenchThroughPgBouncerAndPgmoveKilledMeanwhile_BackOnTheSourceWithEveryTransactionAndStopLeavesNothing()
+    {
+        await using var setup = await SwitchCutoverTests.Setup.StartAsync("relay", runner: false);
+        var scenario = setup.Scenario;
+        await using var start = PgMoveProcess.Start(scenario.CliEnvironment(), "start", "--state", scenario.StatePath, "--ignore-db", "postgres");
+        var forwardId = (await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout)).Id;
+        // Long enough for the cutover, some writes on the 17, the fallback and some writes on the 15 again.
+        var load = Pgbench.RunThroughAsync(setup.Bouncer.Host, setup.Bouncer.Port, ["-n", "-c", "4", "-T", "60", "app"]);
+        await WaitForAsync(async () => await History(scenario.Source) > 100);
+
+        var (exit, output) = await setup.CutoverAsync("--fallback");
+
+        Assert.True(exit == 0, output);
+        Assert.Equal(scenario.Target.Port, await setup.Bouncer.ScalarAsync<int>("app", "SELECT inet_server_port()"));
+        var reverse = await WaitForRecordAsync(scenario, store => FallbackPair.ReverseOf(store, store.Get(forwardId)!),
+            r => r.Status == MigrationStatus.Syncing && r.Databases.All(d => d.Phase == DatabasePhase.Streaming));
+        Assert.Equal(MigrationStatus.Done, Record(scenario, forwardId).Status);
+        // pgbench goes on writing to the 17, and the 15 (still read-only for everyone else) follows it.
+        var onTargetAtCutover = await History(scenario.Target);
+        await WaitForAsync(async () => await History(scenario.Source) > onTargetAtCutover + 100);
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => scenario.Source.ExecuteAsync("INSERT INTO pgbench_history (tid, bid, aid, delta) VALUES (1, 1, 1, 0)", "app"));
+        var (_, status) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "status", "--json", "--state", scenario.StatePath);
+        Assert.Matches(@"""fallback"": \{\s*""active"": true", status);
+        Assert.Contains(@"""status"": ""done""", status, StringComparison.Ordinal);
+
+        // kill -9 of the process that runs the fallback stream while it applies; pgbench (on the 17) does not notice.
+        await start.KillAsync();
+        var atKill = await History(scenario.Target);
+        await WaitForAsync(async () => await History(scenario.Target) > atKill + 100);
+        // pgmove start resumes the fallback stream (it is what runs after a cutover with fallback).
+        await using var restarted = PgMoveProcess.Start(scenario.CliEnvironment(), "start", "--state", scenario.StatePath);
+        var resumedAt = DateTimeOffset.UtcNow;
+        await WaitForRecordAsync(scenario, store => store.Get(reverse.Id),
+            r => r.RunnerPid == restarted.Id && r.RunnerHeartbeat > resumedAt && r.Databases.All(d => d.Phase == DatabasePhase.Streaming));
+        await WaitForAsync(async () => await History(scenario.Source) > atKill + 100);
+
+        (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "fallback", "--state", scenario.StatePath, "--pgbouncer", setup.AdminConninfo);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("Fell back", output, StringComparison.Ordinal);
+        Assert.Equal(scenario.Source.Port, await setup.Bouncer.ScalarAsync<int>("app", "SELECT inet_server_port()"));
+        var onSourceAtFallback = await History(scenario.Source);
+        var (benchExit, bench) = await load;
+        Assert.True(benchExit == 0, bench);
+        Assert.Matches(@"number of failed transactions: 0\b", bench);
+        var processed = long.Parse(ProcessedPattern().Match(bench).Groups[1].Value, CultureInfo.InvariantCulture);
+        // pgbench wrote to the 15 again after the fallback, and the 15 holds every transaction it counted, once.
+        Assert.True(processed > onSourceAtFallback, $"pgbench ended before the fallback ({processed} transactions, {onSourceAtFallback} at the fallback)");
+        Assert.Equal(processed, await History(scenario.Source));
+        Assert.True(await scenario.Source.ScalarAsync<bool>("SELECT (SELECT sum(abalance) FROM pgbench_accounts) = (SELECT coalesce(sum(delta), 0) FROM pgbench_history)", "app"));
+        Assert.Equal(MigrationStatus.Done, Record(scenario, reverse.Id).Status);
+
+        // The migration is syncing again: the 17 follows the 15, and verify finds both the same once it caught up.
+        var after = DateTimeOffset.UtcNow.AddSeconds(1.2);
+        await WaitForRecordAsync(scenario, store => store.Get(forwardId),
+            r => r.Status == MigrationStatus.Syncing && r.RunnerHeartbeat > after && r.Databases.All(d => d.Phase == DatabasePhase.Streaming && d.LagBytes == 0));
+        Assert.Equal(processed, await History(scenario.Target));
+        (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "verify", "--ignore-db", "postgres");
+        Assert.True(exit == 0, output);
+
+        (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "stop", "--state", scenario.StatePath);
+        Assert.True(exit == 0, output);
+        Assert.Equal(MigrationStatus.Canceled, Record(scenario, forwardId).Status);
+        using (var exited = new CancellationTokenSource(Timeout))
+            await restarted.WaitForExitAsync(exited.Token);
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
+        await SourceHygiene.AssertCleanAsync(scenario.Target);
+    }
+
+    internal static Task<long> History(PgCluster cluster) => cluster.ScalarAsync<long>("SELECT count(*) FROM pgbench_history", "app");
+
+    internal static MigrationRecord Record(Migrations.RelayScenario scenario, string id)
+    {
+        using var store = MigrationStore.Open(scenario.StatePath);
+        return store.Get(id)!;
+    }
+
+    /// <summary>Polls the record <paramref name="find"/> picks until it satisfies <paramref name="condition"/>.</summary>
+    internal static async Task<MigrationRecord> WaitForRecordAsync(Migrations.RelayScenario scenario, Func<IMigrationStore, MigrationRecord?> find, Func<MigrationRecord, bool> condition)
+    {
+        var deadline = DateTimeOffset.UtcNow + Timeout;
+        while (true)
+        {
+            MigrationRecord? record;
+            using (var store = MigrationStore.Open(scenario.StatePath))
+                record = find(store);
+            if (record is not null && condition(record))
+                return record;
+            if (DateTimeOffset.UtcNow > deadline)
+                throw new TimeoutException($"Condition not reached in {Timeout}; last state: {Migrations.RelayScenario.Describe(record)}");
+            await Task.Delay(250);
+        }
+    }
+
+    /// <param name="describe">What to report when the deadline passes (the migration's state, say).</param>
+    internal static async Task WaitForAsync(Func<Task<bool>> condition, Func<string>? describe = null)
+    {
+        var deadline = DateTimeOffset.UtcNow + Timeout;
+        while (!await condition())
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+                throw new TimeoutException($"the condition did not hold within the deadline {describe?.Invoke()}");
+            await Task.Delay(100);
+        }
+    }
+
+    [GeneratedRegex(@"number of transactions actually processed: (\d+)")]
+    private static partial Regex ProcessedPattern();
+}
