@@ -33,9 +33,13 @@ internal static class MigrationCommands
         var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel COPY workers per database.", DefaultValueFactory = _ => 4 };
         var maxDays = new Option<double>("--max-days") { Description = "Stop the migration by itself after this many days.", DefaultValueFactory = _ => 14 };
         var maxWal = new Option<double>("--max-retained-wal-gb") { Description = "Stop the migration by itself when a slot retains more WAL than this on the source.", DefaultValueFactory = _ => 64 };
+        var applyDdl = new Option<bool>("--apply-ddl")
+        {
+            Description = "Subscription method, when resuming: run on the target the DDL PgMove captured on the source that the target lacks (in the source's order), then enable the subscription again.",
+        };
         var command = new Command("start", "Start (or resume) a continuous migration: copy, then stream changes until cutover or stop. Ctrl-C detaches; run start again to resume.")
         {
-            source, target, ignore, method, jobs, maxDays, maxWal, pgBin, state, json,
+            source, target, ignore, method, jobs, maxDays, maxWal, applyDdl, pgBin, state, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -58,6 +62,7 @@ internal static class MigrationCommands
                 PgBinDirectory = parse.GetValue(pgBin),
                 MaxDuration = TimeSpan.FromDays(parse.GetValue(maxDays)),
                 MaxRetainedWalBytes = (long)(parse.GetValue(maxWal) * 1024 * 1024 * 1024),
+                ApplyDdl = parse.GetValue(applyDdl),
                 LoggerFactory = logging.Factory,
             };
             using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
