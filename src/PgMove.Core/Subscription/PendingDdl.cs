@@ -26,7 +26,7 @@ internal static class PendingDdl
     {
         var plan = DdlPlan.For(ddl.Event);
         var text = plan.NotCarried is null && plan.Statements.Count > 0 ? string.Join("; ", plan.Statements) : ddl.Event.Query;
-        text = string.Join(' ', text.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+        text = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)); // one line in messages
         return text.Length <= StatementLength ? text : text[..StatementLength] + "…";
     }
 

@@ -3,6 +3,7 @@ using NpgsqlTypes;
 using PgMove.Core.Catalog;
 using PgMove.Core.Errors;
 using PgMove.Core.Logging;
+using PgMove.Core.Migrations;
 using PgMove.Core.Replication;
 using PgMove.Core.Replication.Ddl;
 
@@ -85,27 +86,23 @@ internal sealed partial class SubscriptionRunner
     /// <summary>
     /// <c>pgmove start --apply-ddl</c>, for one database: disables the subscription (so that its slot can be read),
     /// runs on the target every captured DDL up to where the subscription stopped, in order, with the source's
-    /// search_path and role, one transaction each with its mark. The caller enables the subscription again and adds
-    /// the new tables. Returns how many ran.
+    /// search_path and role, one transaction each with its mark. The caller enables the subscription again. Returns
+    /// how many ran, and how many captured DDL the stream has not reached yet (left for later).
     /// </summary>
-    private async Task<int> ApplyPendingDdlAsync(SubscriptionDatabase run, CancellationToken ct)
+    private async Task<(int Applied, int Later, string Note)> ApplyPendingDdlAsync(SubscriptionDatabase run, CancellationToken ct)
     {
         await using var target = await OpenTargetAsync(run.Name, ct);
         await ReadSubscriptionStateAsync(target, run, ct);
         await using var source = await OpenSourceAsync(run.Name, ct);
         if (!await CapturedDdl.LogExistsAsync(source, Id, ct))
-        {
-            _logger.DdlNothingPending(run.Name, " (the source has no DDL log: the capture could not be installed)");
-            return 0;
-        }
+            return (0, 0, " (the source has no DDL log: the capture could not be installed)");
         await _subscriptions.DisableAsync(target, run.Subscription, ct);
         var (_, bound) = await PeekFirstPendingAsync(run, source, target, ct);
-        var pending = PendingDdl.Select(await CapturedDdl.ReadAsync(source, Id, ct), await TargetDdlMarks.ReadAsync(target, ct), bound);
+        var unmarked = PendingDdl.Select(await CapturedDdl.ReadAsync(source, Id, ct), await TargetDdlMarks.ReadAsync(target, ct), bound: null);
+        var pending = PendingDdl.Select(unmarked, new HashSet<long>(), bound);
+        var later = unmarked.Count - pending.Count;
         if (pending.Count == 0)
-        {
-            _logger.DdlNothingPending(run.Name, bound is { } at ? $" before source LSN {at}, where the subscription is" : "");
-            return 0;
-        }
+            return (0, later, bound is { } at ? $" before source LSN {at}, where the subscription is ({later} captured after it)" : "");
         await TargetDdlMarks.EnsureAsync(target, ct);
         foreach (var ddl in pending)
         {
@@ -113,7 +110,62 @@ internal sealed partial class SubscriptionRunner
             run.DdlApplied++;
             Save();
         }
-        return pending.Count;
+        return (pending.Count, later, "");
+    }
+
+    /// <summary>
+    /// A run started with --apply-ddl keeps applying: when the apply stops again on a DDL the stream has reached
+    /// since (or a table it created is missing), the captured DDL runs and the subscription goes on. True when that
+    /// handled it: DDL ran and streaming resumed; or, for a missing table (<paramref name="waitForLater"/>), DDL is
+    /// captured that the stream has not reached yet (the table's rows are skipped until the refresh copies them);
+    /// or running it failed and the database is marked failed. False: nothing to do, the usual report follows.
+    /// </summary>
+    private async Task<bool> TryApplyDdlAsync(SubscriptionDatabase run, bool waitForLater, CancellationToken ct)
+    {
+        if (!_options.ApplyDdl)
+            return false;
+        try
+        {
+            var (applied, later, _) = await ApplyPendingDdlAsync(run, ct);
+            await using (var target = await OpenTargetAsync(run.Name, ct))
+                await _subscriptions.EnableAsync(target, run.Subscription, ct);
+            if (applied == 0)
+                return waitForLater && later > 0;
+            if (run.CopyDone)
+                await AddNewTablesOrWaitAsync(run, ct);
+            run.ErrorsAtStart = null; // a new baseline: the errors counted so far were this DDL's
+            run.LastError = null;
+            return true;
+        }
+        catch (Exception error) when (IsTransient(error))
+        {
+            return false; // a server out of reach: the usual report, and pgmove start --apply-ddl again
+        }
+        catch (PgMoveException error)
+        {
+            run.Phase = DatabasePhase.Failed;
+            run.LastError = Redact($"{error.Message} Fix: {error.Fix}");
+            return true;
+        }
+        catch (PostgresException error)
+        {
+            run.Phase = DatabasePhase.Failed;
+            run.LastError = Redact($"database {run.Name}: applying the captured DDL failed: {error.MessageText} ({error.SqlState}). Fix: correct the cause, then run pgmove start --apply-ddl again; or pgmove stop to end the migration.");
+            return true;
+        }
+    }
+
+    /// <summary>The tables the DDL created join the subscription now; one created by DDL the stream has not reached waits for the next check.</summary>
+    private async Task AddNewTablesOrWaitAsync(SubscriptionDatabase run, CancellationToken ct)
+    {
+        try
+        {
+            await AddNewTablesAsync(run, ct);
+        }
+        catch (PgMoveException error) when (error.Code == "subscription.table_missing" && _options.ApplyDdl)
+        {
+            // FollowNewTablesAsync tries again, applying the DDL once the stream is there.
+        }
     }
 
     private async Task ApplyOneAsync(SubscriptionDatabase run, NpgsqlConnection target, CapturedDdl ddl, CancellationToken ct)

@@ -34,6 +34,9 @@ internal sealed partial class SubscriptionRunner
             }
             catch (PgMoveException error)
             {
+                // With --apply-ddl, the captured DDL creates it on the target and it joins the subscription.
+                if (error.Code == "subscription.table_missing" && await TryApplyDdlAsync(run, waitForLater: true, ct))
+                    continue;
                 run.Phase = DatabasePhase.Failed;
                 run.LastError = Redact($"{error.Message} Fix: {error.Fix}");
             }

@@ -3,6 +3,7 @@ using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
 using PgMove.Core.Copy;
 using PgMove.Core.Errors;
+using PgMove.Core.Logging;
 using PgMove.Core.Migrations;
 using PgMove.Core.Preflight.Checks;
 using PgMove.Core.Replication.Ddl;
@@ -86,13 +87,15 @@ internal sealed partial class SubscriptionRunner
             {
                 await using (var source = await OpenSourceAsync(run.Name, ct))
                     await InstallCaptureAsync(run, source, ct); // renewed (its log kept), or installed for a migration that had none
-                var applied = _options.ApplyDdl ? await ApplyPendingDdlAsync(run, ct) : 0;
+                var (applied, _, note) = _options.ApplyDdl ? await ApplyPendingDdlAsync(run, ct) : (0, 0, "");
+                if (_options.ApplyDdl && applied == 0)
+                    _logger.DdlNothingPending(run.Name, note);
                 // Resumed: re-enable a subscription that an apply error (or --apply-ddl) made PgMove disable (a no-op when enabled).
-                await using var target = await OpenTargetAsync(run.Name, ct);
-                await _subscriptions.EnableAsync(target, run.Subscription, ct);
+                await using (var target = await OpenTargetAsync(run.Name, ct))
+                    await _subscriptions.EnableAsync(target, run.Subscription, ct);
                 // Tables the DDL created join the subscription with their rows now, not at the next check.
                 if (applied > 0 && run.CopyDone)
-                    await AddNewTablesAsync(run, ct);
+                    await AddNewTablesOrWaitAsync(run, ct);
             }
             run.LastError = null;
 

@@ -164,6 +164,8 @@ internal sealed partial class SubscriptionRunner
     /// </summary>
     private async Task DiagnoseAsync(SubscriptionDatabase run, NpgsqlConnection target, CancellationToken ct)
     {
+        if (await TryApplyDdlAsync(run, waitForLater: false, ct))
+            return;
         await _subscriptions.DisableAsync(target, run.Subscription, ct);
         IReadOnlyList<(string Schema, string Name)> tables = [];
         NpgsqlLogSequenceNumber? bound = null;
