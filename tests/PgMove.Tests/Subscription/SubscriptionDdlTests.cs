@@ -27,12 +27,12 @@ public sealed class SubscriptionDdlTests
         await scenario.Source.ExecuteAsync("CREATE TABLE items (id bigserial PRIMARY KEY, name text); INSERT INTO items (name) SELECT 'item ' || g FROM generate_series(1, 200) g", "shop");
         var environment = scenario.CliEnvironment();
 
-        await using (var start = PgMoveProcess.Start(environment, "start", "--method", "subscription", "--state", scenario.StatePath))
+        await using (var start = PgMoveProcess.Start(environment, "start", "--method", "subscription", "--state", scenario.StatePath, "--log-level", "information"))
         {
             await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing && r.RunnerPid == start.Id, Timeout);
-            var stem = await scenario.Source.ScalarAsync<string>("SELECT evtname FROM pg_event_trigger WHERE evtname LIKE 'pgmove%ddl_end'", "shop");
+            // The capture is there, logging into an unlogged table (never published).
+            Assert.True(1L == await scenario.Source.ScalarAsync<long>("SELECT count(*) FROM pg_event_trigger WHERE evtname LIKE 'pgmove%ddl_end'", "shop"), start.Output);
             Assert.Equal(1L, await scenario.Source.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname LIKE 'pgmove%ddl_log' AND relpersistence = 'u'", "shop"));
-            Assert.NotNull(stem);
 
             using var load = new CancellationTokenSource();
             var writes = WriteLoadAsync(scenario, load.Token);
@@ -52,7 +52,7 @@ public sealed class SubscriptionDdlTests
             await using (var resume = PgMoveProcess.Start(environment, "start", "--apply-ddl", "--state", scenario.StatePath, "--log-level", "information"))
             {
                 await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing && r.RunnerPid == resume.Id
-                                                 && r.Databases.All(d => d.TablesDone == d.TablesTotal && d.TablesTotal == 2), Timeout);
+                                                 && r.Databases.All(d => d.TablesDone == d.TablesTotal) && r.Databases.Single(d => d.Name == "shop").TablesTotal == 2, Timeout);
                 await load.CancelAsync();
                 await writes;
                 await SubscriptionMigration.WaitAppliedAsync(scenario);

@@ -1,7 +1,6 @@
--- PgMove's DDL capture in one source database (see DdlCapture.cs). {schema}, {function}, {end_trigger},
--- {start_trigger}, {drop_trigger} and {log} are quoted names; {prefix} a literal; {log_table}, {can_send} and
--- {send} the parts that differ by sink (DdlCaptureSink). Runs in one transaction; replaces an earlier install
--- but keeps its log (the subscription method's pending DDL).
+-- PgMove's DDL capture in one source database (see DdlCapture.cs, which fills in the quoted names, the message
+-- prefix and the parts that differ by sink: the log table, the privilege check and how a DDL is sent or recorded).
+-- Runs in one transaction; replaces an earlier install but keeps its log (the subscription method's pending DDL).
 DROP EVENT TRIGGER IF EXISTS {end_trigger};
 DROP EVENT TRIGGER IF EXISTS {start_trigger};
 DROP EVENT TRIGGER IF EXISTS {drop_trigger};
