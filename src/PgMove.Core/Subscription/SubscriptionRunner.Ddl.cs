@@ -37,6 +37,23 @@ internal sealed partial class SubscriptionRunner
     }
 
     /// <summary>
+    /// On resume: the capture renewed (its log kept), or installed for a migration that had none. A source out of
+    /// reach does not hold up the target side: the subscription waits for the source by itself.
+    /// </summary>
+    private async Task RenewCaptureAsync(SubscriptionDatabase run, CancellationToken ct)
+    {
+        try
+        {
+            await using var source = await OpenSourceAsync(run.Name, ct);
+            await InstallCaptureAsync(run, source, ct);
+        }
+        catch (Exception error) when (IsTransient(error) && !_options.ApplyDdl)
+        {
+            _logger.DdlCaptureUnavailable(run.Name, "the source is out of reach; the capture installed earlier stays as it was");
+        }
+    }
+
+    /// <summary>
     /// Where captured DDL stops belonging to what the target has reached: the commit of the first transaction the
     /// subscription has not applied (peeked from its slot, which the disabled subscription leaves free).
     /// </summary>

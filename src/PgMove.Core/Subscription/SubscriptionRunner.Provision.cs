@@ -85,8 +85,7 @@ internal sealed partial class SubscriptionRunner
             }
             else
             {
-                await using (var source = await OpenSourceAsync(run.Name, ct))
-                    await InstallCaptureAsync(run, source, ct); // renewed (its log kept), or installed for a migration that had none
+                await RenewCaptureAsync(run, ct);
                 var (applied, _, note) = _options.ApplyDdl ? await ApplyPendingDdlAsync(run, ct) : (0, 0, "");
                 if (_options.ApplyDdl && applied == 0)
                     _logger.DdlNothingPending(run.Name, note);

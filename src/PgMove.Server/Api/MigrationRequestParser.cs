@@ -14,7 +14,7 @@ public static class MigrationRequestParser
 {
     public const int MaxBodyBytes = 64 * 1024;
     private const int MaxIgnoredDatabases = 1000;
-    private static readonly string[] RootFields = ["source", "disable_ssl", "ignore_dbs", "method"];
+    private static readonly string[] RootFields = ["source", "disable_ssl", "ignore_dbs", "method", "apply_ddl"];
     private static readonly string[] SourceFields = ["host", "dbname", "port", "username", "password"];
 
     /// <summary>Reads the body of a request; throws <see cref="ApiProblem"/> (422) when it is not a valid migration request.</summary>
@@ -128,13 +128,22 @@ public static class MigrationRequestParser
             }
         }
 
+        var applyDdl = false;
+        if (fields.TryGetValue("apply_ddl", out var apply) && apply.ValueKind != JsonValueKind.Null)
+        {
+            if (apply.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                applyDdl = apply.GetBoolean();
+            else
+                problems.Add("apply_ddl must be true or false");
+        }
+
         if (problems.Count > 0)
             throw ApiProblem.Unprocessable($"The request is not valid: {string.Join("; ", problems.Distinct())}.");
 
         try
         {
             var spec = ConnectionSpecParser.FromFields(host, port ?? 5432, dbname ?? "postgres", username, password, disableSsl, "source", NoEnvironment.Instance);
-            return new MigrationRequest(spec, ignore.Distinct(StringComparer.Ordinal).ToList(), migrationMethod);
+            return new MigrationRequest(spec, ignore.Distinct(StringComparer.Ordinal).ToList(), migrationMethod, applyDdl);
         }
         catch (UsageException error)
         {
