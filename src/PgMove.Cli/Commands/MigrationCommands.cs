@@ -39,9 +39,13 @@ internal static class MigrationCommands
                 + "with the statement to run on the target. For a new migration (a resume keeps the migration's own choice).",
         };
         var fallbackDays = new Option<double>("--fallback-days") { Description = "After a cutover with --fallback, finish the fallback by itself after this many days.", DefaultValueFactory = _ => 7 };
+        var applyDdl = new Option<bool>("--apply-ddl")
+        {
+            Description = "Subscription method, when resuming: run on the target the DDL PgMove captured on the source that the target lacks (in the source's order), then enable the subscription again.",
+        };
         var command = new Command("start", "Start (or resume) a continuous migration: copy, then stream changes until cutover or stop. Ctrl-C detaches; run start again to resume.")
         {
-            source, target, ignore, method, jobs, maxDays, maxWal, noDdlCapture, fallbackDays, pgBin, state, json,
+            source, target, ignore, method, jobs, maxDays, maxWal, noDdlCapture, applyDdl, fallbackDays, pgBin, state, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -66,6 +70,7 @@ internal static class MigrationCommands
                 FallbackMaxDuration = TimeSpan.FromDays(parse.GetValue(fallbackDays)),
                 MaxRetainedWalBytes = (long)(parse.GetValue(maxWal) * 1024 * 1024 * 1024),
                 CaptureDdl = !parse.GetValue(noDdlCapture),
+                ApplyDdl = parse.GetValue(applyDdl),
                 LoggerFactory = logging.Factory,
             };
             using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());

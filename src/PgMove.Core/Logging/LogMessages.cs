@@ -106,6 +106,13 @@ internal static partial class LogMessages
 
     [LoggerMessage(5006, LogLevel.Information, "Database {Database}: DDL {Tag} at source LSN {Lsn} passed: it was held and made on the target by hand")]
     public static partial void DdlPassedAsDoneByHand(this ILogger logger, string database, string tag, string lsn);
+    // 51xx: the subscription method's captured DDL (pgmove start --apply-ddl)
+    [LoggerMessage(5101, LogLevel.Information, "Database {Database}: no captured DDL is pending on the target{Detail}")]
+    public static partial void DdlNothingPending(this ILogger logger, string database, string detail);
+
+    [LoggerMessage(5102, LogLevel.Warning, "Database {Database}: DDL {Tag} captured at source LSN {Lsn} was already made on the target ({Error}): recorded as applied")]
+    public static partial void DdlAlreadyOnTarget(this ILogger logger, string database, string tag, string lsn, string error);
+
     // 6xxx: fallback (the reverse stream of a cutover with fallback)
     [LoggerMessage(6001, LogLevel.Information, "Migration {MigrationId}, database {Database}: stream from the other server created at its switch (slot {Slot}, starts at {Lsn})")]
     public static partial void FallbackStreamCreated(this ILogger logger, string migrationId, string database, string slot, string lsn);

@@ -54,6 +54,13 @@ public sealed record MigrationOptions
     /// </summary>
     public bool CaptureDdl { get; init; } = true;
 
+    /// <summary>
+    /// Subscription: when resuming, run on the target the DDL the capture logged on the source that the target lacks
+    /// (up to where the subscription stopped, in order), then enable the subscription again and add the tables it
+    /// created. Only for resuming a subscription migration. The default value is false.
+    /// </summary>
+    public bool ApplyDdl { get; init; }
+
     /// <summary>Clock for the duration limit; tests pass a fake one.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

@@ -66,7 +66,15 @@ public sealed partial class MigrationRunner
             var (reverseSource, reverseTarget) = store.ReadSecrets(reverse.Id);
             return await CreateOrResumeAsync(store, options with { Source = reverseSource, Target = reverseTarget, IgnoreDatabases = [] }, ct);
         }
-        if (existing is { IsActive: true } || existing is { Status: MigrationStatus.Error } && existing.Databases.Count > 0)
+        var resumable = existing is { IsActive: true } || existing is { Status: MigrationStatus.Error } && existing.Databases.Count > 0;
+        if (options.ApplyDdl && !(resumable && existing!.Method == MigrationMethod.Subscription))
+            throw new UsageException("usage.apply_ddl", resumable
+                    ? $"--apply-ddl is for the subscription method; migration {existing!.Id} uses the relay method, which carries DDL itself."
+                    : "--apply-ddl resumes a subscription migration between these servers, and there is none to resume: nothing was started.",
+                resumable
+                    ? "Run pgmove start without --apply-ddl; a DDL the relay cannot repeat is named in the error with its fix."
+                    : "Run pgmove status to see the migrations; start a new one without --apply-ddl.");
+        if (resumable && existing is not null)
         {
             // A resumed migration keeps the databases it was started with: a resume without --ignore-db must not
             // add the ignored ones, and a different list would leave the migration half one, half the other.

@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Text;
 using Npgsql;
+using NpgsqlTypes;
 using PgMove.Core.Catalog;
 
 namespace PgMove.Core.Subscription;
@@ -10,7 +12,17 @@ namespace PgMove.Core.Subscription;
 /// </summary>
 internal static class PendingChanges
 {
-    public static async Task<IReadOnlyList<(string Schema, string Name)>> FirstTransactionTablesAsync(NpgsqlConnection source, string slot, string publication, CancellationToken ct)
+    public static async Task<IReadOnlyList<(string Schema, string Name)>> FirstTransactionTablesAsync(NpgsqlConnection source, string slot, string publication, CancellationToken ct) =>
+        (await FirstTransactionAsync(source, slot, publication, appliedUpTo: null, ct)).Tables;
+
+    /// <summary>
+    /// The tables of the first transaction with changes past <paramref name="appliedUpTo"/> (the subscription's
+    /// replication origin, when known: the slot may not have confirmed all it applied), and the position before which
+    /// captured DDL belongs to the stream the target has reached or is stuck at: that transaction's commit; the last
+    /// position peeked when its commit was not reached; null when no change is pending (every captured DDL is behind).
+    /// </summary>
+    public static async Task<(IReadOnlyList<(string Schema, string Name)> Tables, NpgsqlLogSequenceNumber? Bound)> FirstTransactionAsync(
+        NpgsqlConnection source, string slot, string publication, NpgsqlLogSequenceNumber? appliedUpTo, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(SqlResources.Get("Subscription/Sql/pending_changes.sql"), source);
         command.Parameters.AddWithValue("slot", slot);
@@ -18,9 +30,11 @@ internal static class PendingChanges
         await using var reader = await command.ExecuteReaderAsync(ct);
         var tables = new List<(string Schema, string Name)>();
         var seenChange = false;
+        NpgsqlLogSequenceNumber? last = null;
         while (await reader.ReadAsync(ct))
         {
             var message = reader.GetFieldValue<byte[]>(0);
+            last = reader.GetFieldValue<NpgsqlLogSequenceNumber>(1);
             if (message.Length == 0)
                 continue;
             switch ((char)message[0])
@@ -33,12 +47,22 @@ internal static class PendingChanges
                 case 'I' or 'U' or 'D' or 'T':
                     seenChange = true;
                     break;
+                case 'C' when seenChange && appliedUpTo is { } applied && ReadCommit(message).End <= applied:
+                    // Applied on the target, not yet confirmed to the source: not the one the apply is at.
+                    tables.Clear();
+                    seenChange = false;
+                    break;
                 case 'C' when seenChange:
-                    return tables;
+                    return (tables, ReadCommit(message).Commit);
             }
         }
-        return tables;
+        return (tables, seenChange ? last : null);
     }
+
+    /// <summary>Commit: Int8 flags, then the commit's LSN and the end of its record (big-endian).</summary>
+    internal static (NpgsqlLogSequenceNumber Commit, NpgsqlLogSequenceNumber End) ReadCommit(byte[] message) =>
+        (new NpgsqlLogSequenceNumber(BinaryPrimitives.ReadUInt64BigEndian(message.AsSpan(2, 8))),
+         new NpgsqlLogSequenceNumber(BinaryPrimitives.ReadUInt64BigEndian(message.AsSpan(10, 8))));
 
     /// <summary>Relation: Int32 oid, then namespace and name as NUL-terminated strings (an empty namespace is pg_catalog).</summary>
     internal static (string Schema, string Name) ReadRelationName(byte[] message)

@@ -18,6 +18,10 @@ internal static partial class PostDataSplit
     [GeneratedRegex(@"^\s*\d+;\s+(\d+)\s+(\d+)\s")]
     private static partial Regex TocEntry();
 
+    /// <summary>PgMove's DDL capture on the source, in a dump made after it was installed (a resumed run): never restored.</summary>
+    [GeneratedRegex(@"^\s*\d+;\s+\d+\s+\d+\s+EVENT TRIGGER - pgmove_")]
+    private static partial Regex PgMoveCapture();
+
     /// <summary>Writes the two pg_restore --use-list files; returns their paths (keys, rest).</summary>
     public static async Task<(string Keys, string Others)> WriteListsAsync(PgToolset tools, SchemaDump dump, NpgsqlConnection source, string workDirectory, CancellationToken ct)
     {
@@ -34,7 +38,7 @@ internal static partial class PostDataSplit
         var restLines = new List<string>();
         foreach (var line in toc.Split('\n'))
         {
-            if (line.StartsWith(';') || string.IsNullOrWhiteSpace(line))
+            if (line.StartsWith(';') || string.IsNullOrWhiteSpace(line) || PgMoveCapture().IsMatch(line))
                 continue;
             var match = TocEntry().Match(line);
             var isKey = match.Success && keys.Contains((long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture)));

@@ -33,6 +33,9 @@ internal sealed class SubscriptionDatabase(string name, string slot, string publ
     public long? RetainedWalBytes { get; set; }
     public string? LastError { get; set; }
 
+    /// <summary>Captured DDL run on the target by pgmove start --apply-ddl, since the migration started.</summary>
+    public long DdlApplied { get; set; }
+
     /// <summary>
     /// Apply and sync errors counted by the target: the latest count, and the count when the slot's confirmed
     /// position (<see cref="BaselineLsn"/>) last moved. Errors while that position stands still are a lasting failure;
@@ -75,5 +78,6 @@ internal sealed class SubscriptionDatabase(string name, string slot, string publ
         LagSeconds = LagSeconds,
         RetainedWalBytes = RetainedWalBytes,
         LastError = LastError,
+        DdlApplied = DdlApplied,
     };
 }

@@ -3,6 +3,8 @@ using PgMove.Core.Catalog;
 using PgMove.Core.Cutover;
 using PgMove.Core.Errors;
 using PgMove.Core.Migrations;
+using PgMove.Core.Replication;
+using PgMove.Core.Replication.Ddl;
 
 namespace PgMove.Core.Subscription;
 
@@ -121,6 +123,7 @@ internal sealed partial class SubscriptionRunner
                 }
             }
             await DropOwnExtensionAsync(target, ct);
+            await TargetDdlMarks.DropAsync(target, ct);
         }
         return null;
     }
@@ -153,6 +156,8 @@ internal sealed partial class SubscriptionRunner
         try
         {
             await using var source = await OpenSourceAsync(run.Name, ct, writable: true);
+            // The DDL capture first: nothing is logged once no one will read it.
+            await DdlCapture.RemoveAsync(source, Id, ct);
             await Migrations.MigrationRunner.DropSlotAsync(source, run.Slot, ct);
             if (syncSlots is not null)
             {
@@ -173,8 +178,9 @@ internal sealed partial class SubscriptionRunner
         catch (Exception error) when (error is PgMoveException or NpgsqlException)
         {
             var sync = syncSlots is null ? "" : $" SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots WHERE slot_name LIKE '{syncSlots}%';";
-            return $"in database {run.Name}: slot {run.Slot} and publication {run.Publication} — drop them with " +
-                   $"SELECT pg_catalog.pg_drop_replication_slot({Identifiers.Literal(run.Slot)}); DROP PUBLICATION IF EXISTS {Identifiers.Quote(run.Publication)};{sync}";
+            return $"in database {run.Name}: slot {run.Slot}, publication {run.Publication} and the DDL capture — drop them with " +
+                   $"SELECT pg_catalog.pg_drop_replication_slot({Identifiers.Literal(run.Slot)}); DROP PUBLICATION IF EXISTS {Identifiers.Quote(run.Publication)};{sync} " +
+                   $"DROP SCHEMA IF EXISTS {Identifiers.Quote(ReplicationNames.BookkeepingSchema)} CASCADE; (its function takes the event triggers with it)";
         }
     }
 }

@@ -34,6 +34,9 @@ internal sealed partial class SubscriptionRunner
             }
             catch (PgMoveException error)
             {
+                // With --apply-ddl, the captured DDL creates it on the target and it joins the subscription.
+                if (error.Code == "subscription.table_missing" && await TryApplyDdlAsync(run, waitForLater: true, ct))
+                    continue;
                 run.Phase = DatabasePhase.Failed;
                 run.LastError = Redact($"{error.Message} Fix: {error.Fix}");
             }
@@ -81,9 +84,13 @@ internal sealed partial class SubscriptionRunner
         if (missing.Count > 0)
         {
             var list = string.Join(", ", missing);
+            string captured;
+            await using (var source = await OpenSourceAsync(run.Name, ct))
+                captured = await DescribePendingDdlAsync(source, target, bound: null, ct);
             throw new PgMoveException("subscription.table_missing",
                 $"database {run.Name}: {(missing.Count == 1 ? "table" : "tables")} {list} {(missing.Count == 1 ? "was" : "were")} created on the source during the migration " +
-                $"and {(missing.Count == 1 ? "does" : "do")} not exist on the target, so the subscription cannot replicate {(missing.Count == 1 ? "it" : "them")} (the subscription method does not carry DDL).",
+                $"and {(missing.Count == 1 ? "does" : "do")} not exist on the target, so the subscription cannot replicate {(missing.Count == 1 ? "it" : "them")} (the subscription method does not carry DDL).{captured}",
+                (captured.Length == 0 ? "" : "Run pgmove start --apply-ddl: it runs the captured DDL on the target in the source's order, adds the new tables to the subscription and copies their rows. Or by hand: ") +
                 $"Create {list} on the target with the same definition as on the source (pg_dump --schema-only --table of the source database shows it), " +
                 "then run pgmove start: it adds the new tables to the subscription and copies their rows. Or pgmove stop to end the migration.");
         }

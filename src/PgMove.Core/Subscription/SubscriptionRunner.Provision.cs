@@ -3,8 +3,10 @@ using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
 using PgMove.Core.Copy;
 using PgMove.Core.Errors;
+using PgMove.Core.Logging;
 using PgMove.Core.Migrations;
 using PgMove.Core.Preflight.Checks;
+using PgMove.Core.Replication.Ddl;
 using PgMove.Core.Schema;
 
 namespace PgMove.Core.Subscription;
@@ -83,9 +85,16 @@ internal sealed partial class SubscriptionRunner
             }
             else
             {
-                // Resumed: re-enable a subscription that an apply error made PgMove disable (a no-op when enabled).
-                await using var target = await OpenTargetAsync(run.Name, ct);
-                await _subscriptions.EnableAsync(target, run.Subscription, ct);
+                await RenewCaptureAsync(run, ct);
+                var (applied, _, note) = _options.ApplyDdl ? await ApplyPendingDdlAsync(run, ct) : (0, 0, "");
+                if (_options.ApplyDdl && applied == 0)
+                    _logger.DdlNothingPending(run.Name, note);
+                // Resumed: re-enable a subscription that an apply error (or --apply-ddl) made PgMove disable (a no-op when enabled).
+                await using (var target = await OpenTargetAsync(run.Name, ct))
+                    await _subscriptions.EnableAsync(target, run.Subscription, ct);
+                // Tables the DDL created join the subscription with their rows now, not at the next check.
+                if (applied > 0 && run.CopyDone)
+                    await AddNewTablesOrWaitAsync(run, ct);
             }
             run.LastError = null;
 
@@ -143,6 +152,9 @@ internal sealed partial class SubscriptionRunner
     private async Task SubscribeAsync(SubscriptionDatabase run, string workDirectory, CancellationToken ct)
     {
         run.Phase = DatabasePhase.Copying;
+        // A capture left by an interrupted attempt must not reach the schema dump (pg_dump would carry it over).
+        await using (var source = await OpenSourceAsync(run.Name, ct))
+            await DdlCapture.RemoveAsync(source, Id, ct);
         await PrepareTargetDatabaseAsync(run, ct);
         var dump = await SchemaDump.CreateAsync(_tools!, _options.Source, run.Name, snapshot: null, Path.Combine(workDirectory, "schema.dump"), ct);
         await dump.RestorePreDataAsync(_options.Target, run.Name, noOwner: !_targetFacts!.IsSuperuser, ct);
@@ -159,6 +171,8 @@ internal sealed partial class SubscriptionRunner
             await using var slot = new NpgsqlCommand("SELECT pg_catalog.pg_create_logical_replication_slot(@slot, 'pgoutput')", source);
             slot.Parameters.AddWithValue("slot", run.Slot);
             await slot.ExecuteNonQueryAsync(ct);
+            // After the dump, so that it does not hold the capture; from the slot on, DDL is logged.
+            await InstallCaptureAsync(run, source, ct);
         }
 
         await using var target = await OpenTargetAsync(run.Name, ct);

@@ -164,25 +164,26 @@ internal sealed partial class SubscriptionRunner
     /// </summary>
     private async Task DiagnoseAsync(SubscriptionDatabase run, NpgsqlConnection target, CancellationToken ct)
     {
+        if (await TryApplyDdlAsync(run, waitForLater: false, ct))
+            return;
         await _subscriptions.DisableAsync(target, run.Subscription, ct);
         IReadOnlyList<(string Schema, string Name)> tables = [];
+        NpgsqlLogSequenceNumber? bound = null;
         (string Cause, string Fix)? cause = null;
+        var captured = "";
         try
         {
             await using var source = await OpenSourceAsync(run.Name, ct);
-            for (var attempt = 0; attempt < 50; attempt++)
+            try
             {
-                try
-                {
-                    tables = await PendingChanges.FirstTransactionTablesAsync(source, run.Slot, run.Publication, ct);
-                    break;
-                }
-                catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.ObjectInUse)
-                {
-                    await Task.Delay(200, ct); // the walsender of the disabled subscription is still exiting
-                }
+                (tables, bound) = await PeekFirstPendingAsync(run, source, target, ct);
+            }
+            catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.ObjectInUse)
+            {
+                // The slot is still held: report without the table, naming every captured DDL not yet made.
             }
             cause = await ApplyFailureCause.FindAsync(source, target, tables, ct);
+            captured = await DescribePendingDdlAsync(source, target, bound, ct);
         }
         catch (Exception error) when (error is PgMoveException or NpgsqlException)
         {
@@ -192,12 +193,17 @@ internal sealed partial class SubscriptionRunner
         var where = names.Count == 0 ? "" : $" while applying a change to {(names.Count == 1 ? "table" : "tables")} {string.Join(", ", names)}";
         run.Phase = DatabasePhase.Failed;
         var failed = $"the subscription's apply worker failed {run.Errors - run.ErrorsAtStart} times on the target{where}; PgMove disabled subscription {run.Subscription}.";
-        run.LastError = cause is { } found
-            ? $"{failed} Cause: {found.Cause}. Fix: {found.Fix} (it enables the subscription again); or pgmove stop to end the migration."
-            : $"{failed} The tables have the same columns and keys on both servers, so the target's data is in the way: the target server's log has the exact error; " +
+        const string applyDdl = "pgmove start --apply-ddl runs the captured DDL on the target, in the source's order, and enables the subscription again";
+        run.LastError = (cause, captured) switch
+        {
+            ({ } found, not "") => $"{failed} Cause: {found.Cause}.{captured} Fix: {applyDdl}; or, by hand: {found.Fix}; or pgmove stop to end the migration.",
+            (null, not "") => $"{failed}{captured} Fix: {applyDdl} (if the apply still fails then, the target's data is in the way: the target server's log has the exact error); or pgmove stop to end the migration.",
+            ({ } found, _) => $"{failed} Cause: {found.Cause}. Fix: {found.Fix} (it enables the subscription again); or pgmove stop to end the migration.",
+            _ => $"{failed} The tables have the same columns and keys on both servers, so the target's data is in the way: the target server's log has the exact error; " +
               "a unique violation there means rows were written to the target directly. " +
               $"Fix: remove the conflicting rows from {(names.Count == 0 ? "the table" : names[0])} on the target (or make the target read-only for applications until cutover), " +
-              "then run pgmove start to resume (it enables the subscription again); or pgmove stop to end the migration.";
+              "then run pgmove start to resume (it enables the subscription again); or pgmove stop to end the migration.",
+        };
     }
 
     /// <summary>

@@ -116,7 +116,7 @@ internal sealed partial class SubscriptionRunner
     public async Task<MigrationRecord> StopAsync(CancellationToken ct)
     {
         foreach (var database in _record.Databases)
-            _runs.Add(new SubscriptionDatabase(database.Name, database.Slot!, database.Publication!, database.CopyDone) { Phase = database.Phase, Subscribed = true });
+            _runs.Add(new SubscriptionDatabase(database.Name, database.Slot!, database.Publication!, database.CopyDone) { Phase = database.Phase, Subscribed = true, DdlApplied = database.DdlApplied });
         await ReadServersAsync(ct, sourceOptional: true);
         return await FinishAsync(new RunOutcome(RunOutcome.Kinds.Stop, "stopped by the user"), ct);
     }
@@ -159,7 +159,7 @@ internal sealed partial class SubscriptionRunner
             if (previous is { Phase: DatabasePhase.Done })
                 continue;
             _runs.Add(new SubscriptionDatabase(database.Name, previous?.Slot ?? ReplicationNames.Slot(Id, oids[database.Name]),
-                previous?.Publication ?? ReplicationNames.Publication(Id), previous?.CopyDone ?? false));
+                previous?.Publication ?? ReplicationNames.Publication(Id), previous?.CopyDone ?? false) { DdlApplied = previous?.DdlApplied ?? 0 });
         }
         _databaseInfos = databases.ToDictionary(d => d.Name, StringComparer.Ordinal);
     }

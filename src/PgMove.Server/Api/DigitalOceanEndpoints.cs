@@ -50,7 +50,7 @@ internal static class DigitalOceanEndpoints
         {
             throw ApiProblem.Conflict($"{busy.Message} {busy.Fix}");
         }
-        catch (PgMoveException error) when (error.Code == "migration.already_running")
+        catch (PgMoveException error) when (error.Code is "migration.already_running" or "usage.apply_ddl")
         {
             throw ApiProblem.Conflict($"{error.Message} {error.Fix}");
         }

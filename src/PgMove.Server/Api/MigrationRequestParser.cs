@@ -14,7 +14,7 @@ public static class MigrationRequestParser
 {
     public const int MaxBodyBytes = 64 * 1024;
     private const int MaxIgnoredDatabases = 1000;
-    private static readonly string[] RootFields = ["source", "disable_ssl", "ignore_dbs", "method", "ddl_capture"];
+    private static readonly string[] RootFields = ["source", "disable_ssl", "ignore_dbs", "method", "ddl_capture", "apply_ddl"];
     private static readonly string[] SourceFields = ["host", "dbname", "port", "username", "password"];
 
     /// <summary>Reads the body of a request; throws <see cref="ApiProblem"/> (422) when it is not a valid migration request.</summary>
@@ -128,15 +128,9 @@ public static class MigrationRequestParser
             }
         }
 
-        // pgmove start --no-ddl-capture: false installs no event triggers on the source.
-        var captureDdl = true;
-        if (fields.TryGetValue("ddl_capture", out var capture) && capture.ValueKind != JsonValueKind.Null)
-        {
-            if (capture.ValueKind is JsonValueKind.True or JsonValueKind.False)
-                captureDdl = capture.GetBoolean();
-            else
-                problems.Add("ddl_capture must be true or false");
-        }
+        // pgmove start --no-ddl-capture (false installs no event triggers on the source) and --apply-ddl.
+        var captureDdl = OptionalFlag(fields, "ddl_capture", true, problems);
+        var applyDdl = OptionalFlag(fields, "apply_ddl", false, problems);
 
         if (problems.Count > 0)
             throw ApiProblem.Unprocessable($"The request is not valid: {string.Join("; ", problems.Distinct())}.");
@@ -144,7 +138,7 @@ public static class MigrationRequestParser
         try
         {
             var spec = ConnectionSpecParser.FromFields(host, port ?? 5432, dbname ?? "postgres", username, password, disableSsl, "source", NoEnvironment.Instance);
-            return new MigrationRequest(spec, ignore.Distinct(StringComparer.Ordinal).ToList(), migrationMethod, captureDdl);
+            return new MigrationRequest(spec, ignore.Distinct(StringComparer.Ordinal).ToList(), migrationMethod, captureDdl, applyDdl);
         }
         catch (UsageException error)
         {
@@ -188,6 +182,17 @@ public static class MigrationRequestParser
         else
             return text;
         return null;
+    }
+
+    /// <summary>An optional true/false field: <paramref name="absent"/> when missing or null, a problem otherwise.</summary>
+    private static bool OptionalFlag(IReadOnlyDictionary<string, JsonElement> fields, string name, bool absent, List<string> problems)
+    {
+        if (!fields.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return absent;
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+            return value.GetBoolean();
+        problems.Add($"{name} must be true or false");
+        return absent;
     }
 
     private static string Shorten(string name) => name.Length > 40 ? name[..40] + "…" : name;

@@ -64,7 +64,7 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
         {
             if (stores.ForCluster(cluster).FirstOrDefault(r => r.IsActive) is { } active)
                 throw new ClusterBusyException(cluster.Name, active.Id, MigrationStore.Name(active.Status));
-            var options = Options(request.Source, cluster.Target, request.IgnoreDatabases) with { Method = request.Method, CaptureDdl = request.CaptureDdl };
+            var options = Options(request.Source, cluster.Target, request.IgnoreDatabases) with { Method = request.Method, CaptureDdl = request.CaptureDdl, ApplyDdl = request.ApplyDdl };
             var record = await LaunchAsync(options, ct);
             ServiceLog.MigrationStarted(logger, record.Id, cluster.Name, request.Source.ToString(), request.IgnoreDatabases.Count);
             return record;

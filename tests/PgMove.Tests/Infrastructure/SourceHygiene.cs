@@ -3,7 +3,7 @@ using Npgsql;
 namespace PgMove.Tests.Infrastructure;
 
 /// <summary>
-/// What PgMove must never leave on a source: its replication slots, publications and DDL capture (event triggers and their function). Every
+/// What PgMove must never leave on a source: its replication slots, publications and DDL capture (event triggers, their function, the subscription method's log). Every
 /// <see cref="PgCluster"/> runs <see cref="FindLeftoversAsync"/> when it is disposed and fails the test that
 /// leaked one, so the whole suite checks it after every test; tests may also assert it at a chosen moment.
 /// </summary>
@@ -30,6 +30,8 @@ public static class SourceHygiene
                     .Select(t => $"event trigger {t} in database {database}"));
                 found.AddRange((await cluster.ColumnAsync("SELECT proname FROM pg_proc WHERE proname LIKE 'pgmove%ddl'", database))
                     .Select(f => $"function {f} in database {database}"));
+                found.AddRange((await cluster.ColumnAsync("SELECT relname FROM pg_class WHERE relname LIKE 'pgmove%ddl_log'", database))
+                    .Select(t => $"DDL log {t} in database {database}"));
             }
         }
         catch (Exception error) when (error is NpgsqlException or InvalidOperationException)

@@ -46,4 +46,18 @@ public sealed class MigrationRequestParserTests
         var error = Assert.ThrowsAny<Exception>(() => Parse($$"""{{{Source}}, "ddl_capture": "off"}"""));
         Assert.Contains("ddl_capture must be true or false", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("", false)]
+    [InlineData(", \"apply_ddl\": true", true)]
+    [InlineData(", \"apply_ddl\": null", false)]
+    public void Parse_ApplyDdl_ReadAsAFlagDefaultOff(string field, bool expected) =>
+        Assert.Equal(expected, Parse($$"""{{{Source}}, "method": "subscription"{{field}}}""").ApplyDdl);
+
+    [Fact]
+    public void Parse_ApplyDdlNotABoolean_IsRefused()
+    {
+        var error = Assert.ThrowsAny<Exception>(() => Parse($$"""{{{Source}}, "apply_ddl": "yes"}"""));
+        Assert.Contains("apply_ddl must be true or false", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -56,8 +56,9 @@ public sealed class SubscriptionStopTests
         var publication = ReplicationNames.Publication(stopped.Id);
         Assert.Contains($"DROP PUBLICATION IF EXISTS \"{publication}\"", stopped.Result, StringComparison.Ordinal);
         await scenario.Source.ExecuteAsync("SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots WHERE slot_name LIKE 'pgmove%'");
+        Assert.Contains("DROP SCHEMA IF EXISTS \"_pgmove\" CASCADE", stopped.Result, StringComparison.Ordinal); // the DDL capture
         foreach (var database in new[] { "postgres", "shop" })
-            await scenario.Source.ExecuteAsync($"DROP PUBLICATION IF EXISTS \"{publication}\"", database);
+            await scenario.Source.ExecuteAsync($"DROP PUBLICATION IF EXISTS \"{publication}\"; DROP SCHEMA IF EXISTS \"_pgmove\" CASCADE", database);
         await SourceHygiene.AssertCleanAsync(scenario.Source);
     }
 

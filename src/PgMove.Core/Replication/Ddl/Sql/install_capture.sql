@@ -1,6 +1,11 @@
--- PgMove's DDL capture in one source database (see DdlCapture.cs). {schema}, {function}, {end_trigger},
--- {start_trigger} and {drop_trigger} are quoted names; {prefix} a literal. Runs in one transaction.
+-- PgMove's DDL capture in one source database (see DdlCapture.cs, which fills in the quoted names, the message
+-- prefix and the parts that differ by sink: the log table, the privilege check and how a DDL is sent or recorded).
+-- Runs in one transaction; replaces an earlier install but keeps its log (the subscription method's pending DDL).
+DROP EVENT TRIGGER IF EXISTS {end_trigger};
+DROP EVENT TRIGGER IF EXISTS {start_trigger};
+DROP EVENT TRIGGER IF EXISTS {drop_trigger};
 CREATE SCHEMA IF NOT EXISTS {schema};
+{log_table}
 
 CREATE OR REPLACE FUNCTION {schema}.{function}() RETURNS event_trigger
 -- No SET search_path: the function must read the caller's (it runs as the caller, so it gains no rights).
@@ -54,8 +59,8 @@ BEGIN
            OR (pg_catalog.jsonb_array_length(dropped) > 0 AND NOT EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(dropped) o WHERE NOT (o->>'temporary')::boolean)) THEN
             RETURN;
         END IF;
-        IF NOT pg_catalog.has_function_privilege('pg_catalog.pg_logical_emit_message(boolean, text, text)', 'EXECUTE') THEN
-            RAISE EXCEPTION 'the role % may not execute pg_logical_emit_message', current_user;
+        IF NOT ({can_send}) THEN
+            RAISE EXCEPTION 'the role % may not send or record DDL for PgMove', current_user;
         END IF;
         payload := pg_catalog.jsonb_build_object(
             'event', TG_EVENT, 'tag', TG_TAG, 'query', query, 'ordinal', ordinal,
@@ -65,7 +70,7 @@ BEGIN
         -- Tell the target that a DDL went by uncaptured (it stops that database, naming the statement).
         BEGIN
             RAISE WARNING 'PgMove could not capture this DDL for the migration (%): the migration will stop this database and name it', SQLERRM;
-            IF pg_catalog.has_function_privilege('pg_catalog.pg_logical_emit_message(boolean, text, text)', 'EXECUTE') THEN
+            IF ({can_send}) THEN
                 payload := pg_catalog.jsonb_build_object(
                     'event', TG_EVENT, 'tag', TG_TAG, 'query', pg_catalog.current_query(), 'error', SQLERRM || ' (' || SQLSTATE || ')')::text;
             END IF;
@@ -77,7 +82,7 @@ BEGIN
     -- pgoutput when the table it creates gets rows in the same transaction (PostgreSQL 15). Nothing here can
     -- fail once the payload is built and the privilege checked.
     IF payload IS NOT NULL THEN
-        PERFORM pg_catalog.pg_logical_emit_message(true, {prefix}, payload);
+        {send}
     END IF;
 END
 $pgmove$;
