@@ -20,6 +20,7 @@ public static class CopyRunner
     {
         var stopwatch = Stopwatch.StartNew();
         using var journal = CopyJournal.Open(options.StatePath ?? StatePaths.Default());
+        progress.Step(null, "reading the servers");
 
         ServerFacts sourceFacts, targetFacts;
         string sourceId, targetId;
@@ -39,6 +40,7 @@ public static class CopyRunner
         var unfinished = databases.Where(d => journal.StatusOf(sourceId, targetId, d.Name) == "copying").Select(d => d.Name).ToList();
         var alreadyDone = databases.Where(d => journal.StatusOf(sourceId, targetId, d.Name) == "done").Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
 
+        progress.Step(null, "running the preflight checks");
         var report = await PreflightRunner.RunAsync(new PreflightOptions
         {
             Source = options.Source,
@@ -57,6 +59,7 @@ public static class CopyRunner
         RoleCopyResult? roles = null;
         if (options.IncludeRoles)
         {
+            progress.Step(null, "copying the roles");
             roles = await RoleCopier.CopyAsync(tools, options.Source, sourceFacts.IsSuperuser, options.Target, ct);
             foreach (var failure in roles.Failures)
                 progress.Publish(new CopyEvent("warning", null, $"roles: {failure}"));

@@ -26,8 +26,9 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
 
         await using var snapshot = await options.SnapshotSource.ExportAsync(options.Source, name, ct);
 
-        progress.SetPhase(name, CopyPhase.PreData, "restoring the pre-data schema");
+        progress.SetPhase(name, CopyPhase.PreData, "dumping the schema");
         var dump = await SchemaDump.CreateAsync(tools, options.Source, name, snapshot.Id, Path.Combine(workDirectory, "schema.dump"), ct);
+        progress.Step(name, "restoring the pre-data schema");
         await dump.RestorePreDataAsync(options.Target, name, noOwner: !restoreOwners, ct);
 
         await using var planner = await PgConnector.OpenAsync(source, "source", ct);
@@ -57,6 +58,7 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         await using (var targetConnection = await PgConnector.OpenAsync(target, "target", ct))
         {
             await RefreshMaterializedViewsAsync(targetConnection, name, materializedViews, ct);
+            progress.Step(name, "analyzing");
             await ExecuteAsync(targetConnection, "ANALYZE", ct);
         }
 
