@@ -30,6 +30,8 @@
 #   CONTENDERS="…"      a subset, in order (default: pgmove dump_fc dump_fd logical pgmove_sub pgcopydb limit_2 limit_JOBS)
 #   PGMOVE_REF=<ref>    build pgmove from a clean `git archive <ref>` instead of the work tree (e.g. HEAD)
 #   PGMOVE_BIN=<path>   use this pgmove (a published program, or a pgmove.dll), build nothing
+#   PGMOVE_B_BIN=<path> a second pgmove as one more contender, pgmove_b, run the same way (an A/B of a change in one
+#                       run); PGMOVE_B_VERSION=<text> says in the report what it is
 #   SMALL_TABLES=<n>    add n small tables (a primary key and 20 rows each) to the data set: the fixed cost per table
 #   RESULTS_DIR=<dir>   where the markdown result goes (default bench/results)
 #   KEEP_LOGS=<dir>     copy every contender's log there before the temp directory is deleted
@@ -55,7 +57,9 @@ SMALL_TAG=${SMALL_TABLES#0}
 [[ $SMALL_TABLES =~ ^[0-9]+$ ]] || { echo "SMALL_TABLES must be a number" >&2; exit 2; }
 if [[ $JOBS -eq 2 ]]; then default_contenders="pgmove dump_fc dump_fd logical pgmove_sub pgcopydb limit_2"
 else default_contenders="pgmove dump_fc dump_fd logical pgmove_sub pgcopydb limit_2 limit_$JOBS"; fi
+[[ -n ${PGMOVE_B_BIN:-} ]] && default_contenders="pgmove pgmove_b ${default_contenders#pgmove }"
 read -r -a CONTENDERS <<<"${CONTENDERS:-$default_contenders}"
+[[ " ${CONTENDERS[*]} " == *" pgmove_b "* && -z ${PGMOVE_B_BIN:-} ]] && { echo "contender pgmove_b needs PGMOVE_B_BIN" >&2; exit 2; }
 RESULTS_DIR=${RESULTS_DIR:-$REPO/bench/results}
 
 PG15=/usr/lib/postgresql/15/bin
@@ -132,6 +136,13 @@ if [[ " ${CONTENDERS[*]} " != *" pgmove "* && " ${CONTENDERS[*]} " != *" pgmove_
 else
   PGMOVE_BUILD=$(mktemp -d /tmp/pgmove-bench-build.XXXXXX)
   pgmove_under_test "$PGMOVE_BUILD" "$WORK/logs/build.log" || exit 1
+fi
+if [[ -n ${PGMOVE_B_BIN:-} ]]; then
+  saved=("${PGMOVE_CMD[@]}")
+  pgmove_command "$PGMOVE_B_BIN" || exit 1
+  PGMOVE_B_CMD=("${PGMOVE_CMD[@]}")
+  PGMOVE_CMD=("${saved[@]}")
+  PGMOVE_B_VERSION=${PGMOVE_B_VERSION:-$PGMOVE_B_BIN}
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -329,16 +340,19 @@ client_cpu() { # at the end of a contender: CPU of the processes it ran (the she
 analyze_target() { phase_start; tq -d bench -c "ANALYZE"; phase_end analyze; }
 
 # --- 1. PgMove ---------------------------------------------------------------------------------------------------
-c_pgmove() {
+c_pgmove() { # [the pgmove command to run, default PGMOVE_CMD] (pgmove_b: PGMOVE_B_BIN's)
+  local base="$WORK/logs/$CURRENT" command=("${PGMOVE_CMD[@]}")
+  [[ ${1:-} == b ]] && command=("${PGMOVE_B_CMD[@]}")
   rm -f "$WORK/pgmove-state.db"
-  now >"$WORK/logs/pgmove-r$ROUND.launched"
-  /usr/bin/time -v -o "$WORK/logs/pgmove-r$ROUND.time" "${PGMOVE_CMD[@]}" copy --source "$SRC_URI" --target "$TGT_URI" \
-    --jobs "$JOBS" --state "$WORK/pgmove-state.db" --json >"$WORK/logs/pgmove-r$ROUND.jsonl"
-  now >"$WORK/logs/pgmove-r$ROUND.exited"
+  now >"$base.launched"
+  /usr/bin/time -v -o "$base.time" "${command[@]}" copy --source "$SRC_URI" --target "$TGT_URI" \
+    --jobs "$JOBS" --state "$WORK/pgmove-state.db" --json >"$base.jsonl"
+  now >"$base.exited"
   client_cpu
 }
 # Where pgmove's time went (bench/lib/copy-phases.py): every step from the launch to the exit, and which part is fixed.
-post_pgmove() { python3 bench/lib/copy-phases.py "$WORK/logs/pgmove-r$ROUND" >>"$NOTES_FILE.$CURRENT"; }
+post_pgmove() { python3 bench/lib/copy-phases.py "$WORK/logs/$CURRENT" >>"$NOTES_FILE.$CURRENT"; }
+post_pgmove_b() { post_pgmove; }
 
 # --- 2. pg_dump -Fc | pg_restore -----------------------------------------------------------------------------------
 c_dump_fc() {
@@ -513,6 +527,9 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
       pgmove)
         reset_target none
         contend pgmove "PgMove \`pgmove copy --jobs $JOBS\`" c_pgmove ;;
+      pgmove_b)
+        reset_target none
+        contend pgmove_b "PgMove B ($PGMOVE_B_VERSION) \`pgmove copy --jobs $JOBS\`" c_pgmove b ;;
       dump_fc)
         reset_target create
         contend dump_fc "\`pg_dump -Fc \\| pg_restore\` (one stream) + ANALYZE" c_dump_fc ;;
@@ -577,7 +594,7 @@ ratio() { [[ -n $1 && -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f"
 
 PEAK_RSS="–"
 if compgen -G "$WORK/logs/pgmove-r*.time" >/dev/null; then
-  PEAK_RSS=$(cat "$WORK"/logs/pgmove-r*.time | awk -F': ' '/Maximum resident set size/ { if ($2 > m) m = $2 } END { printf "%.0f MiB", m / 1024 }')
+  PEAK_RSS=$(cat "$WORK"/logs/pgmove-r[0-9]*.time | awk -F': ' '/Maximum resident set size/ { if ($2 > m) m = $2 } END { printf "%.0f MiB", m / 1024 }')
 fi
 mkdir -p "$RESULTS_DIR"
 OUT=$RESULTS_DIR/copy-bench-s$SCALE-j$JOBS${SMALL_TAG:+-t$SMALL_TABLES}-$(date -u +%Y%m%d-%H%M%S).md
@@ -598,6 +615,9 @@ OUT=$RESULTS_DIR/copy-bench-s$SCALE-j$JOBS${SMALL_TAG:+-t$SMALL_TABLES}-$(date -
     r=${BEST_ROUND[$n]:-1}
     extra=""
     if [[ $n == pgmove ]]; then extra=" · peak RSS $PEAK_RSS"; fi
+    if [[ $n == pgmove_b && -n ${BEST[pgmove]:-} && -n ${BEST[pgmove_b]:-} ]]; then
+      extra=" · pgmove / pgmove_b $(ratio "${BEST[pgmove]}" "${BEST[pgmove_b]}") (fastest rounds), per round: $(for ((r = 1; r <= ROUNDS; r++)); do ratio "${WALL[pgmove#$r]:-}" "${WALL[pgmove_b#$r]:-}"; printf ' '; done)"
+    fi
     if [[ $n == "$BEST_ALT" ]]; then extra+=" · **best alternative**"; fi
     if [[ $n == "$LIMIT" ]]; then extra+=" · **machine limit**"; fi
     echo "| ${LABEL[$n]} | ${wall:+$wall s} | ${MEDIAN[$n]:+${MEDIAN[$n]} s} | $mibs | $(ratio "$wall" "$(best_wall "$BEST_ALT")") | $(ratio "$wall" "$(best_wall "$LIMIT")") | ${MEDIAN_CPU[$n]:-–} | ${VERIFIED[$n]} | ${DETAIL[$n#$r]:-}$extra | ${CPU_NOTE[$n#$r]:-} |"

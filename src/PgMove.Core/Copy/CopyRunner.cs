@@ -29,12 +29,20 @@ public static class CopyRunner
         await using (var source = await PgConnector.OpenAsync(options.Source, "source", ct))
         await using (var target = await PgConnector.OpenAsync(options.Target, "target", ct))
         {
-            sourceFacts = await CatalogReader.ReadServerAsync(source, ct);
-            targetFacts = await CatalogReader.ReadServerAsync(target, ct);
-            sourceId = await ServerIdentity.ReadAsync(source, options.Source, ct);
-            targetId = await ServerIdentity.ReadAsync(target, options.Target, ct);
-            databases = DatabaseSelection.Select(await CatalogReader.ReadDatabasesAsync(source, ct), options.IgnoreDatabases);
-            onTarget = (await CatalogReader.ReadDatabasesAsync(target, ct)).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+            // One round trip per server; the preflight's connections then come from the same pools.
+            var sourceBatch = new CatalogBatch(source);
+            var readSourceFacts = CatalogReader.AddServer(sourceBatch);
+            var readSourceId = ServerIdentity.Add(sourceBatch, options.Source);
+            var readSourceDatabases = CatalogReader.AddDatabases(sourceBatch);
+            var targetBatch = new CatalogBatch(target);
+            var readTargetFacts = CatalogReader.AddServer(targetBatch);
+            var readTargetId = ServerIdentity.Add(targetBatch, options.Target);
+            var readTargetDatabases = CatalogReader.AddDatabases(targetBatch);
+            await Task.WhenAll(sourceBatch.ExecuteAsync(ct), targetBatch.ExecuteAsync(ct));
+            (sourceFacts, targetFacts) = (readSourceFacts(), readTargetFacts());
+            (sourceId, targetId) = (readSourceId(), readTargetId());
+            databases = DatabaseSelection.Select(readSourceDatabases(), options.IgnoreDatabases);
+            onTarget = readTargetDatabases().Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
         }
 
         var unfinished = databases.Where(d => journal.StatusOf(sourceId, targetId, d.Name) == "copying").Select(d => d.Name).ToList();
