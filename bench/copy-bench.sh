@@ -346,7 +346,7 @@ c_pgmove() { # [the pgmove command to run, default PGMOVE_CMD] (pgmove_b: PGMOVE
   rm -f "$WORK/pgmove-state.db"
   now >"$base.launched"
   /usr/bin/time -v -o "$base.time" "${command[@]}" copy --source "$SRC_URI" --target "$TGT_URI" \
-    --jobs "$JOBS" --state "$WORK/pgmove-state.db" --json >"$base.jsonl"
+    --jobs "$JOBS" --state "$WORK/pgmove-state.db" --json --log-file "$base.log" >"$base.jsonl"
   now >"$base.exited"
   client_cpu
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Where one `pgmove copy --json` run's time went, from its phase events.
 
-    copy-phases.py BASE      # reads BASE.jsonl (pgmove's --json output), BASE.launched and BASE.exited (epoch seconds)
+    copy-phases.py BASE      # reads BASE.log (pgmove's --log-file), BASE.launched and BASE.exited (epoch seconds)
 
-Each phase event's "at" is when that step began; a step lasts until the next event (the last one until the process
+The log holds every copy event with its time (Serilog's compact JSON: "@t", and "Kind", "Database", "Message"): the
+run's own steps (kind "step": reading the servers, preflight, roles) and each database's phases. Each event's time is
+when that step began; a step lasts until the next event (the last one until the process
 had exited). Prints two lines for the benchmark's breakdown: every step in order (the launch until the first event is
 "process start"; steps without a database belong to the whole run; the steps of database postgres, which pgmove copies
 because it copies the whole server, are summed into one figure), then what is fixed and what grows with the data
@@ -24,10 +26,11 @@ def main(base):
     launched = float(open(base + ".launched").read())
     exited = float(open(base + ".exited").read())
     events = []
-    for line in open(base + ".jsonl"):
+    for line in open(base + ".log"):
         event = json.loads(line)
-        if event.get("kind") == "phase":
-            events.append((event.get("database"), event["message"], datetime.fromisoformat(event["at"]).timestamp()))
+        if event.get("Kind") in ("phase", "step"):
+            database = None if event.get("Database") in (None, "-") else event["Database"]
+            events.append((database, event["Message"], datetime.fromisoformat(event["@t"]).timestamp()))
 
     parts = {"process start": (events[0][2] if events else exited) - launched}
     postgres = None

@@ -20,7 +20,7 @@ public static class CopyRunner
     {
         var stopwatch = Stopwatch.StartNew();
         using var journal = CopyJournal.Open(options.StatePath ?? StatePaths.Default());
-        progress.Step(null, "reading the servers");
+        progress.RunStep("reading the servers");
 
         ServerFacts sourceFacts, targetFacts;
         string sourceId, targetId;
@@ -48,7 +48,7 @@ public static class CopyRunner
         var unfinished = databases.Where(d => journal.StatusOf(sourceId, targetId, d.Name) == "copying").Select(d => d.Name).ToList();
         var alreadyDone = databases.Where(d => journal.StatusOf(sourceId, targetId, d.Name) == "done").Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
 
-        progress.Step(null, "running the preflight checks");
+        progress.RunStep("running the preflight checks");
         var report = await PreflightRunner.RunAsync(new PreflightOptions
         {
             Source = options.Source,
@@ -67,7 +67,7 @@ public static class CopyRunner
         RoleCopyResult? roles = null;
         if (options.IncludeRoles)
         {
-            progress.Step(null, "copying the roles");
+            progress.RunStep("copying the roles");
             roles = await RoleCopier.CopyAsync(tools, options.Source, sourceFacts.IsSuperuser, options.Target, ct);
             foreach (var failure in roles.Failures)
                 progress.Publish(new CopyEvent("warning", null, $"roles: {failure}"));

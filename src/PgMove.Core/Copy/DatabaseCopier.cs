@@ -68,7 +68,7 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         {
             await RefreshMaterializedViewsAsync(targetConnection, name, materializedViews, ct);
             progress.Step(name, "analyzing");
-            await ExecuteAsync(targetConnection, "ANALYZE", ct);
+            await ParallelAnalyze.RunAsync(targetConnection, target, options.Jobs, ct);
         }
 
         return new DatabaseCopyResult(name, "copied", tables.Count, state.RowsDone, state.BytesDone, stopwatch.Elapsed);
