@@ -45,7 +45,7 @@ source bench/lib/pgmove.sh
 
 SCALE=${1:-50}
 JOBS=${2:-4}
-ROUNDS_SET=${ROUNDS:+1}; FSYNC_SET=${FSYNC:+1}
+ROUNDS_SET=${ROUNDS:+1}; FSYNC_SET=${FSYNC:+1}; CONTENDERS_SET=${CONTENDERS:+1}
 FSYNC=${FSYNC:-on}
 ROUNDS=${ROUNDS:-1}
 SMALL_TABLES=${SMALL_TABLES:-0}
@@ -599,7 +599,7 @@ fi
 mkdir -p "$RESULTS_DIR"
 OUT=$RESULTS_DIR/copy-bench-s$SCALE-j$JOBS${SMALL_TAG:+-t$SMALL_TABLES}-$(date -u +%Y%m%d-%H%M%S).md
 {
-  echo "Command: \`${ROUNDS_SET:+ROUNDS=$ROUNDS }${FSYNC_SET:+FSYNC=$FSYNC }${PGMOVE_REF:+PGMOVE_REF=$PGMOVE_REF }${SMALL_TAG:+SMALL_TABLES=$SMALL_TABLES }bench/copy-bench.sh $SCALE $JOBS\`, started $STARTED, $ROUNDS round(s)"
+  echo "Command: \`${CONTENDERS_SET:+CONTENDERS=\"${CONTENDERS[*]}\" }${PGMOVE_BIN:+PGMOVE_BIN=$PGMOVE_BIN }${PGMOVE_B_BIN:+PGMOVE_B_BIN=$PGMOVE_B_BIN }${ROUNDS_SET:+ROUNDS=$ROUNDS }${FSYNC_SET:+FSYNC=$FSYNC }${PGMOVE_REF:+PGMOVE_REF=$PGMOVE_REF }${SMALL_TAG:+SMALL_TABLES=$SMALL_TABLES }bench/copy-bench.sh $SCALE $JOBS\`, started $STARTED, $ROUNDS round(s)"
   echo
   echo "- Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/^Mem/ {print $2}') GiB RAM, $(uname -sr); load average at the start $LOAD_AT_START, when done $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- Versions: source PostgreSQL $(sq -d postgres -Atc 'SHOW server_version'), target PostgreSQL $(tq -d postgres -Atc 'SHOW server_version'), client tools $("$PG15/pg_dump" --version | awk '{print $3}'), pgmove $PGMOVE_VERSION, .NET $(dotnet --version), pgcopydb ${PGCOPYDB_VERSION:-–}"
