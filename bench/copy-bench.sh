@@ -500,8 +500,8 @@ c_limit() {
 # Untimed warm-up, so that the first contender pays no more than the others: every relation of the source (tables,
 # their TOAST and indexes) read into the source's shared buffers (pg_prewarm, installed and removed again; a large
 # table's sequential scan would go through a small ring and leave shared_buffers cold), then one whole copy through
-# the target (the 2-pipe copy, thrown away): the target's first copy otherwise also creates its WAL segments, which
-# every later copy recycles.
+# the target (pg_dump | pg_restore, thrown away: one pair of processes whatever the number of tables): the target's
+# first copy otherwise also creates its WAL segments, which every later copy recycles.
 warm_up() {
   log "warm-up (untimed): the source's relations into shared buffers, one copy through the target"
   sq -d bench -Atc "CREATE EXTENSION pg_prewarm" \
@@ -509,7 +509,7 @@ warm_up() {
     -c "DROP EXTENSION pg_prewarm" >"$WORK/logs/warm-up.log" 2>&1
   CURRENT=warm-up
   reset_target create
-  c_limit 2 >>"$WORK/logs/warm-up.log" 2>&1 || { echo "the warm-up copy failed:" >&2; tail -20 "$WORK/logs/warm-up.log" >&2; exit 1; }
+  c_dump_fc >>"$WORK/logs/warm-up.log" 2>&1 || { echo "the warm-up copy failed:" >&2; tail -20 "$WORK/logs/warm-up.log" >&2; exit 1; }
   log "warm-up done: $(paste -sd';' "$NOTES_FILE.warm-up" | sed 's/;/ · /g')"
 }
 warm_up
