@@ -18,6 +18,8 @@
 #   limit_P    the machine's limit: pre-data schema, P bare `psql COPY … TO STDOUT (FORMAT binary) | psql COPY … FROM
 #              STDIN (FORMAT binary)` pipes (big tables split into ctid ranges), post-data with pg_restore -j JOBS,
 #              + ANALYZE; P = 2 and P = JOBS, the faster one is "the limit"
+# Before the first contender, an untimed warm-up (see warm_up) brings both servers to the state every later contender
+# finds, and pgmove's breakdown shows each step of its run (bench/lib/copy-phases.py): which part is fixed, which grows.
 # Every contender's result is checked against the source: row counts, sum(abalance) and the other balances, an md5
 # over the wide table, and the number of indexes and constraints.
 #
@@ -28,6 +30,9 @@
 #   CONTENDERS="…"      a subset, in order (default: pgmove dump_fc dump_fd logical pgmove_sub pgcopydb limit_2 limit_JOBS)
 #   PGMOVE_REF=<ref>    build pgmove from a clean `git archive <ref>` instead of the work tree (e.g. HEAD)
 #   PGMOVE_BIN=<path>   use this pgmove (a published program, or a pgmove.dll), build nothing
+#   PGMOVE_B_BIN=<path> a second pgmove as one more contender, pgmove_b, run the same way (an A/B of a change in one
+#                       run); PGMOVE_B_VERSION=<text> says in the report what it is
+#   SMALL_TABLES=<n>    add n small tables (a primary key and 20 rows each) to the data set: the fixed cost per table
 #   RESULTS_DIR=<dir>   where the markdown result goes (default bench/results)
 #   KEEP_LOGS=<dir>     copy every contender's log there before the temp directory is deleted
 # Needs root (servers run as the postgres OS user), Debian's PostgreSQL 15, and PostgreSQL 17 in
@@ -40,16 +45,21 @@ source bench/lib/pgmove.sh
 
 SCALE=${1:-50}
 JOBS=${2:-4}
-ROUNDS_SET=${ROUNDS:+1}; FSYNC_SET=${FSYNC:+1}
+ROUNDS_SET=${ROUNDS:+1}; FSYNC_SET=${FSYNC:+1}; CONTENDERS_SET=${CONTENDERS:+1}
 FSYNC=${FSYNC:-on}
 ROUNDS=${ROUNDS:-1}
+SMALL_TABLES=${SMALL_TABLES:-0}
+SMALL_TAG=${SMALL_TABLES#0}
 [[ $SCALE =~ ^[0-9]+$ && $SCALE -ge 1 ]] || { echo "usage: $0 [SCALE] [JOBS]" >&2; exit 2; }
 [[ $JOBS =~ ^[0-9]+$ && $JOBS -ge 1 && $JOBS -le 16 ]] || { echo "usage: $0 [SCALE] [JOBS]  (JOBS 1–16)" >&2; exit 2; }
 [[ $FSYNC == on || $FSYNC == off ]] || { echo "FSYNC must be on or off" >&2; exit 2; }
 [[ $ROUNDS =~ ^[0-9]+$ && $ROUNDS -ge 1 ]] || { echo "ROUNDS must be a positive number" >&2; exit 2; }
+[[ $SMALL_TABLES =~ ^[0-9]+$ ]] || { echo "SMALL_TABLES must be a number" >&2; exit 2; }
 if [[ $JOBS -eq 2 ]]; then default_contenders="pgmove dump_fc dump_fd logical pgmove_sub pgcopydb limit_2"
 else default_contenders="pgmove dump_fc dump_fd logical pgmove_sub pgcopydb limit_2 limit_$JOBS"; fi
+[[ -n ${PGMOVE_B_BIN:-} ]] && default_contenders="pgmove pgmove_b ${default_contenders#pgmove }"
 read -r -a CONTENDERS <<<"${CONTENDERS:-$default_contenders}"
+[[ " ${CONTENDERS[*]} " == *" pgmove_b "* && -z ${PGMOVE_B_BIN:-} ]] && { echo "contender pgmove_b needs PGMOVE_B_BIN" >&2; exit 2; }
 RESULTS_DIR=${RESULTS_DIR:-$REPO/bench/results}
 
 PG15=/usr/lib/postgresql/15/bin
@@ -127,6 +137,13 @@ else
   PGMOVE_BUILD=$(mktemp -d /tmp/pgmove-bench-build.XXXXXX)
   pgmove_under_test "$PGMOVE_BUILD" "$WORK/logs/build.log" || exit 1
 fi
+if [[ -n ${PGMOVE_B_BIN:-} ]]; then
+  saved=("${PGMOVE_CMD[@]}")
+  pgmove_command "$PGMOVE_B_BIN" || exit 1
+  PGMOVE_B_CMD=("${PGMOVE_CMD[@]}")
+  PGMOVE_CMD=("${saved[@]}")
+  PGMOVE_B_VERSION=${PGMOVE_B_VERSION:-$PGMOVE_B_BIN}
+fi
 
 # ---------------------------------------------------------------------------------------------------------------
 # Servers: the same settings on both (a tuned migration target), only wal_level differs (the source publishes).
@@ -192,14 +209,21 @@ SELECT g,
        (SELECT decode(string_agg(md5(g::text || 'b' || i), ''), 'hex') FROM generate_series(1, 16) i)
 FROM generate_series(1, 1500 * $SCALE) g;
 CREATE INDEX bench_wide_kind ON bench_wide ((doc->>'kind'));
-VACUUM (FREEZE, ANALYZE);
-CHECKPOINT;
 SQL
+# SMALL_TABLES=N: N more small tables (a key and 20 rows each), created 100 per transaction (each holds a few locks).
+for ((first = 1; first <= SMALL_TABLES; first += 100)); do
+  sq -d bench -c "DO \$\$ BEGIN FOR i IN $first..$((first + 99 < SMALL_TABLES ? first + 99 : SMALL_TABLES)) LOOP
+    EXECUTE format('CREATE TABLE small_%s (id int PRIMARY KEY, v text NOT NULL)', i);
+    EXECUTE format('INSERT INTO small_%s SELECT g, md5(g::text) FROM generate_series(1, 20) g', i);
+  END LOOP; END \$\$"
+done
+sq -d bench -c "VACUUM (FREEZE, ANALYZE)" -c "CHECKPOINT"
 SRC_BYTES=$(sq -d bench -Atc "SELECT pg_database_size('bench')")
 SRC_MIB=$(awk -v b="$SRC_BYTES" 'BEGIN { printf "%.0f", b / 1048576 }')
 TABLES=$(sq -d bench -Atc "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
-sq -d bench -Atc "SELECT format('%s %s MiB (%s rows)', relname, pg_total_relation_size(oid) / 1048576, reltuples::bigint) FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1" \
+sq -d bench -Atc "SELECT format('%s %s MiB (%s rows)', relname, pg_total_relation_size(oid) / 1048576, reltuples::bigint) FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND relname !~ '^small_' ORDER BY 1" \
   >"$WORK/logs/tables.txt"
+if ((SMALL_TABLES > 0)); then echo "$SMALL_TABLES small tables (20 rows each)" >>"$WORK/logs/tables.txt"; fi
 log "source database bench: $SRC_MIB MiB in $TABLES tables: $(paste -sd, "$WORK/logs/tables.txt" | sed 's/,/, /g')"
 
 # What every copy must reproduce.
@@ -209,6 +233,9 @@ SELECT concat_ws(' ',
   'branches', (SELECT count(*) FROM pgbench_branches), (SELECT sum(bbalance) FROM pgbench_branches),
   'tellers',  (SELECT count(*) FROM pgbench_tellers),  (SELECT sum(tbalance) FROM pgbench_tellers),
   'history',  (SELECT count(*) FROM pgbench_history),  (SELECT sum(delta) FROM pgbench_history),
+  'small', (SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename ~ '^small_'),
+           (SELECT sum((xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM public.%I', tablename), false, true, '')))[1]::text::int)
+            FROM pg_tables WHERE schemaname = 'public' AND tablename ~ '^small_'),
   'wide',     (SELECT count(*) FROM bench_wide),
               (SELECT md5(string_agg(md5(note || doc::text || encode(blob, 'hex')), '' ORDER BY id)) FROM bench_wide),
   'indexes',  (SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'),
@@ -313,41 +340,19 @@ client_cpu() { # at the end of a contender: CPU of the processes it ran (the she
 analyze_target() { phase_start; tq -d bench -c "ANALYZE"; phase_end analyze; }
 
 # --- 1. PgMove ---------------------------------------------------------------------------------------------------
-c_pgmove() {
+c_pgmove() { # [the pgmove command to run, default PGMOVE_CMD] (pgmove_b: PGMOVE_B_BIN's)
+  local base="$WORK/logs/$CURRENT" command=("${PGMOVE_CMD[@]}")
+  [[ ${1:-} == b ]] && command=("${PGMOVE_B_CMD[@]}")
   rm -f "$WORK/pgmove-state.db"
-  /usr/bin/time -v -o "$WORK/logs/pgmove-r$ROUND.time" "${PGMOVE_CMD[@]}" copy --source "$SRC_URI" --target "$TGT_URI" \
-    --jobs "$JOBS" --state "$WORK/pgmove-state.db" --json >"$WORK/logs/pgmove-r$ROUND.jsonl"
+  now >"$base.launched"
+  /usr/bin/time -v -o "$base.time" "${command[@]}" copy --source "$SRC_URI" --target "$TGT_URI" \
+    --jobs "$JOBS" --state "$WORK/pgmove-state.db" --json --log-file "$base.log" >"$base.jsonl"
+  now >"$base.exited"
   client_cpu
 }
-post_pgmove() {
-  # Phase durations of database bench from the JSON events; pgmove's own clock against the process's.
-  python3 - "$WORK/logs/pgmove-r$ROUND.jsonl" "$WORK/logs/pgmove-r$ROUND.time" >>"$NOTES_FILE.$CURRENT" <<'EOF'
-import json, sys
-from datetime import datetime
-phases, result = [], None
-for line in open(sys.argv[1]):
-    e = json.loads(line)
-    if e.get("kind") == "phase" and e.get("database") == "bench":
-        phases.append((e["message"], datetime.fromisoformat(e["at"])))
-    elif e.get("kind") == "result":
-        result = e
-names = {"restoring the pre-data": "schema", "copying": "data", "setting sequences": "sequences",
-         "building indexes": "post-data + analyze"}
-for (message, start), (_, end) in zip(phases, phases[1:]):
-    label = next((v for k, v in names.items() if message.startswith(k)), None)
-    if label:
-        print(f"{label} {(end - start).total_seconds():.1f} s")
-if result:
-    bench = next((d["seconds"] for d in result["databases"] if d["database"] == "bench"), 0)
-    process = None
-    for line in open(sys.argv[2]):
-        if "Elapsed (wall clock)" in line:
-            parts = [float(x) for x in line.rsplit(" ", 1)[1].split(":")]
-            process = sum(x * 60 ** i for i, x in enumerate(reversed(parts)))
-    print(f"database bench {bench:.1f} s of the {result['seconds']:.1f} s pgmove counts (the rest: preflight, roles, database postgres)"
-          + (f", the process ran {process:.1f} s" if process else ""))
-EOF
-}
+# Where pgmove's time went (bench/lib/copy-phases.py): every step from the launch to the exit, and which part is fixed.
+post_pgmove() { python3 bench/lib/copy-phases.py "$WORK/logs/$CURRENT" >>"$NOTES_FILE.$CURRENT"; }
+post_pgmove_b() { post_pgmove; }
 
 # --- 2. pg_dump -Fc | pg_restore -----------------------------------------------------------------------------------
 c_dump_fc() {
@@ -492,7 +497,26 @@ c_limit() {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
+# Untimed warm-up, so that the first contender pays no more than the others: every relation of the source (tables,
+# their TOAST and indexes) read into the source's shared buffers (pg_prewarm, installed and removed again; a large
+# table's sequential scan would go through a small ring and leave shared_buffers cold), then one whole copy through
+# the target (pg_dump | pg_restore, thrown away: one pair of processes whatever the number of tables): the target's
+# first copy otherwise also creates its WAL segments, which every later copy recycles.
+warm_up() {
+  log "warm-up (untimed): the source's relations into shared buffers, one copy through the target"
+  sq -d bench -Atc "CREATE EXTENSION pg_prewarm" \
+    -c "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c WHERE c.relkind IN ('r', 't', 'i', 'm') AND c.relpersistence = 'p' AND pg_relation_size(c.oid) > 0" \
+    -c "DROP EXTENSION pg_prewarm" >"$WORK/logs/warm-up.log" 2>&1
+  CURRENT=warm-up
+  reset_target create
+  c_dump_fc >>"$WORK/logs/warm-up.log" 2>&1 || { echo "the warm-up copy failed:" >&2; tail -20 "$WORK/logs/warm-up.log" >&2; exit 1; }
+  log "warm-up done: $(paste -sd';' "$NOTES_FILE.warm-up" | sed 's/;/ · /g')"
+}
+warm_up
+
+# ---------------------------------------------------------------------------------------------------------------
 STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 PGCOPYDB_LABEL="\`pgcopydb clone --table-jobs $JOBS --index-jobs $JOBS --split-tables-larger-than ${SPLIT_MB}MB\`"
 for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   # Each round starts one contender further along, so that none always runs first (or last) in a changing load.
@@ -503,6 +527,9 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
       pgmove)
         reset_target none
         contend pgmove "PgMove \`pgmove copy --jobs $JOBS\`" c_pgmove ;;
+      pgmove_b)
+        reset_target none
+        contend pgmove_b "PgMove B ($PGMOVE_B_VERSION) \`pgmove copy --jobs $JOBS\`" c_pgmove b ;;
       dump_fc)
         reset_target create
         contend dump_fc "\`pg_dump -Fc \\| pg_restore\` (one stream) + ANALYZE" c_dump_fc ;;
@@ -567,14 +594,14 @@ ratio() { [[ -n $1 && -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f"
 
 PEAK_RSS="–"
 if compgen -G "$WORK/logs/pgmove-r*.time" >/dev/null; then
-  PEAK_RSS=$(cat "$WORK"/logs/pgmove-r*.time | awk -F': ' '/Maximum resident set size/ { if ($2 > m) m = $2 } END { printf "%.0f MiB", m / 1024 }')
+  PEAK_RSS=$(cat "$WORK"/logs/pgmove-r[0-9]*.time | awk -F': ' '/Maximum resident set size/ { if ($2 > m) m = $2 } END { printf "%.0f MiB", m / 1024 }')
 fi
 mkdir -p "$RESULTS_DIR"
-OUT=$RESULTS_DIR/copy-bench-s$SCALE-j$JOBS-$(date -u +%Y%m%d-%H%M%S).md
+OUT=$RESULTS_DIR/copy-bench-s$SCALE-j$JOBS${SMALL_TAG:+-t$SMALL_TABLES}-$(date -u +%Y%m%d-%H%M%S).md
 {
-  echo "Command: \`${ROUNDS_SET:+ROUNDS=$ROUNDS }${FSYNC_SET:+FSYNC=$FSYNC }${PGMOVE_REF:+PGMOVE_REF=$PGMOVE_REF }bench/copy-bench.sh $SCALE $JOBS\`, started $STARTED, $ROUNDS round(s)"
+  echo "Command: \`${CONTENDERS_SET:+CONTENDERS=\"${CONTENDERS[*]}\" }${PGMOVE_BIN:+PGMOVE_BIN=$PGMOVE_BIN }${PGMOVE_B_BIN:+PGMOVE_B_BIN=$PGMOVE_B_BIN }${ROUNDS_SET:+ROUNDS=$ROUNDS }${FSYNC_SET:+FSYNC=$FSYNC }${PGMOVE_REF:+PGMOVE_REF=$PGMOVE_REF }${SMALL_TAG:+SMALL_TABLES=$SMALL_TABLES }bench/copy-bench.sh $SCALE $JOBS\`, started $STARTED, $ROUNDS round(s)"
   echo
-  echo "- Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/^Mem/ {print $2}') GiB RAM, $(uname -sr); load average when done: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/^Mem/ {print $2}') GiB RAM, $(uname -sr); load average at the start $LOAD_AT_START, when done $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- Versions: source PostgreSQL $(sq -d postgres -Atc 'SHOW server_version'), target PostgreSQL $(tq -d postgres -Atc 'SHOW server_version'), client tools $("$PG15/pg_dump" --version | awk '{print $3}'), pgmove $PGMOVE_VERSION, .NET $(dotnet --version), pgcopydb ${PGCOPYDB_VERSION:-–}"
   echo "- Data: database bench, $SRC_MIB MiB (pg_database_size), $TABLES tables: $(paste -sd, "$WORK/logs/tables.txt" | sed 's/,/, /g')"
   echo "- Both servers: fsync=$FSYNC, shared_buffers 1GB, maintenance_work_mem 256MB, max_wal_size 4GB, checkpoint_timeout 30min, max_parallel_maintenance_workers 2, autovacuum off; wal_level logical (source), replica (target)"
@@ -588,6 +615,9 @@ OUT=$RESULTS_DIR/copy-bench-s$SCALE-j$JOBS-$(date -u +%Y%m%d-%H%M%S).md
     r=${BEST_ROUND[$n]:-1}
     extra=""
     if [[ $n == pgmove ]]; then extra=" · peak RSS $PEAK_RSS"; fi
+    if [[ $n == pgmove_b && -n ${BEST[pgmove]:-} && -n ${BEST[pgmove_b]:-} ]]; then
+      extra=" · pgmove / pgmove_b $(ratio "${BEST[pgmove]}" "${BEST[pgmove_b]}") (fastest rounds), per round: $(for ((r = 1; r <= ROUNDS; r++)); do ratio "${WALL[pgmove#$r]:-}" "${WALL[pgmove_b#$r]:-}"; printf ' '; done)"
+    fi
     if [[ $n == "$BEST_ALT" ]]; then extra+=" · **best alternative**"; fi
     if [[ $n == "$LIMIT" ]]; then extra+=" · **machine limit**"; fi
     echo "| ${LABEL[$n]} | ${wall:+$wall s} | ${MEDIAN[$n]:+${MEDIAN[$n]} s} | $mibs | $(ratio "$wall" "$(best_wall "$BEST_ALT")") | $(ratio "$wall" "$(best_wall "$LIMIT")") | ${MEDIAN_CPU[$n]:-–} | ${VERIFIED[$n]} | ${DETAIL[$n#$r]:-}$extra | ${CPU_NOTE[$n#$r]:-} |"

@@ -63,7 +63,7 @@ internal static class CopyDisplay
     {
         void Print(CopyEvent e)
         {
-            if (e.Kind == "table")
+            if (e.Kind is "table" or "step")
                 return;
             console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {(e.Database is null ? "" : e.Database + ": ")}{e.Message}");
         }

@@ -20,4 +20,11 @@ public static class ServerIdentity
         }
         return $"addr:{spec.Host}:{spec.Port}";
     }
+
+    /// <summary>The identity, read with the batch's other queries (the query itself tests the privilege).</summary>
+    public static Func<string> Add(CatalogBatch batch, ConnectionSpec spec)
+    {
+        var rows = batch.Add(SqlResources.Get("Catalog/Sql/server_identity.sql"), r => r.IsDBNull(0) ? null : r.GetString(0));
+        return () => rows() is [{ } id] ? "sysid:" + id : $"addr:{spec.Host}:{spec.Port}";
+    }
 }

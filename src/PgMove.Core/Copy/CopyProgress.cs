@@ -36,6 +36,15 @@ public sealed class CopyProgress
 
     internal void Publish(CopyEvent copyEvent) => Event?.Invoke(copyEvent);
 
+    /// <summary>
+    /// A step inside a database's phase: only an event, so that a log or a benchmark can tell where the time goes
+    /// without a phase of its own in the status.
+    /// </summary>
+    internal void Step(string database, string message) => Publish(new CopyEvent("phase", database, message));
+
+    /// <summary>A step of the whole run (preflight, roles): kind "step", for the log; --json and the console leave it out.</summary>
+    internal void RunStep(string message) => Publish(new CopyEvent("step", null, message));
+
     internal void SetPhase(string database, CopyPhase phase, string message)
     {
         For(database).Phase = phase;

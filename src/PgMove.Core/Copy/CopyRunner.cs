@@ -20,6 +20,7 @@ public static class CopyRunner
     {
         var stopwatch = Stopwatch.StartNew();
         using var journal = CopyJournal.Open(options.StatePath ?? StatePaths.Default());
+        progress.RunStep("reading the servers");
 
         ServerFacts sourceFacts, targetFacts;
         string sourceId, targetId;
@@ -28,17 +29,26 @@ public static class CopyRunner
         await using (var source = await PgConnector.OpenAsync(options.Source, "source", ct))
         await using (var target = await PgConnector.OpenAsync(options.Target, "target", ct))
         {
-            sourceFacts = await CatalogReader.ReadServerAsync(source, ct);
-            targetFacts = await CatalogReader.ReadServerAsync(target, ct);
-            sourceId = await ServerIdentity.ReadAsync(source, options.Source, ct);
-            targetId = await ServerIdentity.ReadAsync(target, options.Target, ct);
-            databases = DatabaseSelection.Select(await CatalogReader.ReadDatabasesAsync(source, ct), options.IgnoreDatabases);
-            onTarget = (await CatalogReader.ReadDatabasesAsync(target, ct)).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+            // One round trip per server; the preflight's connections then come from the same pools.
+            var sourceBatch = new CatalogBatch(source);
+            var readSourceFacts = CatalogReader.AddServer(sourceBatch);
+            var readSourceId = ServerIdentity.Add(sourceBatch, options.Source);
+            var readSourceDatabases = CatalogReader.AddDatabases(sourceBatch);
+            var targetBatch = new CatalogBatch(target);
+            var readTargetFacts = CatalogReader.AddServer(targetBatch);
+            var readTargetId = ServerIdentity.Add(targetBatch, options.Target);
+            var readTargetDatabases = CatalogReader.AddDatabases(targetBatch);
+            await Task.WhenAll(sourceBatch.ExecuteAsync(ct), targetBatch.ExecuteAsync(ct));
+            (sourceFacts, targetFacts) = (readSourceFacts(), readTargetFacts());
+            (sourceId, targetId) = (readSourceId(), readTargetId());
+            databases = DatabaseSelection.Select(readSourceDatabases(), options.IgnoreDatabases);
+            onTarget = readTargetDatabases().Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
         }
 
         var unfinished = databases.Where(d => journal.StatusOf(sourceId, targetId, d.Name) == "copying").Select(d => d.Name).ToList();
         var alreadyDone = databases.Where(d => journal.StatusOf(sourceId, targetId, d.Name) == "done").Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
 
+        progress.RunStep("running the preflight checks");
         var report = await PreflightRunner.RunAsync(new PreflightOptions
         {
             Source = options.Source,
@@ -57,6 +67,7 @@ public static class CopyRunner
         RoleCopyResult? roles = null;
         if (options.IncludeRoles)
         {
+            progress.RunStep("copying the roles");
             roles = await RoleCopier.CopyAsync(tools, options.Source, sourceFacts.IsSuperuser, options.Target, ct);
             foreach (var failure in roles.Failures)
                 progress.Publish(new CopyEvent("warning", null, $"roles: {failure}"));

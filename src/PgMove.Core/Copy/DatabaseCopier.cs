@@ -25,13 +25,23 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         var state = progress.For(name);
 
         await using var snapshot = await options.SnapshotSource.ExportAsync(options.Source, name, ct);
-
-        progress.SetPhase(name, CopyPhase.PreData, "restoring the pre-data schema");
-        var dump = await SchemaDump.CreateAsync(tools, options.Source, name, snapshot.Id, Path.Combine(workDirectory, "schema.dump"), ct);
-        await dump.RestorePreDataAsync(options.Target, name, noOwner: !restoreOwners, ct);
-
         await using var planner = await PgConnector.OpenAsync(source, "source", ct);
         await ExecuteAsync(planner, $"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {Identifiers.Literal(snapshot.Id)}", ct);
+
+        // A database that holds nothing (a server's `postgres`, most often) would cost a pg_dump, two pg_restores and a
+        // database-wide ANALYZE for nothing: finished at once.
+        if (await IsEmptyAsync(planner, ct))
+        {
+            await ExecuteAsync(planner, "COMMIT", ct);
+            progress.SetPhase(name, CopyPhase.Finishing, "nothing to copy: the database holds no objects");
+            return new DatabaseCopyResult(name, "copied", 0, 0, 0, stopwatch.Elapsed);
+        }
+
+        progress.SetPhase(name, CopyPhase.PreData, "dumping the schema");
+        var dump = await SchemaDump.CreateAsync(tools, options.Source, name, snapshot.Id, Path.Combine(workDirectory, "schema.dump"), ct);
+        progress.Step(name, "restoring the pre-data schema");
+        await dump.RestorePreDataAsync(options.Target, name, noOwner: !restoreOwners, ct);
+
         var tables = await ReadTablesAsync(planner, ct);
         var canSplit = planner.PostgreSqlVersion.Major >= 14; // TID range scans; before 14 every range would scan the whole table
         var tasks = CopyPlanner.Plan(tables, options.Jobs, canSplit, options.ChunkBytes);
@@ -57,7 +67,8 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         await using (var targetConnection = await PgConnector.OpenAsync(target, "target", ct))
         {
             await RefreshMaterializedViewsAsync(targetConnection, name, materializedViews, ct);
-            await ExecuteAsync(targetConnection, "ANALYZE", ct);
+            progress.Step(name, "analyzing");
+            await ParallelAnalyze.RunAsync(targetConnection, target, options.Jobs, ct);
         }
 
         return new DatabaseCopyResult(name, "copied", tables.Count, state.RowsDone, state.BytesDone, stopwatch.Elapsed);
@@ -98,6 +109,12 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
                 throw first;
             throw;
         }
+    }
+
+    private static async Task<bool> IsEmptyAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(SqlResources.Get("Copy/Sql/database_is_empty.sql"), connection);
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
     }
 
     private static async Task<List<TableToCopy>> ReadTablesAsync(NpgsqlConnection connection, CancellationToken ct)

@@ -75,11 +75,18 @@ public static class PreflightRunner
         try
         {
             await using var connection = await PgConnector.OpenAsync(context.Options.Source, "source", ct);
-            context.Source = await CatalogReader.ReadServerAsync(connection, ct);
-            context.SourceTls = await ReadTlsAsync(connection, ct);
-            context.SourceDatabases = await CatalogReader.ReadDatabasesAsync(connection, ct);
-            context.SourceReadOnly = await CatalogReader.ReadReadOnlyStateAsync(connection, ct);
-            context.SourceFingerprint = await CatalogReader.ReadFingerprintAsync(connection, ct);
+            var batch = new CatalogBatch(connection);
+            var facts = CatalogReader.AddServer(batch);
+            var tls = AddTls(batch);
+            var databases = CatalogReader.AddDatabases(batch);
+            var readOnly = CatalogReader.AddReadOnlyState(batch);
+            var fingerprint = CatalogReader.AddFingerprint(batch);
+            await batch.ExecuteAsync(ct);
+            context.Source = facts();
+            context.SourceTls = tls();
+            context.SourceDatabases = databases();
+            context.SourceReadOnly = readOnly();
+            context.SourceFingerprint = fingerprint();
             return CheckResult.Pass(id, $"Connected to {context.Options.Source} as '{context.Source.CurrentUser}': PostgreSQL {context.Source.Version}.");
         }
         catch (PgMoveException error)
@@ -94,13 +101,22 @@ public static class PreflightRunner
         try
         {
             await using var connection = await PgConnector.OpenAsync(context.Options.Target, "target", ct);
-            context.Target = await CatalogReader.ReadServerAsync(connection, ct);
-            context.TargetTls = await ReadTlsAsync(connection, ct);
-            context.TargetDatabases = await CatalogReader.ReadDatabasesAsync(connection, ct);
-            context.TargetExtensions = await CatalogReader.ReadAvailableExtensionsAsync(connection, ct);
-            context.TargetLocales = await CatalogReader.ReadLocalesAsync(connection, ct);
-            context.TargetReadOnly = await CatalogReader.ReadReadOnlyStateAsync(connection, ct);
-            context.TargetFingerprint = await CatalogReader.ReadFingerprintAsync(connection, ct);
+            var batch = new CatalogBatch(connection);
+            var facts = CatalogReader.AddServer(batch);
+            var tls = AddTls(batch);
+            var databases = CatalogReader.AddDatabases(batch);
+            var extensions = CatalogReader.AddAvailableExtensions(batch);
+            var locales = CatalogReader.AddLocales(batch);
+            var readOnly = CatalogReader.AddReadOnlyState(batch);
+            var fingerprint = CatalogReader.AddFingerprint(batch);
+            await batch.ExecuteAsync(ct);
+            context.Target = facts();
+            context.TargetTls = tls();
+            context.TargetDatabases = databases();
+            context.TargetExtensions = extensions();
+            context.TargetLocales = locales();
+            context.TargetReadOnly = readOnly();
+            context.TargetFingerprint = fingerprint();
             return CheckResult.Pass(id, $"Connected to {context.Options.Target} as '{context.Target.CurrentUser}': PostgreSQL {context.Target.Version}.");
         }
         catch (PgMoveException error)
@@ -121,13 +137,14 @@ public static class PreflightRunner
             try
             {
                 await using var connection = await context.OpenSourceAsync(database.Name, ct);
-                facts.Add(new SourceDatabaseFacts(
-                    database,
-                    await CatalogReader.ReadDatabaseFactsAsync(connection, ct),
-                    await CatalogReader.ReadTablesWithoutKeyAsync(connection, ct),
-                    await CatalogReader.ReadExtensionsAsync(connection, ct),
-                    await CatalogReader.ReadLanguagesAsync(connection, ct),
-                    await CatalogReader.ReadCollationsAsync(connection, ct)));
+                var batch = new CatalogBatch(connection);
+                var databaseFacts = CatalogReader.AddDatabaseFacts(batch);
+                var withoutKey = CatalogReader.AddTablesWithoutKey(batch);
+                var extensions = CatalogReader.AddExtensions(batch);
+                var languages = CatalogReader.AddLanguages(batch);
+                var collations = CatalogReader.AddCollations(batch);
+                await batch.ExecuteAsync(ct);
+                facts.Add(new SourceDatabaseFacts(database, databaseFacts(), withoutKey(), extensions(), languages(), collations()));
             }
             catch (PgMoveException error)
             {
@@ -143,9 +160,10 @@ public static class PreflightRunner
         return results;
     }
 
-    private static async Task<string?> ReadTlsAsync(NpgsqlConnection connection, CancellationToken ct)
+    private static Func<string?> AddTls(CatalogBatch batch)
     {
-        await using var command = new NpgsqlCommand("SELECT CASE WHEN ssl THEN version END FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid()", connection);
-        return await command.ExecuteScalarAsync(ct) as string;
+        var rows = batch.Add("SELECT CASE WHEN ssl THEN version END FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid()",
+            r => r.IsDBNull(0) ? null : r.GetString(0));
+        return () => rows().FirstOrDefault();
     }
 }

@@ -1,0 +1,11 @@
+-- What a database-wide ANALYZE would process, minus the system catalogs (the copy wrote none of their rows): tables,
+-- partitioned tables and materialized views outside pg_catalog and information_schema, other sessions' temporary
+-- tables left out as ANALYZE leaves them out; largest first, so that the groups run in parallel come out even.
+SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'm')
+  AND c.relpersistence <> 't'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname !~ '^pg_toast'
+ORDER BY pg_catalog.pg_total_relation_size(c.oid) DESC, 1
