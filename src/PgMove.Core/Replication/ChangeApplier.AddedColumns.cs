@@ -75,10 +75,17 @@ internal sealed partial class ChangeApplier
             {
                 if (!missing)
                 {
+                    // Values in the rows: the table was rewritten (a volatile default, an identity).
+                    await using (var valued = new NpgsqlCommand($"SELECT EXISTS (SELECT FROM ONLY {table} WHERE {Identifiers.Quote(column)} IS NOT NULL)", _target))
+                    {
+                        if (await valued.ExecuteScalarAsync(ct) is true)
+                            return PerRowValues(ddl, lsn, table, column, "its default is volatile (or an identity), so the source gave each existing row a value of its own, which logical replication does not carry");
+                    }
+                    // Else the table is empty (nothing to differ), or the default computed NULL here once (PostgreSQL
+                    // keeps no NULL missing value), where the source may have computed a value.
                     await using var rows = new NpgsqlCommand($"SELECT EXISTS (SELECT FROM ONLY {table})", _target);
-                    if (await rows.ExecuteScalarAsync(ct) is true)
-                        return PerRowValues(ddl, lsn, table, column, "its default is volatile (or an identity), so the source gave each existing row a value of its own, which logical replication does not carry");
-                    continue; // an empty table: nothing to differ
+                    if (await rows.ExecuteScalarAsync(ct) is not true)
+                        continue;
                 }
                 if (_source is null)
                     continue;
@@ -86,6 +93,8 @@ internal sealed partial class ChangeApplier
                 var (found, sourceMissing) = await SourceMissingValueAsync(source, table, column, ct);
                 if (!found)
                     continue; // gone on the source since: the stream carries its drop, and its values do not matter
+                if (sourceMissing is null && !missing)
+                    continue; // NULL on the source too (a rewrite since cannot be told from it: taken as NULL)
                 if (sourceMissing is null)
                     return PerRowValues(ddl, lsn, table, column, "its default is computed (not a constant), and the source has rewritten the table since, so the value its existing rows got at the ALTER can no longer be read");
                 // Compared as text: the target's missing value and the source's, both in the column's type.

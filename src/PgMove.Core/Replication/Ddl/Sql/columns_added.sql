@@ -7,7 +7,7 @@
 SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) AS table_name, a.attname::text AS column_name,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, a.atthasmissing AS missing,
        (a.attidentity <> '' OR d.adbin::text NOT LIKE '{CONST %') AS computed
-FROM pg_catalog.unnest(@relations::oid[], @last::int[]) AS r(oid, last)
+FROM ROWS FROM (pg_catalog.unnest(@relations::oid[]), pg_catalog.unnest(@last::int[])) AS r(oid, last)
 JOIN pg_catalog.pg_class c ON c.oid = r.oid AND c.relkind = 'r'
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > r.last AND NOT a.attisdropped AND a.attgenerated = ''
