@@ -106,6 +106,9 @@ internal static partial class LogMessages
 
     [LoggerMessage(5006, LogLevel.Information, "Database {Database}: DDL {Tag} at source LSN {Lsn} passed: it was held and made on the target by hand")]
     public static partial void DdlPassedAsDoneByHand(this ILogger logger, string database, string tag, string lsn);
+    [LoggerMessage(5007, LogLevel.Information, "Database {Database}: column {Column} added to {Table} by the source's DDL: {Rows} existing rows given the source's value of its default (computed once on each side)")]
+    public static partial void DdlAddedColumnMended(this ILogger logger, string database, string table, string column, int rows);
+
     // 51xx: the subscription method's captured DDL (pgmove start --apply-ddl)
     [LoggerMessage(5101, LogLevel.Information, "Database {Database}: no captured DDL is pending on the target{Detail}")]
     public static partial void DdlNothingPending(this ILogger logger, string database, string detail);

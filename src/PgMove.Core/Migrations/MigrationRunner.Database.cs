@@ -208,7 +208,7 @@ public sealed partial class MigrationRunner
             replication = await opening;
             run.Phase = DatabasePhase.Streaming;
             run.LastError = null;
-            await using var applier = new ChangeApplier(target, run.Name, run.Slot, applied, run.Statistics, _logger);
+            await using var applier = new ChangeApplier(target, run.Name, run.Slot, applied, run.Statistics, _logger, _options.Source.WithDatabase(run.Name));
             await new DatabaseStreamer(replication, applier, run.Statistics).RunAsync(slot, run.Publication, applied, ct);
         }
         finally

@@ -51,6 +51,14 @@ internal sealed partial class ChangeApplier
         // segment applied again row by row never runs it twice.
         await FlushPendingAsync(ct);
         _open!.NextSegment();
+        if (ddl.Tag == "ALTER TABLE" && await DdlHeld.IsHeldAsync(_target, _slot, lsn, ct))
+        {
+            // Stopped at before (an added column's values, see MendAddedColumnsAsync) and made on the target by hand.
+            _open.Add(DdlHeld.Release(_slot, lsn));
+            _logger.DdlPassedAsDoneByHand(_database, ddl.Tag, lsn.ToString());
+            return;
+        }
+        var columnsBefore = await ColumnsBeforeAlterAsync(ddl, ct);
         var role = await UsableRoleAsync(ddl.Role, ct);
         _open.Add(new NpgsqlBatchCommand("SELECT pg_catalog.set_config('search_path', $1, true)") { Parameters = { new NpgsqlParameter { Value = ddl.SearchPath ?? "" } } });
         if (role is not null)
@@ -69,6 +77,12 @@ internal sealed partial class ChangeApplier
             throw new PgMoveException("replication.ddl_failed",
                 $"database {_database}: the source ran {ddl.Tag} (at source LSN {lsn}), and repeating it on the target failed: {error.MessageText} ({error.SqlState}). The statement: {string.Join("; ", plan.Statements)}. Streaming stopped for this database before that source transaction (everything before it is applied).",
                 "Make the target able to run the statement (the object or role it needs, the privilege), then pgmove start: streaming resumes at that transaction and runs it again.", error);
+        }
+        if (columnsBefore is { } before && await MendAddedColumnsAsync(ddl, lsn, before, ct) is { } unmendable)
+        {
+            await StopBeforeTransactionAsync(unmendable, ct);
+            await DdlHeld.AddAsync(_target, _slot, lsn, ddl.Query, ct);
+            throw unmendable;
         }
         _open.NextSegment();
         _groupDdl.Add((ddl, lsn));

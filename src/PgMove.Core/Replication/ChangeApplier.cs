@@ -4,6 +4,7 @@ using Npgsql.Replication.PgOutput;
 using Npgsql.Replication.PgOutput.Messages;
 using NpgsqlTypes;
 using PgMove.Core.Catalog;
+using PgMove.Core.Connections;
 
 namespace PgMove.Core.Replication;
 
@@ -53,8 +54,9 @@ internal sealed partial class ChangeApplier : IAsyncDisposable
     private Task<NpgsqlLogSequenceNumber>? _committing;
     private NpgsqlLogSequenceNumber? _committed;
 
-    public ChangeApplier(NpgsqlConnection target, string database, string slot, NpgsqlLogSequenceNumber appliedLsn, ApplyStatistics statistics, ILogger logger)
+    public ChangeApplier(NpgsqlConnection target, string database, string slot, NpgsqlLogSequenceNumber appliedLsn, ApplyStatistics statistics, ILogger logger, ConnectionSpec? source = null)
     {
+        _source = source;
         _logger = logger;
         _target = target;
         _database = database;
