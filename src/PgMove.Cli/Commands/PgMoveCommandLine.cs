@@ -8,6 +8,9 @@ namespace PgMove.Cli.Commands;
 /// <summary>The <c>pgmove</c> command tree. Usage errors exit 2, failed work exits 1.</summary>
 public static class PgMoveCommandLine
 {
+    /// <summary>How long a verb has, after Ctrl-C or SIGTERM, to detach before the process is ended anyway.</summary>
+    private static readonly TimeSpan CleanExitTimeout = TimeSpan.FromMinutes(2);
+
     public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error)
     {
         using var logging = new CliLogging();
@@ -39,7 +42,13 @@ public static class PgMoveCommandLine
         try
         {
             logging.Configure(parse);
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            // Ctrl-C and SIGTERM cancel the verb's token, and the verb detaches cleanly (the record saved, the stream
+            // stopped). System.CommandLine's default is to exit 130 two seconds later: on a loaded machine a detach
+            // took longer, and the forced exit then waited for the service host's own shutdown (up to 30 s).
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = CleanExitTimeout,
+            });
         }
         catch (UsageException usage)
         {
