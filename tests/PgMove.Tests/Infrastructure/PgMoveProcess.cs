@@ -88,7 +88,10 @@ public sealed class PgMoveProcess : IAsyncDisposable
     /// </summary>
     public async Task InterruptAsync()
     {
-        NativeSignals.Send(_process.Id, NativeSignals.SigInt);
+        // A suite started as a background job of a non-interactive shell ('… &') runs with SIGINT ignored, and every
+        // child inherits that (the runtime keeps an ignored signal ignored): pgmove never sees the Ctrl-C. SIGTERM takes
+        // the same path in pgmove (the verb's token is cancelled, it detaches), so that is sent instead.
+        NativeSignals.Send(_process.Id, InterruptIgnored(_process.Id) ? NativeSignals.SigTerm : NativeSignals.SigInt);
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         try
         {
@@ -97,6 +100,20 @@ public sealed class PgMoveProcess : IAsyncDisposable
         catch (OperationCanceledException)
         {
             throw new Xunit.Sdk.XunitException($"pgmove did not exit within 4 minutes of SIGINT. Its output:\n{Output}");
+        }
+    }
+
+    /// <summary>Whether <paramref name="pid"/> ignores SIGINT (bit 2 of SigIgn in /proc/PID/status).</summary>
+    private static bool InterruptIgnored(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+            return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (NativeSignals.SigInt - 1))) != 0;
+        }
+        catch (IOException)
+        {
+            return false; // gone already: the signal does not matter
         }
     }
 
