@@ -39,14 +39,7 @@ public static class CutoverRequestParser
                 throw ApiProblem.Unprocessable("The request body must be a JSON object such as {\"freeze_source\":true} or {\"switch\":\"pgbouncer\"}.");
             var problems = new List<string>();
             var fields = MigrationRequestParser.Fields(root, "", RootFields, problems);
-            bool? freeze = null;
-            if (fields.TryGetValue("freeze_source", out var freezeValue) && freezeValue.ValueKind != JsonValueKind.Null)
-            {
-                if (freezeValue.ValueKind is JsonValueKind.True or JsonValueKind.False)
-                    freeze = freezeValue.GetBoolean();
-                else
-                    problems.Add("freeze_source must be true or false");
-            }
+            var freeze = MigrationRequestParser.OptionalFlag(fields, "freeze_source", problems);
             string? switchName = null;
             if (fields.TryGetValue("switch", out var switchValue) && switchValue.ValueKind != JsonValueKind.Null)
             {
@@ -55,14 +48,7 @@ public static class CutoverRequestParser
                 else
                     problems.Add($"switch must be \"{PgBouncer}\" (the PgBouncer set for the cluster in the service's configuration) or left out; the service never runs a command");
             }
-            bool? fallback = null;
-            if (fields.TryGetValue("fallback", out var fallbackValue) && fallbackValue.ValueKind != JsonValueKind.Null)
-            {
-                if (fallbackValue.ValueKind is JsonValueKind.True or JsonValueKind.False)
-                    fallback = fallbackValue.GetBoolean();
-                else
-                    problems.Add("fallback must be true or false");
-            }
+            var fallback = MigrationRequestParser.OptionalFlag(fields, "fallback", problems);
             if (fallback == true && switchName is null)
                 problems.Add($"fallback needs \"switch\":\"{PgBouncer}\" (the way back starts at the switch of the applications)");
             if (problems.Count > 0)

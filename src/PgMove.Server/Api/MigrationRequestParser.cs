@@ -83,14 +83,7 @@ public static class MigrationRequestParser
                 problems.Add("source.host must be one host name or IP address");
         }
 
-        var disableSsl = false;
-        if (fields.TryGetValue("disable_ssl", out var ssl) && ssl.ValueKind != JsonValueKind.Null)
-        {
-            if (ssl.ValueKind is JsonValueKind.True or JsonValueKind.False)
-                disableSsl = ssl.GetBoolean();
-            else
-                problems.Add("disable_ssl must be true or false");
-        }
+        var disableSsl = OptionalFlag(fields, "disable_ssl", problems) ?? false;
 
         var ignore = new List<string>();
         if (fields.TryGetValue("ignore_dbs", out var dbs) && dbs.ValueKind != JsonValueKind.Null)
@@ -129,8 +122,8 @@ public static class MigrationRequestParser
         }
 
         // pgmove start --no-ddl-capture (false installs no event triggers on the source) and --apply-ddl.
-        var captureDdl = OptionalFlag(fields, "ddl_capture", true, problems);
-        var applyDdl = OptionalFlag(fields, "apply_ddl", false, problems);
+        var captureDdl = OptionalFlag(fields, "ddl_capture", problems) ?? true;
+        var applyDdl = OptionalFlag(fields, "apply_ddl", problems) ?? false;
 
         if (problems.Count > 0)
             throw ApiProblem.Unprocessable($"The request is not valid: {string.Join("; ", problems.Distinct())}.");
@@ -184,15 +177,15 @@ public static class MigrationRequestParser
         return null;
     }
 
-    /// <summary>An optional true/false field: <paramref name="absent"/> when missing or null, a problem otherwise.</summary>
-    private static bool OptionalFlag(IReadOnlyDictionary<string, JsonElement> fields, string name, bool absent, List<string> problems)
+    /// <summary>An optional true/false field: null when missing or null; anything else is a problem (and null).</summary>
+    internal static bool? OptionalFlag(IReadOnlyDictionary<string, JsonElement> fields, string name, List<string> problems)
     {
         if (!fields.TryGetValue(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            return absent;
+            return null;
         if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
             return value.GetBoolean();
         problems.Add($"{name} must be true or false");
-        return absent;
+        return null;
     }
 
     private static string Shorten(string name) => name.Length > 40 ? name[..40] + "…" : name;
