@@ -52,7 +52,7 @@ public sealed partial class ServiceSwitchTests
             AssertNothingAsked(scenario, id);
         }
 
-        var load = Pgbench.RunThroughAsync(bouncer.Host, bouncer.Port, ["-n", "-c", "2", "-T", "20", "app"]);
+        var load = Pgbench.RunThroughAsync(bouncer.Host, bouncer.Port, ["-n", "-c", "2", "-R", Pgbench.Rate, "-T", "20", "app"]);
         await WaitForAsync(async () => await scenario.Source.ScalarAsync<long>("SELECT count(*) FROM pgbench_history", "app") > 50);
 
         using var cutover = await service.Client.PostAsync($"/api/migrations/{id}/cutover", TestService.Json("{\"switch\":\"pgbouncer\"}"));

@@ -16,7 +16,7 @@ public sealed partial class PgBouncerSwitchTests
     public async Task Run_PgbenchThroughPgBouncer_NoClientErrorAndNewTransactionsLandOnTarget()
     {
         await using var setup = await Setup.StartAsync(pgbench: true);
-        var load = Pgbench.RunThroughAsync(setup.Bouncer.Host, setup.Bouncer.Port, ["-n", "-c", "4", "-T", "15", "app"]);
+        var load = Pgbench.RunThroughAsync(setup.Bouncer.Host, setup.Bouncer.Port, ["-n", "-c", "4", "-R", Pgbench.Rate, "-T", "15", "app"]);
         await WaitForAsync(async () => await setup.Source.ScalarAsync<long>("SELECT count(*) FROM pgbench_history", "app") > 0);
 
         var steps = new List<SwitchStep>();
