@@ -68,34 +68,45 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
                     throw;
                 return outcome;
             }
-            if (switching)
-                notes += await CarryRolesAsync(options, ct);
-            if (verifier is not null && moved)
-                summary = "verify: not repeated — the cutover was resumed after the applications had moved to the target, which no longer shows the state at the switch.";
-            else if (verifier is not null)
+            // From here the applications write to the target: a failure can no longer go back, and must say so.
+            var step = "carrying the roles created during the switch";
+            try
             {
-                _logger.CutoverVerifying(migrationId);
-                (var equal, summary) = await verifier(options.Source, options.Target, names, switching ? snapshots.Ids : null, ct);
-                if (!equal && switching)
+                if (switching)
+                    notes += await CarryRolesAsync(options, ct);
+                step = "verifying the target against the frozen source";
+                if (verifier is not null && moved)
+                    summary = "verify: not repeated — the cutover was resumed after the applications had moved to the target, which no longer shows the state at the switch.";
+                else if (verifier is not null)
                 {
-                    // The applications write to the target already: nothing to go back to; say so loudly.
-                    notes += $" WARNING: the verification found differences between the frozen source and the target as it was at the switch: {summary} "
-                        + "The source keeps the data as it was; compare and repair those tables by hand.";
-                    summary = "";
+                    _logger.CutoverVerifying(migrationId);
+                    (var equal, summary) = await verifier(options.Source, options.Target, names, switching ? snapshots.Ids : null, ct);
+                    if (!equal && switching)
+                    {
+                        // The applications write to the target already: nothing to go back to; say so loudly.
+                        notes += $" WARNING: the verification found differences between the frozen source and the target as it was at the switch: {summary} "
+                            + "The source keeps the data as it was; compare and repair those tables by hand.";
+                        summary = "";
+                    }
+                    else if (!equal)
+                    {
+                        var (written, _) = await FindWritesAsync(ct);
+                        return written is not null
+                            ? await RefuseAsync(froze, slotsLeft, null, $"the source was written during the cutover's verification ({written}); {summary}",
+                                "Stop the applications' writes to the source (or use --freeze-source), then run the cutover again. The migration goes on syncing meanwhile.", ct)
+                            : await RefuseAsync(froze, slotsLeft, null, $"verification found differences, so nothing was dropped: {summary}",
+                                "Compare the tables named above (pgmove verify names the first differing key), fix them on the target, then run the cutover again; the slots are kept, so nothing is lost meanwhile.", ct);
+                    }
                 }
-                else if (!equal)
-                {
-                    var (written, _) = await FindWritesAsync(ct);
-                    return written is not null
-                        ? await RefuseAsync(froze, slotsLeft, null, $"the source was written during the cutover's verification ({written}); {summary}",
-                            "Stop the applications' writes to the source (or use --freeze-source), then run the cutover again. The migration goes on syncing meanwhile.", ct)
-                        : await RefuseAsync(froze, slotsLeft, null, $"verification found differences, so nothing was dropped: {summary}",
-                            "Compare the tables named above (pgmove verify names the first differing key), fix them on the target, then run the cutover again; the slots are kept, so nothing is lost meanwhile.", ct);
-                }
+                // Verified: only now does the way back go.
+                step = "dropping the replication slots and publications";
+                _logger.CutoverDropping(migrationId);
+                notes += await method.DropReplicationAsync(ct);
             }
-            // Verified: only now does the way back go.
-            _logger.CutoverDropping(migrationId);
-            notes += await method.DropReplicationAsync(ct);
+            catch (Exception error) when ((switching || moved) && error is not OperationCanceledException)
+            {
+                throw AfterResume(step, error);
+            }
         }
         var frozen = await FrozenSafelyAsync(names, ct);
         var downtime = frozenAt is { } at ? $"; the source was frozen at {at:u} ({(DateTimeOffset.UtcNow - at).TotalSeconds:N1} s until the target was verified)" : "";
@@ -103,6 +114,22 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
             ? ""
             : $" The source databases {string.Join(", ", frozen)} stay read-only on purpose (writes there would not reach the target); pgmove unfreeze makes them writable again.";
         return new CutoverOutcome(CutoverOutcome.Kinds.Done, $"cutover done at {DateTimeOffset.UtcNow:u}{downtime}.{switched} {summary}{stays}{notes}".Trim());
+    }
+
+    /// <summary>A failure once the applications were resumed on the target: names the step and what finishes it.</summary>
+    private static PgMoveException AfterResume(string step, Exception error)
+    {
+        var cause = error switch
+        {
+            PgMoveException known => known.Message,
+            PostgresException pg => $"{pg.MessageText} ({pg.SqlState})",
+            { InnerException: { } inner } => $"{error.Message} ({inner.Message})",
+            _ => error.Message,
+        };
+        return new PgMoveException("cutover.after_resume",
+            $"The applications were moved to the target and resumed there; then {step} failed: {cause}",
+            "Nothing goes back to the source now (it stays read-only). Once both servers answer, run pgmove cutover again (or pgmove start): it finishes what is left of the cutover without moving the applications again.",
+            error);
     }
 
     /// <summary>The first database whose slot holds a change after its confirmed position, and whether any slot is left.</summary>

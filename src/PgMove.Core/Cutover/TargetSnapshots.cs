@@ -29,6 +29,16 @@ internal sealed class TargetSnapshots(ConnectionSpec target) : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var holder in _holders)
-            await holder.DisposeAsync();
+        {
+            try
+            {
+                await holder.DisposeAsync();
+            }
+            catch (Exception error) when (error is NpgsqlException or IOException)
+            {
+                // A target lost meanwhile has already ended these read-only transactions; a failure here must not
+                // replace the one that says which step the target was lost at.
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Npgsql;
 using PgMove.Core.Migrations;
 using PgMove.Core.Switch;
+using PgMove.Tests.BadInput;
 using PgMove.Tests.Infrastructure;
 using PgMove.Tests.Migrations;
 using PgMove.Tests.Subscription;
@@ -152,15 +153,15 @@ public sealed partial class SwitchCutoverTests
     }
 
     [SkippableFact]
-    public async Task Cutover_TargetKilledWhileWritesAreFrozen_RolledBackSourceWritableThenSucceeds()
+    public async Task Cutover_TargetLostBeforeThenAfterTheResume_RolledBackThenNamesTheStepThenARerunFinishes()
     {
         await using var setup = await Setup.StartAsync("relay");
         var scenario = setup.Scenario;
         await scenario.Source.ExecuteAsync("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) SELECT 1, 1, g, 1, now() FROM generate_series(1, 300) g", "app");
 
-        // The switch command crashes the target while the source is frozen, and returns once it is gone: the snapshot
-        // of the target then fails before the resume. (Returning at the signal raced the snapshot on a loaded machine:
-        // the target sometimes died just after the resume, a different case, reported as such.)
+        // Lost before the resume: the switch command crashes the target while the source is frozen, and returns once it
+        // is gone: the snapshot of the target then fails before the resume. (Returning at the signal raced the snapshot
+        // on a loaded machine: the target sometimes died just after the resume, the second case below.)
         var pidFile = Path.Combine(scenario.Target.DataDir, "postmaster.pid");
         var (exit, output) = await setup.CutoverCommandAsync($"pid=$(head -n 1 {pidFile}); kill -QUIT $pid; while grep -qs '^State:[[:space:]]*[^Z]' /proc/$pid/status; do sleep 0.1; done");
 
@@ -170,10 +171,32 @@ public sealed partial class SwitchCutoverTests
         Assert.Equal(0, await scenario.Source.ScalarAsync<int>("SELECT count(*)::int FROM pg_db_role_setting WHERE 'default_transaction_read_only=on' = ANY (setconfig)"));
         // The applications go on writing to the source.
         await scenario.Source.ExecuteAsync("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) SELECT 1, 1, g, 1, now() FROM generate_series(1, 200) g", "app");
+        await scenario.Target.RestartAsync();
+
+        // Lost after the resume: the verification reads every table of the target, and a lock held on one of them
+        // stops it there, so the target is lost at that step and no other.
+        var holder = await scenario.Target.OpenAsync("app");
+        await using (var hold = new NpgsqlCommand("BEGIN; LOCK TABLE pgbench_branches IN ACCESS EXCLUSIVE MODE", holder))
+            await hold.ExecuteNonQueryAsync();
+        var second = setup.CutoverCommandAsync("true");
+        await WaitForAsync(async () => scenario.Latest().SwitchStep == "Done"
+            && await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'pgbench_branches'::regclass", "app") > 0);
+        await scenario.Target.StopAsync(immediate: true);
+        (exit, output) = await second;
+        await holder.DisposeAsync();
+
+        Assert.True(exit == 1, output);
+        var text = TableText.Flatten(output); // the console wraps long lines
+        Assert.True(text.Contains("The applications were moved to the target and resumed there; then verifying the target against the frozen source failed", StringComparison.Ordinal), output);
+        Assert.True(text.Contains("without moving the applications again", StringComparison.Ordinal) && !text.Contains("unexpected", StringComparison.Ordinal), output);
+        var (_, status) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "status", "--state", scenario.StatePath);
+        Assert.Contains("The applications use the target", status, StringComparison.Ordinal);
 
         await scenario.Target.RestartAsync();
         (exit, output) = await setup.CutoverCommandAsync("true");
         Assert.True(exit == 0, output);
+        Assert.Contains("verify: not repeated", output, StringComparison.Ordinal);
+        Assert.Equal(MigrationStatus.Done, scenario.Latest().Status);
         Assert.Equal(500, await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM pgbench_history", "app"));
         await SourceHygiene.AssertCleanAsync(scenario.Source);
     }
