@@ -160,8 +160,9 @@ internal static class PgMoveEndpoints
     {
         var cluster = settings.ClusterOf(record)!;
         var configured = cluster.PgBouncer
-            ?? throw ApiProblem.Unprocessable($"Cluster {cluster.Name} has no PgBouncer in the service's configuration, so this cutover cannot switch the applications; nothing was asked. "
-                + "Add \"pgbouncer\": {\"admin\": …} to the cluster in the configuration file and restart pgmove serve, or cut over without \"switch\" and re-point the applications yourself.");
+            ?? throw ApiProblem.Unprocessable($"Cluster {cluster.Name} has no PgBouncer in the service's configuration, so this {(switched.Id == record.Id ? "cutover" : "fallback")} cannot switch the applications; nothing was asked. "
+                + "Add \"pgbouncer\": {\"admin\": …} to the cluster in the configuration file and restart pgmove serve, or "
+                + (switched.Id == record.Id ? "cut over without \"switch\" and re-point the applications yourself." : "use pgmove fallback with --switch-command on the same store."));
         var switchSettings = configured with { Fallback = fallback };
         var (source, target) = stores.Read(s => s.ReadSecrets(switched.Id));
         try

@@ -106,7 +106,9 @@
     const titles = { running: 'Migration in progress: copying', syncing: 'Migration syncing: the target follows the source', canceled: 'Migration stopped', error: 'Migration failed', done: 'Migration complete' };
     text('banner-title', (titles[m.status] || m.status) + ' (' + m.status + ')');
     const detail = m.status === 'error' ? (m.error + ' ' + (m.fix || '')) : (m.result || ('Started ' + m.created_at + ' from ' + m.source));
-    text('banner-detail', detail);
+    // After a cutover with fallback the old server follows the new one: say so, since the way back depends on it.
+    const following = m.fallback && m.fallback.active ? ' Fallback active since ' + m.fallback.since + ': the source follows the target.' : '';
+    text('banner-detail', detail + following);
     show('stop', m.status === 'running' || m.status === 'syncing' || m.status === 'error');
     show('cutover', m.status === 'syncing');
     // After a cutover with fallback, while the old server follows the new one: the way back, or its end.
