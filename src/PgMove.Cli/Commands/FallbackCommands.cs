@@ -50,18 +50,13 @@ internal static class FallbackCommands
                 ?? throw new UsageException("usage.fallback_needs_switch", "pgmove fallback moves the applications back, and no switch was given.",
                     "Add --pgbouncer with PgBouncer's admin console (or --switch-command), as for the cutover.");
             using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
-            var migration = MigrationControl.Find(store, parse.GetValue(id));
-            var reverse = FallbackPair.ReverseOf(store, migration);
-            if (reverse is { Status: MigrationStatus.Done } && migration.IsActive)
+            var (migration, reverse, alreadyDone) = MigrationControl.FindFallback(store, parse.GetValue(id));
+            if (alreadyDone is not null)
             {
-                Consoles.For(output).WriteLine($"Migration {migration.Id} has already fallen back ({reverse.UpdatedAt:u}): the applications use the source, which the target follows.");
+                Consoles.For(output).WriteLine(alreadyDone);
                 Consoles.For(output).Write(MigrationView.Render(migration));
                 return ExitCodes.Success;
             }
-            if (reverse is not { IsActive: true })
-                throw new PgMoveException("fallback.none", $"Migration {migration.Id} has no way back running: "
-                    + (reverse is null ? "it was not cut over with --fallback." : $"its fallback is {MigrationStore.Name(reverse.Status)} ({reverse.Error ?? reverse.Result})."),
-                    "A fallback is possible only after pgmove cutover --fallback, until pgmove finish (or its time or WAL limit) ends it.");
             var (source, target) = store.ReadSecrets(reverse.Id);
             await CutoverSwitch.CheckAsync(settings, source, target, reverse.Databases.Select(d => d.Name).ToList(), ct);
             // The fallback is the fallback stream's own cutover, with the switch: its runner (pgmove start) does it.
@@ -96,20 +91,14 @@ internal static class FallbackCommands
         command.SetAction(async (parse, ct) =>
         {
             using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
-            var migration = MigrationControl.Find(store, parse.GetValue(id));
-            var reverse = FallbackPair.ReverseOf(store, migration)
-                ?? throw new PgMoveException("fallback.none", $"Migration {migration.Id} was not cut over with --fallback: there is nothing to finish.",
-                    "pgmove status shows the migration.");
-            if (!reverse.IsActive && reverse.Status != MigrationStatus.Error)
+            var (migration, reverse, alreadyDone) = MigrationControl.FindFinish(store, parse.GetValue(id));
+            if (alreadyDone is not null)
             {
-                Consoles.For(output).WriteLine($"The fallback of migration {migration.Id} was already {MigrationStore.Name(reverse.Status)} ({reverse.UpdatedAt:u}); nothing to finish.");
+                Consoles.For(output).WriteLine(alreadyDone);
                 return ExitCodes.Success;
             }
-            var stopped = await MigrationControl.StopAsync(store, reverse.Id, ct);
-            var finished = stopped.Status == MigrationStatus.Canceled;
-            Consoles.For(output).WriteLine(finished
-                ? $"The fallback of migration {migration.Id} is finished: its slots and publication on the new server are dropped. {stopped.Result}"
-                : $"The fallback of migration {migration.Id} could not be finished: {stopped.Error} {stopped.Fix}");
+            var (finished, message) = MigrationControl.FinishOutcome(migration.Id, await MigrationControl.StopAsync(store, reverse.Id, ct));
+            Consoles.For(output).WriteLine(message);
             return finished ? ExitCodes.Success : ExitCodes.Failure;
         });
         return command;

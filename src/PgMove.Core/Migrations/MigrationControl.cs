@@ -9,7 +9,7 @@ namespace PgMove.Core.Migrations;
 /// stop and cutover from any process: when a runner is alive they leave it a request in the store and wait
 /// for the outcome; when none is, they do the work themselves.
 /// </summary>
-public static class MigrationControl
+public static partial class MigrationControl
 {
     /// <summary>
     /// The request a cutover leaves once every stream has confirmed its mark, before it checks, verifies and drops

@@ -40,6 +40,9 @@ public sealed partial class MigrationRunner
 
     public string Id => _record.Id;
 
+    /// <summary>The record run now: <see cref="Id"/>, or after a hand-over in <see cref="RunAsync"/> the one handed over to.</summary>
+    public string CurrentId => _next?.CurrentId ?? Id;
+
     public CopyProgress CopyProgress => _copyProgress;
 
     /// <summary>The latest state, as the store has it.</summary>

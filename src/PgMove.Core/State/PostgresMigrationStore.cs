@@ -187,7 +187,7 @@ public sealed class PostgresMigrationStore : IMigrationStore
 
     /// <summary>
     /// Leases the oldest running or syncing migration into one of <paramref name="targets"/> (the record's
-    /// <see cref="MigrationRecord.Target"/>) that no live node holds, or returns null.
+    /// <see cref="MigrationRecord.Target"/>), or fallback stream out of one, that no live node holds, or returns null.
     /// </summary>
     public MigrationRecord? ClaimNext(IReadOnlyCollection<string> targets)
     {

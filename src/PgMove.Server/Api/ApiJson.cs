@@ -21,6 +21,7 @@ namespace PgMove.Server.Api;
 [JsonSerializable(typeof(IReadOnlyList<ClusterSummary>))]
 [JsonSerializable(typeof(CheckReport))]
 [JsonSerializable(typeof(CutoverRequest))]
+[JsonSerializable(typeof(FallbackRequest))]
 [JsonSerializable(typeof(Health))]
 [JsonSerializable(typeof(OnlineMigrationRequestDoc))]
 internal sealed partial class ApiJson : JsonSerializerContext

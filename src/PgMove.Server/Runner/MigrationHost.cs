@@ -24,8 +24,14 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
     private readonly CancellationTokenSource _shutdown = new();
     private Task _resuming = Task.CompletedTask;
 
-    /// <summary>Migrations this process is running now.</summary>
-    public IReadOnlyCollection<string> Running => _runs.Keys.ToList();
+    /// <summary>
+    /// Migrations this process is running now. A run goes on with the other record of a fallback pair (a cutover with
+    /// fallback, a fallback): the record it runs now, not the one it started with.
+    /// </summary>
+    public IReadOnlyCollection<string> Running => _runs.Values.Where(r => !r.Task.IsCompleted).Select(r => r.Runner.CurrentId).ToList();
+
+    /// <summary>The run of this process that runs <paramref name="id"/> now, if any.</summary>
+    private HostedRun? RunOf(string id) => _runs.Values.FirstOrDefault(r => !r.Task.IsCompleted && r.Runner.CurrentId == id);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -78,7 +84,7 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
     /// <summary>Stops a migration (drops its slots and publications, keeps the data) and waits for <c>canceled</c>.</summary>
     public async Task<MigrationRecord> StopMigrationAsync(string id, CancellationToken ct)
     {
-        if (_runs.TryGetValue(id, out var run))
+        if (RunOf(id) is { } run)
         {
             stores.Read(store => { store.SetRequest(id, "stop"); return 0; });
             var stopped = await run.Task.WaitAsync(StopTimeout, ct);
@@ -104,7 +110,7 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
             return 0;
         });
         ServiceLog.CutoverRequested(logger, record.Id, switchSettings?.ToString() ?? "none");
-        if (!_runs.ContainsKey(record.Id) && !MigrationControl.HasLiveRunner(record))
+        if (RunOf(record.Id) is null && !MigrationControl.HasLiveRunner(record))
             await ResumeAsync(record, ct);
     }
 
@@ -124,7 +130,7 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
         {
             if (ct.IsCancellationRequested)
                 return;
-            if (_runs.ContainsKey(record.Id))
+            if (RunOf(record.Id) is not null)
                 continue;
             if (MigrationControl.HasLiveRunner(record) && record.RunnerPid != Environment.ProcessId)
                 continue; // another pgmove process runs it
@@ -152,18 +158,22 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
             try
             {
                 using var store = stores.OpenShared();
-                var mine = _runs.Keys.ToList();
-                var held = store.RenewLeases(mine);
-                foreach (var lost in mine.Where(id => !held.Contains(id)))
+                var (current, pairs) = Leased(store);
+                var held = store.RenewLeases(current.Keys.Concat(pairs).ToList());
+                foreach (var (id, run) in current)
                 {
-                    if (_runs.TryGetValue(lost, out var run) && !run.Task.IsCompleted)
+                    // Not renewed: another node holds it now (ours expired while this node was stalled), or the run just let it go.
+                    if (!held.Contains(id) && !run.Task.IsCompleted && store.Get(id)?.LeaseOwner is { } owner && owner != shared.NodeId)
                     {
-                        ServiceLog.LeaseLost(logger, lost, shared.NodeId);
+                        ServiceLog.LeaseLost(logger, id, shared.NodeId);
                         await run.Detach.CancelAsync();
                     }
                 }
                 while (!ct.IsCancellationRequested && store.ClaimNext(targets) is { } record)
                 {
+                    // The other record of a pair one of our runs is running: that run goes on with it (leased here now, renewed above).
+                    if (pairs.Contains(record.Id))
+                        continue;
                     ServiceLog.MigrationTakenOver(logger, record.Id, shared.NodeId);
                     try
                     {
@@ -192,6 +202,26 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// What this node leases: the record each of its runs runs now, and the other record of each one's fallback pair,
+    /// which the run goes on with when the record it runs is cut over (a cutover with fallback, a fallback): leased here
+    /// meanwhile, so that no other run, here or on another node, takes it up.
+    /// </summary>
+    private (Dictionary<string, HostedRun> Current, HashSet<string> Pairs) Leased(PostgresMigrationStore store)
+    {
+        var current = new Dictionary<string, HostedRun>(StringComparer.Ordinal);
+        var pairs = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var run in _runs.Values.Where(r => !r.Task.IsCompleted))
+        {
+            var id = run.Runner.CurrentId;
+            current[id] = run;
+            if (store.Get(id) is { } record && Core.Fallback.FallbackPair.Counterpart(store, record) is { } other)
+                pairs.Add(other.Id);
+        }
+        pairs.ExceptWith(current.Keys);
+        return (current, pairs);
     }
 
     private void ReleaseQuietly(PostgresMigrationStore store, string id)
@@ -264,7 +294,11 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
             {
                 // Detached, finished or failed: let another node take it at once rather than after the lease.
                 if (store is PostgresMigrationStore shared)
+                {
                     ReleaseQuietly(shared, runner.Id);
+                    if (runner.CurrentId != runner.Id)
+                        ReleaseQuietly(shared, runner.CurrentId);
+                }
                 store.Dispose();
                 _runs.TryRemove(runner.Id, out _);
             }

@@ -163,11 +163,18 @@ public sealed partial class OnlineMigrationApiTests(ServerPair pair) : IClassFix
         foreach (var field in new[] { "freeze_source", "switch" })
             Assert.Contains($"\"{field}\"", cutoverBody, StringComparison.Ordinal);
         Assert.True(cutover.GetProperty("responses").TryGetProperty("422", out _));
+        // The way back after a cutover with fallback: its switch body required, its refusals described.
+        var fallback = paths.GetProperty("/api/migrations/{migration_id}/fallback").GetProperty("post");
+        Assert.True(fallback.GetProperty("requestBody").GetProperty("required").GetBoolean());
+        Assert.Contains("\"switch\"", ResolvedSchema(document, fallback.GetProperty("requestBody")).ToString(), StringComparison.Ordinal);
+        foreach (var status in new[] { "202", "409", "422" })
+            Assert.True(fallback.GetProperty("responses").TryGetProperty(status, out _), status);
+        Assert.True(paths.GetProperty("/api/migrations/{migration_id}/finish").GetProperty("post").GetProperty("responses").TryGetProperty("409", out _));
         Assert.True(paths.GetProperty("/v2/databases/{database_cluster_uuid}/online-migration/{migration_id}").TryGetProperty("delete", out _));
         foreach (var path in new[] { "/api/clusters", "/api/migrations/{migration_id}", "/api/clusters/{cluster_uuid}/check", "/api/migrations/{migration_id}/cutover", "/healthz" })
             Assert.True(paths.TryGetProperty(path, out _), path);
         var schemas = document.GetProperty("components").GetProperty("schemas").ToString();
-        foreach (var field in new[] { "created_at", "request_id", "lag_bytes", "retained_wal_bytes" })
+        foreach (var field in new[] { "created_at", "request_id", "lag_bytes", "retained_wal_bytes", "note" })
             Assert.Contains($"\"{field}\"", schemas, StringComparison.Ordinal);
         var health = JsonDocument.Parse(await anonymous.GetStringAsync("/healthz")).RootElement;
         Assert.Equal("ok", health.GetProperty("status").GetString());

@@ -125,7 +125,7 @@ public sealed class SharedStoreTests
 
     private static string? Status(JsonElement migration) => migration.GetProperty("status").GetString();
 
-    private static async Task<string?> LeaseOwnerAsync(PgCluster storeServer, string id)
+    internal static async Task<string?> LeaseOwnerAsync(PgCluster storeServer, string id)
     {
         await using var connection = await storeServer.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand($"SELECT lease_owner FROM {PostgresMigrationStore.DefaultSchema}.migrations WHERE id = @id", connection);
@@ -133,7 +133,7 @@ public sealed class SharedStoreTests
         return await command.ExecuteScalarAsync() as string;
     }
 
-    private static async Task WaitHealthyAsync(HttpClient http, PgMoveProcess process)
+    internal static async Task WaitHealthyAsync(HttpClient http, PgMoveProcess process)
     {
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(2);
         while (true)

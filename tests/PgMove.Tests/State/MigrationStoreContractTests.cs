@@ -223,6 +223,33 @@ public sealed class MigrationStoreContractTests(StoreCluster storeCluster) : ICl
     }
 
     [SkippableFact]
+    public async Task Leases_FallbackStream_ClaimedByItsSourceNotWhileItsMigrationsCutoverHoldsTheLease()
+    {
+        var schema = "s_" + Guid.NewGuid().ToString("N")[..12];
+        using var a = await storeCluster.OpenAsync(schema, "node-a");
+        using var b = await storeCluster.OpenAsync(schema, "node-b");
+        var forward = NewRecord("postgres://admin@a:5432/postgres?sslmode=require", DateTimeOffset.UtcNow.AddMinutes(-1));
+        a.Create(forward, Spec("a"), Spec("t"));
+        a.Update(forward with { Status = MigrationStatus.Syncing, RunnerPid = 1, RunnerHeartbeat = DateTimeOffset.UtcNow });
+        string[] targets = [forward.Target];
+
+        // The cutover with fallback (run by a) records the stream back, from the cluster to the old server, unleased.
+        var reverse = NewRecord(forward.Target, DateTimeOffset.UtcNow) with { Method = MigrationMethod.Fallback, Target = forward.Source, IgnoreDatabases = [] };
+        a.Create(reverse, Spec("t"), Spec("a"));
+        a.Update(reverse with { Status = MigrationStatus.Syncing, RunnerPid = null });
+        Assert.Null(a.Get(reverse.Id)!.LeaseOwner);
+        // While the migration's cutover holds its lease, the stream is its run's to go on with: no node claims it.
+        Assert.Null(b.ClaimNext(targets));
+        Assert.Null(a.ClaimNext(targets));
+
+        // The cutover done (released), the stream is claimed by its source, the cluster: by one node.
+        a.Update(a.Get(forward.Id)! with { Status = MigrationStatus.Done, RunnerPid = null });
+        Assert.Equal((reverse.Id, "node-b"), b.ClaimNext(targets) is { } claimed ? (claimed.Id, claimed.LeaseOwner) : default);
+        Assert.Null(a.ClaimNext(targets));
+        Assert.False(a.TryClaim(reverse));
+    }
+
+    [SkippableFact]
     public async Task Open_ManyNodesCreatingTheSchemaAtOnce_AllSucceed()
     {
         var cluster = await storeCluster.GetAsync();

@@ -106,9 +106,15 @@
     const titles = { running: 'Migration in progress: copying', syncing: 'Migration syncing: the target follows the source', canceled: 'Migration stopped', error: 'Migration failed', done: 'Migration complete' };
     text('banner-title', (titles[m.status] || m.status) + ' (' + m.status + ')');
     const detail = m.status === 'error' ? (m.error + ' ' + (m.fix || '')) : (m.result || ('Started ' + m.created_at + ' from ' + m.source));
-    text('banner-detail', detail);
+    // After a cutover with fallback the old server follows the new one: say so, since the way back depends on it.
+    const following = m.fallback && m.fallback.active ? ' Fallback active since ' + m.fallback.since + ': the source follows the target.' : '';
+    text('banner-detail', detail + following);
     show('stop', m.status === 'running' || m.status === 'syncing' || m.status === 'error');
     show('cutover', m.status === 'syncing');
+    // After a cutover with fallback, while the old server follows the new one: the way back, or its end.
+    const wayBack = !!m.fallback && m.fallback.active;
+    show('fallback', wayBack && !!state.cluster && state.cluster.pgbouncer);
+    show('finish', wayBack);
     // Offered only where the service's configuration gives the cluster a PgBouncer (the service never takes a command).
     show('switch-choice', m.status === 'syncing' && !!state.cluster && state.cluster.pgbouncer);
     const places = { switching: 'Applications: paused, being moved to the target', target: 'Applications: on the target (the source stays read-only on purpose)', source: 'Applications: back on the source (the switch was rolled back)' };
@@ -251,6 +257,22 @@
     await refresh();
   }
 
+  async function fallBack() {
+    if (!state.latest || !confirm('Fall back now? PgBouncer pauses the applications, PgMove waits until the old server applied every write of the new one, then points PgBouncer back at the old server and resumes them. The migration is syncing again.')) return;
+    actionError(null);
+    try { await api('POST', '/api/migrations/' + state.latest.id + '/fallback', { switch: 'pgbouncer' }); } catch (e) { actionError(e.message); }
+    await refresh();
+  }
+
+  async function finishFallback() {
+    if (!state.latest || !confirm('Finish the way back? The old server stops following the new one; the slots and publication of the fallback on the new server are dropped.')) return;
+    $('finish').disabled = true;
+    actionError(null);
+    try { await api('POST', '/api/migrations/' + state.latest.id + '/finish'); } catch (e) { actionError(e.message); }
+    $('finish').disabled = false;
+    await refresh();
+  }
+
   $('token-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     state.token = $('token').value.trim();
@@ -274,5 +296,7 @@
   $('setup-form').addEventListener('submit', startMigration);
   $('stop').addEventListener('click', stopMigration);
   $('cutover').addEventListener('click', cutover);
+  $('fallback').addEventListener('click', fallBack);
+  $('finish').addEventListener('click', finishFallback);
   route();
 })();

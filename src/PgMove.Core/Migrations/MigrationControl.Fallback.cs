@@ -1,0 +1,54 @@
+using PgMove.Core.Errors;
+using PgMove.Core.Fallback;
+using PgMove.Core.State;
+
+namespace PgMove.Core.Migrations;
+
+/// <summary>
+/// fallback and finish after a cutover with fallback, the CLI's and the service's one rule: what a request finds (the
+/// way back to switch or end, or the answer that it is already done), before the caller asks its switch or its stop.
+/// </summary>
+public static partial class MigrationControl
+{
+    /// <summary>
+    /// The way back a fallback switches: <paramref name="id"/>'s reverse stream, still running. When the migration already
+    /// fell back (its reverse stream done, the migration active again), <see cref="FallbackLookup.AlreadyDone"/> says so:
+    /// a retry is an answer.
+    /// </summary>
+    /// <exception cref="PgMoveException">fallback.none: no way back runs (never asked, finished, ended by a limit, failed).</exception>
+    public static FallbackLookup FindFallback(IMigrationStore store, string? id)
+    {
+        var migration = Find(store, id);
+        var reverse = FallbackPair.ReverseOf(store, migration);
+        if (reverse is { Status: MigrationStatus.Done } && migration.IsActive)
+            return new FallbackLookup(migration, reverse,
+                $"Migration {migration.Id} has already fallen back ({reverse.UpdatedAt:u}): the applications use the source, which the target follows.");
+        if (reverse is not { IsActive: true })
+            throw new PgMoveException("fallback.none", $"Migration {migration.Id} has no way back running: "
+                + (reverse is null ? "it was not cut over with fallback." : $"its fallback is {MigrationStore.Name(reverse.Status)} ({reverse.Error ?? reverse.Result})."),
+                "A fallback is possible only after a cutover with fallback (pgmove cutover --fallback), until finish (or its time or WAL limit) ends it.");
+        return new FallbackLookup(migration, reverse, null);
+    }
+
+    /// <summary>
+    /// The way back a finish ends: <paramref name="id"/>'s reverse stream, running or failed (a failed one may still hold
+    /// its slots). When it has already ended (fallen back, finished, ended by a limit), <see cref="FallbackLookup.AlreadyDone"/>
+    /// says so and there is nothing to stop.
+    /// </summary>
+    /// <exception cref="PgMoveException">fallback.none: the migration was not cut over with fallback.</exception>
+    public static FallbackLookup FindFinish(IMigrationStore store, string? id)
+    {
+        var migration = Find(store, id);
+        var reverse = FallbackPair.ReverseOf(store, migration)
+            ?? throw new PgMoveException("fallback.none", $"Migration {migration.Id} was not cut over with fallback: there is nothing to finish.",
+                "The migration's status shows where it is (pgmove status, or GET /api/migrations/{id} of the service).");
+        return !reverse.IsActive && reverse.Status != MigrationStatus.Error
+            ? new FallbackLookup(migration, reverse, $"The fallback of migration {migration.Id} was already {MigrationStore.Name(reverse.Status)} ({reverse.UpdatedAt:u}); nothing to finish.")
+            : new FallbackLookup(migration, reverse, null);
+    }
+
+    /// <summary>What a finish's stop of the reverse stream (<paramref name="stopped"/>) means for <paramref name="migrationId"/>: true and why when finished.</summary>
+    public static (bool Finished, string Message) FinishOutcome(string migrationId, MigrationRecord stopped) => stopped.Status == MigrationStatus.Canceled
+        ? (true, $"The fallback of migration {migrationId} is finished: its slots and publication on the new server are dropped. {stopped.Result}")
+        : (false, $"The fallback of migration {migrationId} could not be finished: {stopped.Error} {stopped.Fix}");
+}
