@@ -11,7 +11,8 @@ namespace PgMove.Tests.Server;
 /// <summary>
 /// The service's way back after a cutover with fallback (POST /api/migrations/{id}/fallback and /finish) on real servers
 /// (15 → 17) and a real PgBouncer: the applications go to the new server and back through the cluster's PgBouncer without
-/// a failed or lost transaction; a retry is an answer; a request with nothing to act on is refused with the reason.
+/// a failed or lost transaction; a retry is an answer; a request with nothing to act on, or a cutover body that is not
+/// one (a command among them), is refused with the reason before anything is asked.
 /// </summary>
 public sealed partial class ServiceFallbackTests
 {
@@ -52,19 +53,43 @@ public sealed partial class ServiceFallbackTests
             await OnlineMigrationApiTests.AssertErrorAsync(refused, HttpStatusCode.Unauthorized, "unauthorized", "Unable to authenticate you.");
         }
         Assert.Equal("syncing", Status(await service.GetJsonAsync(path)));
+        // Bodies that are not a valid cutover (a command among them) are refused, and nothing is asked.
+        foreach (var (body, expected) in new[]
+                 {
+                     ("{\"switch\":\"pgbouncer\",\"command\":\"touch /tmp/pgmove-switched\"}", "command is not a known field"),
+                     ("{\"switch\":\"./point-dns-at-target.sh\"}", "the service never runs a command"),
+                     ("{\"switch\":true}", "switch must be \"pgbouncer\""),
+                     ("{\"freeze_source\":\"yes\"}", "freeze_source must be true or false"),
+                     ("[\"pgbouncer\"]", "JSON object"),
+                     ("{\"switch\":", "not valid JSON"),
+                 })
+        {
+            await PostRefusedAsync(service, $"{path}/cutover", body, HttpStatusCode.UnprocessableEntity, "unprocessable_entity", expected);
+            ServiceSwitchTests.AssertNothingAsked(scenario, id);
+        }
 
         // Cutover with fallback while pgbench writes through PgBouncer.
-        var load = Pgbench.RunThroughAsync(bouncer.Host, bouncer.Port, ["-n", "-c", "2", "-T", "20", "app"]);
+        var load = Pgbench.RunThroughAsync(bouncer.Host, bouncer.Port, ["-n", "-c", "2", "-R", Pgbench.Rate, "-T", "20", "app"]);
         await FallbackWaitAsync(async () => await History(scenario.Source) > 50);
         await PostAcceptedAsync(service, $"{path}/cutover", "{\"switch\":\"pgbouncer\",\"fallback\":true}");
         var cutOver = await service.WaitForAsync(path, m => Status(m) is "done" or "error" && m.TryGetProperty("fallback", out var f) && f.GetProperty("status").GetString() is "syncing" or "error" or "canceled", Timeout);
         Assert.True(Status(cutOver) == "done" && cutOver.GetProperty("fallback").GetProperty("active").GetBoolean(), cutOver.ToString());
+        Assert.Equal("target", cutOver.GetProperty("applications").GetString());
+        Assert.DoesNotContain(PgCluster.SuperuserPassword, cutOver.ToString(), StringComparison.Ordinal);
+        // PgBouncer's entry leads to the target, in the running PgBouncer and in its ini.
         Assert.Equal(scenario.Target.Port, await bouncer.ScalarAsync<int>("app", "SELECT inet_server_port()"));
+        Assert.Contains($"port={scenario.Target.Port}", await File.ReadAllTextAsync(bouncer.IniPath), StringComparison.Ordinal);
+        // A retried cutover is an answer: the migration as recorded.
+        using (var again = await service.Client.PostAsync($"{path}/cutover", TestService.Json("{\"switch\":\"pgbouncer\",\"fallback\":true}")))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+            Assert.Equal("target", JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement.GetProperty("applications").GetString());
+        }
         var firstReverse = cutOver.GetProperty("fallback").GetProperty("migration_id").GetString();
         var loads = new List<(int Exit, string Output)> { await load };
 
         // pgbench writes to the 17, the 15 follows; the fallback moves the applications back meanwhile.
-        load = Pgbench.RunThroughAsync(bouncer.Host, bouncer.Port, ["-n", "-c", "2", "-T", "30", "app"]);
+        load = Pgbench.RunThroughAsync(bouncer.Host, bouncer.Port, ["-n", "-c", "2", "-R", Pgbench.Rate, "-T", "30", "app"]);
         var onTarget = await History(scenario.Target);
         await FallbackWaitAsync(async () => await History(scenario.Source) > onTarget + 50);
         var accepted = await PostAcceptedAsync(service, $"{path}/fallback", Pgbouncer);
