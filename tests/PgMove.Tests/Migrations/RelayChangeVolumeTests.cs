@@ -50,9 +50,11 @@ public sealed class RelayChangeVolumeTests(ITestOutputHelper output)
         Assert.Equal(1_001_000, await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM t", "bulk"));
         Assert.True(growth < MaxGrowthBytes, $"pgmove grew by {growth / 1048576} MB while applying one 1M-row transaction (limit {MaxGrowthBytes / 1048576} MB).");
 
-        await DataComparer.AssertSameAsync(scenario.Source, scenario.Target, "bulk");
+        // The cutover compares every row of both servers before it drops anything (its exit 0 says they are equal):
+        // a second comparison of the million rows here would only double the cost.
         var (code, cutover) = await PgMoveProcess.RunAsync(environment, Timeout, "cutover", "--state", scenario.StatePath);
         Assert.True(code == 0, cutover + "\n" + pgmove.Output);
+        Assert.True(cutover.Contains("identical", StringComparison.Ordinal) && cutover.Contains("1,001,", StringComparison.Ordinal), cutover);
         await SourceHygiene.AssertCleanAsync(scenario.Source);
     }
 
