@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using PgMove.Core.Fallback;
 using PgMove.Core.Migrations;
 using PgMove.Core.State;
 using PgMove.Server.Configuration;
@@ -31,6 +32,8 @@ public sealed class ServiceMetrics : IDisposable
         _meter.CreateObservableGauge("pgmove.lag.seconds", () => PerDatabase(d => d.LagSeconds), description: "Replication lag in seconds, per database.");
         _meter.CreateObservableGauge("pgmove.ddl.applied", () => PerDatabase(d => d.DdlApplied), description: "DDL statements carried from the source and run on the target, per database.");
         _meter.CreateObservableGauge("pgmove.wal.retained.bytes", () => PerDatabase(d => d.RetainedWalBytes), description: "WAL the migration's slot retains on the source, per database.");
+        _meter.CreateObservableGauge("pgmove.fallback.active", FallbackActive,
+            description: "1 while the old server follows the new one after a cutover with fallback (the reverse stream's lag is pgmove.lag.* with direction=\"fallback\").");
     }
 
     private IReadOnlyList<MigrationRecord> Records()
@@ -57,7 +60,9 @@ public sealed class ServiceMetrics : IDisposable
     {
         foreach (var record in Records().Where(r => r.IsActive))
         {
-            var cluster = _settings.ClusterOf(record)?.Name ?? "";
+            var (cluster, direction) = record.Method == MigrationMethod.Fallback
+                ? (_settings.ClusterOf(ForwardOf(record) ?? record)?.Name ?? "", "fallback")
+                : (_settings.ClusterOf(record)?.Name ?? "", "forward");
             foreach (var database in record.Databases)
             {
                 if (value(database) is not { } measured)
@@ -65,10 +70,28 @@ public sealed class ServiceMetrics : IDisposable
                 yield return new Measurement<double>(measured,
                     new KeyValuePair<string, object?>("migration_id", record.Id),
                     new KeyValuePair<string, object?>("cluster", cluster),
-                    new KeyValuePair<string, object?>("database", database.Name));
+                    new KeyValuePair<string, object?>("database", database.Name),
+                    new KeyValuePair<string, object?>("direction", direction));
             }
         }
     }
+
+    /// <summary>One per migration whose fallback stream is active, labelled with the migration (not the stream) and its cluster.</summary>
+    private IEnumerable<Measurement<long>> FallbackActive()
+    {
+        foreach (var reverse in Records().Where(r => r.IsActive && r.Method == MigrationMethod.Fallback))
+        {
+            if (ForwardOf(reverse) is not { } forward)
+                continue;
+            yield return new Measurement<long>(1,
+                new KeyValuePair<string, object?>("migration_id", forward.Id),
+                new KeyValuePair<string, object?>("cluster", _settings.ClusterOf(forward)?.Name ?? ""),
+                new KeyValuePair<string, object?>("fallback_id", reverse.Id));
+        }
+    }
+
+    // A reverse stream's servers are its migration's the other way round: the cluster is the migration's target.
+    private MigrationRecord? ForwardOf(MigrationRecord reverse) => _stores.Read(store => FallbackPair.ForwardOf(store, reverse));
 
     public void Dispose() => _meter.Dispose();
 }

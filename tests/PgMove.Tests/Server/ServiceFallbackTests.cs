@@ -86,6 +86,13 @@ public sealed partial class ServiceFallbackTests
             Assert.Equal("target", JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement.GetProperty("applications").GetString());
         }
         var firstReverse = cutOver.GetProperty("fallback").GetProperty("migration_id").GetString();
+        // The reverse stream in the metrics: the migration's fallback active, the stream's lag labelled as such.
+        await FallbackWaitAsync(async () =>
+        {
+            var metrics = await service.Client.GetStringAsync("/metrics");
+            return Regex.IsMatch(metrics, $@"pgmove_fallback_active\{{[^}}]*migration_id=""{id}""[^}}]*\}} 1")
+                && Regex.IsMatch(metrics, $@"pgmove_lag_bytes\{{[^}}]*direction=""fallback""[^}}]*migration_id=""{firstReverse}""");
+        });
         var loads = new List<(int Exit, string Output)> { await load };
 
         // pgbench writes to the 17, the 15 follows; the fallback moves the applications back meanwhile.
