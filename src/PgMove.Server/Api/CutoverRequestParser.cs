@@ -17,26 +17,9 @@ public static class CutoverRequestParser
     public static async Task<CutoverRequest> ReadAsync(HttpRequest request, CancellationToken ct) =>
         Parse(await MigrationRequestParser.ReadBodyAsync(request, ct));
 
-    public static CutoverRequest Parse(ReadOnlyMemory<byte> body)
-    {
-        if (body.Span.Trim(" \t\r\n"u8).IsEmpty)
-            return new CutoverRequest(null, null);
-        JsonDocument document;
-        try
+    public static CutoverRequest Parse(ReadOnlyMemory<byte> body) =>
+        MigrationRequestParser.ReadControlBody(body, "{\"freeze_source\":true} or {\"switch\":\"pgbouncer\"}", new CutoverRequest(null, null), root =>
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 4 });
-        }
-        catch (JsonException error)
-        {
-            throw ApiProblem.Unprocessable($"The request body is not valid JSON ({error.Message.Split('.')[0]}).");
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Null)
-                return new CutoverRequest(null, null);
-            if (root.ValueKind != JsonValueKind.Object)
-                throw ApiProblem.Unprocessable("The request body must be a JSON object such as {\"freeze_source\":true} or {\"switch\":\"pgbouncer\"}.");
             var problems = new List<string>();
             var fields = MigrationRequestParser.Fields(root, "", RootFields, problems);
             var freeze = MigrationRequestParser.OptionalFlag(fields, "freeze_source", problems);
@@ -54,6 +37,5 @@ public static class CutoverRequestParser
             if (problems.Count > 0)
                 throw ApiProblem.Unprocessable($"The request is not valid: {string.Join("; ", problems.Distinct())}.");
             return new CutoverRequest(freeze, switchName, fallback);
-        }
-    }
+        });
 }

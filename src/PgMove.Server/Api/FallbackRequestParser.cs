@@ -38,26 +38,9 @@ public static class FallbackRequestParser
     }
 
     /// <summary>The fields of a JSON object body (none when the body is empty or null), unknown ones named in <paramref name="problems"/>.</summary>
-    private static Dictionary<string, JsonElement> Object(ReadOnlyMemory<byte> body, string[] known, string example, List<string> problems)
-    {
-        if (body.Span.Trim(" \t\r\n"u8).IsEmpty)
-            return [];
-        JsonDocument document;
-        try
+    private static Dictionary<string, JsonElement> Object(ReadOnlyMemory<byte> body, string[] known, string example, List<string> problems) =>
+        MigrationRequestParser.ReadControlBody(body, example, new Dictionary<string, JsonElement>(StringComparer.Ordinal), root =>
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 4 });
-        }
-        catch (JsonException error)
-        {
-            throw ApiProblem.Unprocessable($"The request body is not valid JSON ({error.Message.Split('.')[0]}).");
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Null)
-                return [];
-            if (root.ValueKind != JsonValueKind.Object)
-                throw ApiProblem.Unprocessable($"The request body must be a JSON object such as {example}.");
             if (known.Length == 0)
             {
                 foreach (var property in root.EnumerateObject())
@@ -66,8 +49,7 @@ public static class FallbackRequestParser
             }
             // Cloned: the values outlive the document.
             return MigrationRequestParser.Fields(root, "", known, problems).ToDictionary(f => f.Key, f => f.Value.Clone(), StringComparer.Ordinal);
-        }
-    }
+        });
 
     private static void Refuse(List<string> problems)
     {

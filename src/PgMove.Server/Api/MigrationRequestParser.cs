@@ -39,17 +39,37 @@ public static class MigrationRequestParser
 
     public static MigrationRequest Parse(ReadOnlyMemory<byte> body)
     {
-        JsonDocument document;
+        using var document = Document(body, maxDepth: 8);
+        return Parse(document.RootElement);
+    }
+
+    /// <summary>
+    /// The body of a control request (cutover, fallback, finish): <paramref name="empty"/> when there is none or it is
+    /// JSON null, else <paramref name="read"/> of its object; 422 when it is not JSON or not an object.
+    /// </summary>
+    public static T ReadControlBody<T>(ReadOnlyMemory<byte> body, string example, T empty, Func<JsonElement, T> read)
+    {
+        if (body.Span.Trim(" \t\r\n"u8).IsEmpty)
+            return empty;
+        using var document = Document(body, maxDepth: 4);
+        var root = document.RootElement;
+        if (root.ValueKind == JsonValueKind.Null)
+            return empty;
+        if (root.ValueKind != JsonValueKind.Object)
+            throw ApiProblem.Unprocessable($"The request body must be a JSON object such as {example}.");
+        return read(root);
+    }
+
+    private static JsonDocument Document(ReadOnlyMemory<byte> body, int maxDepth)
+    {
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
+            return JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = maxDepth });
         }
         catch (JsonException error)
         {
             throw ApiProblem.Unprocessable($"The request body is not valid JSON ({error.Message.Split('.')[0]}).");
         }
-        using (document)
-            return Parse(document.RootElement);
     }
 
     private static MigrationRequest Parse(JsonElement root)
