@@ -49,6 +49,8 @@ internal sealed class ReverseStreamSetup(IMigrationStore store, string migration
                 Name = name, CopyDone = true, Slot = ReplicationNames.Slot(id, oids[name]), Publication = ReplicationNames.Publication(id),
             }).ToList(),
             Result = $"the fallback of migration {migrationId}: the source follows the target",
+            // DDL on the new server is carried back as the migration carried it forward, or not at all (--no-ddl-capture).
+            CaptureDdl = forward.CaptureDdl,
         };
         store.Create(reverse, options.Target, options.Source);
         var started = new List<DatabaseRecord>();
@@ -56,6 +58,8 @@ internal sealed class ReverseStreamSetup(IMigrationStore store, string migration
         {
             var lsn = await StreamStart.CreateAsync(options.Target, "target", database.Name, database.Slot!, database.Publication!, ct);
             await StreamStart.RecordAppliedAsync(options.Source, "source", database.Name, database.Slot!, lsn, ct);
+            // While the applications are still held: the first DDL they make on the new server is already captured.
+            await StreamCapture.InstallAsync(options.Target, "target", database.Name, id, reverse.CaptureDdl, _logger, ct);
             _logger.FallbackStreamCreated(migrationId, database.Name, database.Slot!, lsn.ToString());
             started.Add(database with { AppliedLsn = lsn.ToString() });
         }
@@ -71,12 +75,14 @@ internal sealed class ReverseStreamSetup(IMigrationStore store, string migration
         {
             try
             {
+                // The capture first, as a stop does: nothing is sent for what follows.
+                await StreamCapture.RemoveAsync(options.Target, "target", database.Name, reverse.Id, _logger, ct);
                 await StreamStart.DropAsync(options.Target, "target", database.Name, database.Slot!, database.Publication!, ct);
                 await StreamStart.ForgetAppliedAsync(options.Source, "source", database.Name, database.Slot!, ct);
             }
             catch (Exception error) when (error is PgMoveException or NpgsqlException)
             {
-                failures.Add($"slot {database.Slot} and publication {database.Publication} in database {database.Name} on the target ({error.Message})");
+                failures.Add($"DDL capture, slot {database.Slot} and publication {database.Publication} in database {database.Name} on the target ({error.Message})");
             }
         }
         _logger.FallbackStreamDropped(migrationId, reverse.Id);
