@@ -96,6 +96,8 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
             // Verified: only now does the way back go.
             _logger.CutoverDropping(migrationId);
             notes += await method.DropReplicationAsync(ct);
+            if (!switching)
+                notes += await ThawTargetAsync(names, ct);
         }
         var frozen = await FrozenSafelyAsync(names, ct);
         var downtime = frozenAt is { } at ? $"; the source was frozen at {at:u} ({(DateTimeOffset.UtcNow - at).TotalSeconds:N1} s until the target was verified)" : "";
@@ -103,6 +105,19 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
             ? ""
             : $" The source databases {string.Join(", ", frozen)} stay read-only on purpose (writes there would not reach the target); pgmove unfreeze makes them writable again.";
         return new CutoverOutcome(CutoverOutcome.Kinds.Done, $"cutover done at {DateTimeOffset.UtcNow:u}{downtime}.{switched} {summary}{stays}{notes}".Trim());
+    }
+
+    /// <summary>
+    /// A cutover without a switch (a switch does it before its resume) of a migration that fell back: the target, frozen
+    /// by the fallback, is made writable once nothing follows any more. The completed fallback in the store is the record
+    /// of it, so a cutover interrupted here does it when resumed.
+    /// </summary>
+    private async Task<string> ThawTargetAsync(IReadOnlyList<string> names, CancellationToken ct)
+    {
+        if (!Fallback.FallbackFreeze.FellBack(store, migrationId))
+            return "";
+        var thawed = await SourceFreeze.UnfreezeAsync(options.Target, names, ct);
+        return thawed.Count == 0 ? "" : $" The target databases {string.Join(", ", thawed)}, read-only since the fallback, are writable again.";
     }
 
     /// <summary>The first database whose slot holds a change after its confirmed position, and whether any slot is left.</summary>

@@ -150,7 +150,11 @@ public sealed class CutoverSwitch
         var settings = store.ReadSwitch(migrationId)
             ?? throw new PgMoveException("switch.settings_lost", $"Migration {migrationId} was interrupted during an application switch ({recorded}), but the switch's settings are gone from the store.",
                 "Check PgBouncer by hand (SHOW DATABASES on its console: RESUME what is paused, make every entry lead to one server), then run pgmove unfreeze if the applications stay on the source.");
-        var cutoverSwitch = new CutoverSwitch(Create(settings, migrationId, options, databases), store, migrationId, options, databases, settings);
+        var cutoverSwitch = new CutoverSwitch(Create(settings, migrationId, options, databases), store, migrationId, options, databases, settings)
+        {
+            // A crash may have come after the target was made writable: a rollback freezes it again if a fallback froze it.
+            _frozenTarget = FallbackFreeze.FellBack(store, migrationId) ? databases : [],
+        };
         var recovery = await cutoverSwitch._switch.RecoverAsync(step, cutoverSwitch.UndoWhilePausedAsync, ct);
         if (recovery.OnTarget)
         {
