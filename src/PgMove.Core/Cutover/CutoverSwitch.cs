@@ -85,18 +85,28 @@ public sealed class CutoverSwitch
         if (_fallback is not null)
             await _fallback.CheckAsync(ct);
         await RecordAsync(SwitchStep.Pausing, ct);
+        var prepared = false; // true while the fallback's preparation may have made something
         try
         {
+            if (_fallback is not null)
+            {
+                prepared = true;
+                prepared = await _fallback.BeforePauseAsync(ct);
+            }
             await _switch.PauseAsync(ct);
         }
         catch (PgBouncerPauseTimeoutException timeout)
         {
+            if (prepared)
+                await UndoFallbackAsync();
             _store.SetSwitchStep(_migrationId, null);
             var activity = await BlockingSessions.DescribeAsync(_options.Source, timeout.Blocking.Where(b => b.ServerPid is not null).Select(b => b.ServerPid!.Value).ToList(), ct);
             throw new PgMoveException(timeout.Code, timeout.Message + activity, timeout.Fix, timeout);
         }
         catch
         {
+            if (prepared)
+                await UndoFallbackAsync();
             _store.SetSwitchStep(_migrationId, null);
             throw;
         }
@@ -184,6 +194,13 @@ public sealed class CutoverSwitch
                 "Run the cutover once the migration is syncing (pgmove status).");
         var options = new MigrationOptions { Source = source, Target = target };
         await new PgBouncerSwitch(PgBouncerOptions(settings, settings.PgBouncerAdmin, options, databases)).CheckAsync(ct);
+    }
+
+    /// <summary>A pause that did not happen: what the fallback made before it goes (its note is lost with the refusal; a failure to drop is in its record).</summary>
+    private async Task UndoFallbackAsync()
+    {
+        if (_fallback is not null)
+            await _fallback.UndoAsync(CancellationToken.None);
     }
 
     private Task UnfreezeAsync(CancellationToken ct) => SourceFreeze.UnfreezeAsync(_options.Source, _databases, ct);

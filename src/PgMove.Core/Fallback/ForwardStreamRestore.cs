@@ -22,6 +22,9 @@ internal sealed class ForwardStreamRestore(IMigrationStore store, string reverse
 
     public Task CheckAsync(CancellationToken ct) => Task.CompletedTask;
 
+    // The migration's slots are made at the switch: before it, the old server's stream still writes to the new one.
+    public Task<bool> BeforePauseAsync(CancellationToken ct) => Task.FromResult(false);
+
     private MigrationRecord Forward() =>
         store.Get(reverseId) is { } reverse && FallbackPair.ForwardOf(store, reverse) is { } forward
             ? forward
