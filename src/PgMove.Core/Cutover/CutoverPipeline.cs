@@ -102,6 +102,9 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
                 step = "dropping the replication slots and publications";
                 _logger.CutoverDropping(migrationId);
                 notes += await method.DropReplicationAsync(ct);
+                step = "making the target writable again after the fallback";
+                if (!switching)
+                    notes += await ThawTargetAsync(names, ct);
             }
             catch (Exception error) when ((switching || moved) && error is not OperationCanceledException)
             {
@@ -130,6 +133,19 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
             $"The applications were moved to the target and resumed there; then {step} failed: {cause}",
             "Nothing goes back to the source now (it stays read-only). Once both servers answer, run pgmove cutover again (or pgmove start): it finishes what is left of the cutover without moving the applications again.",
             error);
+    }
+
+    /// <summary>
+    /// A cutover without a switch (a switch does it before its resume) of a migration that fell back: the target, frozen
+    /// by the fallback, is made writable once nothing follows any more. The completed fallback in the store is the record
+    /// of it, so a cutover interrupted here does it when resumed.
+    /// </summary>
+    private async Task<string> ThawTargetAsync(IReadOnlyList<string> names, CancellationToken ct)
+    {
+        if (!Fallback.FallbackFreeze.FellBack(store, migrationId))
+            return "";
+        var thawed = await SourceFreeze.UnfreezeAsync(options.Target, names, ct);
+        return thawed.Count == 0 ? "" : $" The target databases {string.Join(", ", thawed)}, read-only since the fallback, are writable again.";
     }
 
     /// <summary>The first database whose slot holds a change after its confirmed position, and whether any slot is left.</summary>

@@ -85,18 +85,28 @@ public sealed class CutoverSwitch
         if (_fallback is not null)
             await _fallback.CheckAsync(ct);
         await RecordAsync(SwitchStep.Pausing, ct);
+        var prepared = false; // true while the fallback's preparation may have made something
         try
         {
+            if (_fallback is not null)
+            {
+                prepared = true;
+                prepared = await _fallback.BeforePauseAsync(ct);
+            }
             await _switch.PauseAsync(ct);
         }
         catch (PgBouncerPauseTimeoutException timeout)
         {
+            if (prepared)
+                await UndoFallbackAsync();
             _store.SetSwitchStep(_migrationId, null);
             var activity = await BlockingSessions.DescribeAsync(_options.Source, timeout.Blocking.Where(b => b.ServerPid is not null).Select(b => b.ServerPid!.Value).ToList(), ct);
             throw new PgMoveException(timeout.Code, timeout.Message + activity, timeout.Fix, timeout);
         }
         catch
         {
+            if (prepared)
+                await UndoFallbackAsync();
             _store.SetSwitchStep(_migrationId, null);
             throw;
         }
@@ -150,7 +160,11 @@ public sealed class CutoverSwitch
         var settings = store.ReadSwitch(migrationId)
             ?? throw new PgMoveException("switch.settings_lost", $"Migration {migrationId} was interrupted during an application switch ({recorded}), but the switch's settings are gone from the store.",
                 "Check PgBouncer by hand (SHOW DATABASES on its console: RESUME what is paused, make every entry lead to one server), then run pgmove unfreeze if the applications stay on the source.");
-        var cutoverSwitch = new CutoverSwitch(Create(settings, migrationId, options, databases), store, migrationId, options, databases, settings);
+        var cutoverSwitch = new CutoverSwitch(Create(settings, migrationId, options, databases), store, migrationId, options, databases, settings)
+        {
+            // A crash may have come after the target was made writable: a rollback freezes it again if a fallback froze it.
+            _frozenTarget = FallbackFreeze.FellBack(store, migrationId) ? databases : [],
+        };
         var recovery = await cutoverSwitch._switch.RecoverAsync(step, cutoverSwitch.UndoWhilePausedAsync, ct);
         if (recovery.OnTarget)
         {
@@ -180,6 +194,13 @@ public sealed class CutoverSwitch
                 "Run the cutover once the migration is syncing (pgmove status).");
         var options = new MigrationOptions { Source = source, Target = target };
         await new PgBouncerSwitch(PgBouncerOptions(settings, settings.PgBouncerAdmin, options, databases)).CheckAsync(ct);
+    }
+
+    /// <summary>A pause that did not happen: what the fallback made before it goes (its note is lost with the refusal; a failure to drop is in its record).</summary>
+    private async Task UndoFallbackAsync()
+    {
+        if (_fallback is not null)
+            await _fallback.UndoAsync(CancellationToken.None);
     }
 
     private Task UnfreezeAsync(CancellationToken ct) => SourceFreeze.UnfreezeAsync(_options.Source, _databases, ct);

@@ -22,6 +22,9 @@ internal sealed class ForwardStreamRestore(IMigrationStore store, string reverse
 
     public Task CheckAsync(CancellationToken ct) => Task.CompletedTask;
 
+    // The migration's slots are made at the switch: before it, the old server's stream still writes to the new one.
+    public Task<bool> BeforePauseAsync(CancellationToken ct) => Task.FromResult(false);
+
     private MigrationRecord Forward() =>
         store.Get(reverseId) is { } reverse && FallbackPair.ForwardOf(store, reverse) is { } forward
             ? forward
@@ -36,6 +39,8 @@ internal sealed class ForwardStreamRestore(IMigrationStore store, string reverse
         {
             var lsn = await StreamStart.CreateAsync(options.Target, "source", database.Name, database.Slot!, database.Publication!, ct);
             await StreamStart.RecordAppliedAsync(options.Source, "target", database.Name, database.Slot!, lsn, ct);
+            // DDL on the old server is carried to the new one again, as before the cutover.
+            await StreamCapture.InstallAsync(options.Target, "source", database.Name, forward.Id, forward.CaptureDdl, _logger, ct);
             _logger.FallbackStreamCreated(forward.Id, database.Name, database.Slot!, lsn.ToString());
             restarted.Add(database with
             {
@@ -61,11 +66,12 @@ internal sealed class ForwardStreamRestore(IMigrationStore store, string reverse
         {
             try
             {
+                await StreamCapture.RemoveAsync(options.Target, "source", database.Name, forward.Id, _logger, ct);
                 await StreamStart.DropAsync(options.Target, "source", database.Name, database.Slot!, database.Publication!, ct);
             }
             catch (Exception error) when (error is PgMoveException or NpgsqlException)
             {
-                failures.Add($"slot {database.Slot} and publication {database.Publication} in database {database.Name} on the old server ({error.Message})");
+                failures.Add($"DDL capture, slot {database.Slot} and publication {database.Publication} in database {database.Name} on the old server ({error.Message})");
             }
         }
         if (forward.Status == MigrationStatus.Syncing)

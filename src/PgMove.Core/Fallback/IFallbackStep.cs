@@ -10,6 +10,13 @@ internal interface IFallbackStep
     /// <summary>Before the applications are paused: everything that can be checked (a failure changes nothing).</summary>
     Task CheckAsync(CancellationToken ct);
 
+    /// <summary>
+    /// Just before the pause, the switch's first step recorded: what can be made while the applications still run (the
+    /// stream's slots, whose creation waits for running transactions), so that the pause does not wait for it. Recorded
+    /// in the store before anything is made; undone by <see cref="UndoAsync"/>. Returns false when it has nothing to make.
+    /// </summary>
+    Task<bool> BeforePauseAsync(CancellationToken ct);
+
     /// <summary>While paused, before RESUME: start the stream the other way (recorded in the store before anything is made).</summary>
     Task BeforeResumeAsync(CancellationToken ct);
 

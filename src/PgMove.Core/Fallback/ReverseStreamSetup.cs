@@ -12,8 +12,9 @@ namespace PgMove.Core.Fallback;
 
 /// <summary>
 /// A cutover with fallback, at its switch: creates the reverse stream (target → source) as a record of its own
-/// (<see cref="FallbackPair"/>), whose databases start streaming at the slot made on the target at this instant. The
-/// record is written before anything is made, so an undo (rollback, or recovery after a crash) knows what to drop.
+/// (<see cref="FallbackPair"/>), its slots made on the target just before the pause, its databases streaming from the
+/// target's position at the switch. The record is written before anything is made, so an undo (rollback, or recovery
+/// after a crash) knows what to drop.
 /// </summary>
 internal sealed class ReverseStreamSetup(IMigrationStore store, string migrationId, MigrationOptions options, IReadOnlyList<string> databases) : IFallbackStep
 {
@@ -21,7 +22,44 @@ internal sealed class ReverseStreamSetup(IMigrationStore store, string migration
 
     public Task CheckAsync(CancellationToken ct) => FallbackPreflight.CheckAsync(options.Target, databases.Count, ct);
 
+    /// <summary>
+    /// The record, then the publication and slot per database, while the applications still write to the source and the
+    /// migration's stream to the target: a slot's creation waits for the transactions running on the target, which the
+    /// pause then need not wait for. Whatever the target commits before the switch came from the source: the stream
+    /// starts past it (<see cref="BeforeResumeAsync"/>).
+    /// </summary>
+    public async Task<bool> BeforePauseAsync(CancellationToken ct)
+    {
+        await CreateAsync(ct);
+        return true;
+    }
+
+    /// <summary>
+    /// Both servers identical (the applications held, the source frozen, the target level): each stream starts at the
+    /// target's current WAL position. The server skips every transaction committed before the position a stream is
+    /// started at (logical decoding's start point, past the slot's confirmed position), so the target's writes made by
+    /// the migration's stream between the slot's creation and now are not sent back; the applications' first write
+    /// after the resume is.
+    /// </summary>
     public async Task BeforeResumeAsync(CancellationToken ct)
+    {
+        var forward = store.Get(migrationId) ?? throw new InvalidOperationException($"Migration {migrationId} is gone from the store.");
+        var reverse = FallbackPair.ReverseOf(store, forward) is { Status: MigrationStatus.Running } made ? made : await CreateAsync(ct);
+        var started = new List<DatabaseRecord>();
+        foreach (var database in reverse.Databases)
+        {
+            var lsn = await StreamStart.LevelAsync(options.Target, "target", database.Name, ct);
+            await StreamStart.RecordAppliedAsync(options.Source, "source", database.Name, database.Slot!, lsn, ct);
+            // While the applications are still held: the first DDL they make on the new server is already captured.
+            await StreamCapture.InstallAsync(options.Target, "target", database.Name, reverse.Id, reverse.CaptureDdl, _logger, ct);
+            _logger.FallbackStreamCreated(migrationId, database.Name, database.Slot!, lsn.ToString());
+            started.Add(database with { AppliedLsn = lsn.ToString() });
+        }
+        store.Update(reverse with { Status = MigrationStatus.Syncing, Databases = started });
+    }
+
+    /// <summary>The stream's record (written first, so that an undo knows what to drop), then its publication and slot per database.</summary>
+    private async Task<MigrationRecord> CreateAsync(CancellationToken ct)
     {
         var forward = store.Get(migrationId) ?? throw new InvalidOperationException($"Migration {migrationId} is gone from the store.");
         IReadOnlyList<DatabaseInfo> onTarget;
@@ -49,17 +87,13 @@ internal sealed class ReverseStreamSetup(IMigrationStore store, string migration
                 Name = name, CopyDone = true, Slot = ReplicationNames.Slot(id, oids[name]), Publication = ReplicationNames.Publication(id),
             }).ToList(),
             Result = $"the fallback of migration {migrationId}: the source follows the target",
+            // DDL on the new server is carried back as the migration carried it forward, or not at all (--no-ddl-capture).
+            CaptureDdl = forward.CaptureDdl,
         };
         store.Create(reverse, options.Target, options.Source);
-        var started = new List<DatabaseRecord>();
         foreach (var database in reverse.Databases)
-        {
-            var lsn = await StreamStart.CreateAsync(options.Target, "target", database.Name, database.Slot!, database.Publication!, ct);
-            await StreamStart.RecordAppliedAsync(options.Source, "source", database.Name, database.Slot!, lsn, ct);
-            _logger.FallbackStreamCreated(migrationId, database.Name, database.Slot!, lsn.ToString());
-            started.Add(database with { AppliedLsn = lsn.ToString() });
-        }
-        store.Update(reverse with { Status = MigrationStatus.Syncing, Databases = started });
+            await StreamStart.CreateAsync(options.Target, "target", database.Name, database.Slot!, database.Publication!, ct);
+        return reverse;
     }
 
     public async Task<string> UndoAsync(CancellationToken ct)
@@ -71,12 +105,14 @@ internal sealed class ReverseStreamSetup(IMigrationStore store, string migration
         {
             try
             {
+                // The capture first, as a stop does: nothing is sent for what follows.
+                await StreamCapture.RemoveAsync(options.Target, "target", database.Name, reverse.Id, _logger, ct);
                 await StreamStart.DropAsync(options.Target, "target", database.Name, database.Slot!, database.Publication!, ct);
                 await StreamStart.ForgetAppliedAsync(options.Source, "source", database.Name, database.Slot!, ct);
             }
             catch (Exception error) when (error is PgMoveException or NpgsqlException)
             {
-                failures.Add($"slot {database.Slot} and publication {database.Publication} in database {database.Name} on the target ({error.Message})");
+                failures.Add($"DDL capture, slot {database.Slot} and publication {database.Publication} in database {database.Name} on the target ({error.Message})");
             }
         }
         _logger.FallbackStreamDropped(migrationId, reverse.Id);

@@ -24,11 +24,23 @@ internal static class StreamStart
             $"CREATE PUBLICATION {Identifiers.Quote(publication)} FOR ALL TABLES; END IF; END $$", connection))
             await create.ExecuteNonQueryAsync(ct);
         await MigrationRunner.DropSlotAsync(connection, slot, ct);
-        // Nothing writes either server at this instant (the applications are held, one server frozen, the other level):
-        // the slot's consistent point is where both hold the same rows, so every change after it is the stream's.
+        // At a fallback's switch nothing writes either server (the applications held, one server frozen, the other level):
+        // the slot's consistent point is where both hold the same rows. A cutover with fallback makes it before the pause
+        // and starts its stream later, at the position where both are the same (LevelAsync).
         await using var slotCommand = new NpgsqlCommand("SELECT lsn FROM pg_catalog.pg_create_logical_replication_slot(@slot, 'pgoutput')", connection);
         slotCommand.Parameters.AddWithValue("slot", slot);
         return (NpgsqlLogSequenceNumber)(await slotCommand.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
+    /// The server's current WAL insert position: past the commit record of every transaction committed so far (a commit
+    /// is visible once its record is inserted), so a stream started there sends none of them.
+    /// </summary>
+    public static async Task<NpgsqlLogSequenceNumber> LevelAsync(ConnectionSpec server, string role, string database, CancellationToken ct)
+    {
+        await using var connection = await PgConnector.OpenAsync(server.WithDatabase(database), role, ct, tune: WritableSession.Tune);
+        await using var command = new NpgsqlCommand("SELECT pg_catalog.pg_current_wal_insert_lsn()", connection);
+        return (NpgsqlLogSequenceNumber)(await command.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>The slot and publication, if there.</summary>

@@ -45,9 +45,22 @@ public static class AppliedPosition
         return command;
     }
 
+    /// <summary>
+    /// Drops the stream's bookkeeping on a target (the applied positions, DDL events held), and PgMove's schema once
+    /// nothing else is in it. Not the whole schema: after a cutover with fallback the new server also holds the DDL
+    /// capture of the stream the other way, made at the switch, just before this cleanup runs.
+    /// </summary>
     public static async Task DropAsync(NpgsqlConnection target, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {Identifiers.Quote(ReplicationNames.BookkeepingSchema)} CASCADE", target);
+        var schema = Identifiers.Quote(ReplicationNames.BookkeepingSchema);
+        var name = Identifiers.Literal(ReplicationNames.BookkeepingSchema);
+        await using var command = new NpgsqlCommand(
+            $"DROP TABLE IF EXISTS {Table}, {schema}.\"ddl_held\"; " +
+            "DO $pgmove$ BEGIN " +
+            $"IF EXISTS (SELECT FROM pg_catalog.pg_namespace n WHERE n.nspname = {name}) " +
+            "AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_namespace n ON d.refobjid = n.oid " +
+            $"WHERE d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND n.nspname = {name}) THEN " +
+            $"DROP SCHEMA {schema}; END IF; END $pgmove$", target);
         await command.ExecuteNonQueryAsync(ct);
     }
 }

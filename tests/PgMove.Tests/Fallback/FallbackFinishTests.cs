@@ -9,14 +9,15 @@ namespace PgMove.Tests.Fallback;
 
 /// <summary>
 /// The edges of a fallback on real servers (15 → 17): a target that cannot carry one refuses the cutover before anything
-/// is switched; a fallback still runs after six days (its limit is seven); <c>pgmove finish</c> leaves nothing on the new server.
+/// is switched; DDL on the new server (a column added between rows, a table created) reaches the old one; a fallback still
+/// runs after six days (its limit is seven); <c>pgmove finish</c> leaves nothing on the new server, its DDL capture included.
 /// </summary>
 public sealed class FallbackFinishTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
     [SkippableFact]
-    public async Task CutoverWithFallback_TargetWalLevelReplica_RefusedBeforeSwitchingThenOnceFixedFinishLeavesNothing()
+    public async Task CutoverWithFallback_TargetWalLevelReplica_RefusedBeforeSwitchingThenOnceFixedDdlFollowedAndFinishLeavesNothing()
     {
         await using var scenario = await RelayScenario.StartAsync(target: new ClusterOptions { Major = 17, WalLevel = "replica" });
         await scenario.Source.ExecuteAsync("CREATE DATABASE app");
@@ -52,6 +53,19 @@ public sealed class FallbackFinishTests
         await scenario.Target.ExecuteAsync("UPDATE t SET v = v + 1 WHERE id <= 50; INSERT INTO t VALUES (101, 101)", "app");
         await FallbackTests.WaitForAsync(async () => await scenario.Source.ScalarAsync<long>("SELECT sum(v) FROM t", "app") == 5050 + 102 + 50 + 101,
             () => Migrations.RelayScenario.Describe(FallbackTests.Record(scenario, reverse.Id)));
+        // DDL on the 17 is carried back in order with the rows: a column added between rows, a table created with rows.
+        await scenario.Target.ExecuteAsync("ALTER TABLE t ADD COLUMN w text", "app");
+        await scenario.Target.ExecuteAsync("UPDATE t SET w = 'w' || id WHERE id <= 10; INSERT INTO t VALUES (103, 103, 'new')", "app");
+        await scenario.Target.ExecuteAsync("CREATE TABLE n (id int PRIMARY KEY, s text NOT NULL)", "app");
+        await scenario.Target.ExecuteAsync("INSERT INTO n SELECT g, 'n' || g FROM generate_series(1, 50) g", "app");
+        await FallbackTests.WaitForAsync(async () => await scenario.Source.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'n'", "app") == 1
+                && await scenario.Source.ScalarAsync<long>("SELECT count(*) FROM n", "app") == 50,
+            () => Migrations.RelayScenario.Describe(FallbackTests.Record(scenario, reverse.Id)));
+        Assert.Equal(11, await scenario.Source.ScalarAsync<long>("SELECT count(w) FROM t", "app"));
+        Assert.Equal(await scenario.Target.ScalarAsync<string>(ColumnsOfTAndN, "app"), await scenario.Source.ScalarAsync<string>(ColumnsOfTAndN, "app"));
+        (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "verify", "--ignore-db", "postgres");
+        Assert.True(exit == 0, output);
+        await FallbackTests.WaitForRecordAsync(scenario, store => store.Get(reverse.Id), r => r.Databases.Single().DdlApplied == 2);
 
         // Six days on: still there (its limit is seven days, not the migration's fourteen, counted from the cutover).
         clock.Advance(TimeSpan.FromDays(6));
@@ -68,12 +82,18 @@ public sealed class FallbackFinishTests
         await SourceHygiene.AssertCleanAsync(scenario.Target);
         await SourceHygiene.AssertCleanAsync(scenario.Source);
         Assert.Equal(0, await scenario.Source.ScalarAsync<int>("SELECT count(*)::int FROM pg_namespace WHERE nspname = '_pgmove'", "app"));
+        // The capture of the new server's DDL went with the reverse stream (AssertCleanAsync found no event trigger), and its schema too.
+        Assert.Equal(0, await scenario.Target.ScalarAsync<int>("SELECT count(*)::int FROM pg_namespace WHERE nspname = '_pgmove'", "app"));
         var (_, status) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "status", "--json", "--state", scenario.StatePath);
         Assert.Matches(@"""fallback"": \{\s*""active"": false,\s*""status"": ""canceled""", status);
         (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "finish", "--state", scenario.StatePath);
         Assert.True(exit == 0, output);
         Assert.Contains("already canceled", output, StringComparison.Ordinal);
     }
+
+    private const string ColumnsOfTAndN =
+        "SELECT string_agg(table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable, ', ' ORDER BY table_name, ordinal_position) " +
+        "FROM information_schema.columns WHERE table_schema = 'public' AND table_name IN ('t', 'n')";
 
     private static Task<(int ExitCode, string Output)> Cutover(RelayScenario scenario) =>
         PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "cutover", "--state", scenario.StatePath, "--switch-command", "true", "--fallback");

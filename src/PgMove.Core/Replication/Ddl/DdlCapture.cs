@@ -17,7 +17,11 @@ public static class DdlCapture
 
     private const string SendMessage = "PERFORM pg_catalog.pg_logical_emit_message(true, {prefix}, payload);";
 
-    private const string CanSendMessage = "pg_catalog.has_function_privilege('pg_catalog.pg_logical_emit_message(boolean, text, text)', 'EXECUTE')";
+    // By name, not by signature: PostgreSQL 17 added a fourth argument (flush, with a default), and a check naming
+    // (boolean, text, text) fails there, which silently turned the capture off on a 17 or newer server.
+    private const string CanSendMessage =
+        "EXISTS (SELECT FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace AND p.proname = 'pg_logical_emit_message' " +
+        "AND p.proargtypes[2] = 'pg_catalog.text'::pg_catalog.regtype AND pg_catalog.has_function_privilege(p.oid, 'EXECUTE'))";
 
     // The row is written in a block of its own: whatever happens to it, the user's DDL goes on.
     private const string SendRow =

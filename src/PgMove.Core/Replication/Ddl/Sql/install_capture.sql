@@ -26,7 +26,7 @@ BEGIN
     BEGIN
         IF TG_EVENT = 'sql_drop' THEN
             -- Kept for the ddl_command_end of the same command, which cannot see what was dropped.
-            SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('type', d.object_type, 'identity', d.object_identity, 'temporary', d.is_temporary)), '[]')
+            SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('type', d.object_type, 'identity', d.object_identity, 'temporary', d.is_temporary, 'schema', d.schema_name)), '[]')
               INTO dropped FROM pg_catalog.pg_event_trigger_dropped_objects() d WHERE d.original;
             PERFORM pg_catalog.set_config('pgmove.ddl_dropped', dropped::text, true);
             RETURN;
@@ -53,10 +53,14 @@ BEGIN
         END IF;
         PERFORM pg_catalog.set_config('pgmove.ddl_statement', statement_key, true);
         PERFORM pg_catalog.set_config('pgmove.ddl_ordinal', ordinal::text, true);
-        -- Not carried: publications and subscriptions (PgMove's own among them), temporary objects.
+        -- Not carried: publications and subscriptions (PgMove's own among them), temporary objects, and PgMove's own
+        -- bookkeeping schema and what is in it (a server that is the source of one stream can be the target of the
+        -- other: after a cutover with fallback, PgMove's cleanup there must not reach the old server).
         IF TG_TAG IN ('CREATE PUBLICATION', 'ALTER PUBLICATION', 'DROP PUBLICATION', 'CREATE SUBSCRIPTION', 'ALTER SUBSCRIPTION', 'DROP SUBSCRIPTION')
-           OR (pg_catalog.jsonb_array_length(objects) > 0 AND NOT EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(objects) o WHERE coalesce(o->>'schema', '') NOT LIKE 'pg\_temp%'))
-           OR (pg_catalog.jsonb_array_length(dropped) > 0 AND NOT EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(dropped) o WHERE NOT (o->>'temporary')::boolean)) THEN
+           OR (pg_catalog.jsonb_array_length(objects) > 0 AND NOT EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(objects) o
+                   WHERE coalesce(o->>'schema', '') NOT LIKE 'pg\_temp%' AND coalesce(o->>'schema', CASE WHEN o->>'type' = 'schema' THEN o->>'identity' END, '') <> {schema_literal}))
+           OR (pg_catalog.jsonb_array_length(dropped) > 0 AND NOT EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(dropped) o
+                   WHERE NOT (o->>'temporary')::boolean AND coalesce(o->>'schema', CASE WHEN o->>'type' = 'schema' THEN o->>'identity' END, '') <> {schema_literal})) THEN
             RETURN;
         END IF;
         IF NOT ({can_send}) THEN
