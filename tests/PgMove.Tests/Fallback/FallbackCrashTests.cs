@@ -16,7 +16,7 @@ public sealed class FallbackCrashTests
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
     [SkippableFact]
-    public async Task CutoverWithFallback_PgmoveKilledAfterTheReverseStreamWasMade_RolledBackThenCutOverWithOneWorkingFallback()
+    public async Task CutoverWithFallback_PgmoveKilledAfterTheReverseStreamWasMade_RolledBackThenCutOverWithOneWorkingFallbackThenFallBackAndStopLeaveNothing()
     {
         await using var scenario = await RelayScenario.StartAsync(target: new ClusterOptions { Major = 17 });
         await scenario.Source.ExecuteAsync("CREATE DATABASE app");
@@ -54,7 +54,12 @@ public sealed class FallbackCrashTests
                 && await scenario.Source.ScalarAsync<long>("SELECT count(*) FROM information_schema.columns WHERE table_name = 't' AND column_name = 'w'", "app") == 1,
             () => Migrations.RelayScenario.Describe(FallbackTests.Record(scenario, reverses[1].Id)));
 
-        (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "finish", "--state", scenario.StatePath);
+        // Back to the old server, then stop (finish is FallbackFinishTests'): nothing of PgMove's is left on either server.
+        (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "fallback", "--state", scenario.StatePath, "--switch-command", "true");
+        Assert.True(exit == 0, output);
+        await FallbackTests.WaitForRecordAsync(scenario, store => store.Get(forwardId),
+            r => r.Status == MigrationStatus.Syncing && r.Databases.All(d => d.Phase == DatabasePhase.Streaming));
+        (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "stop", "--state", scenario.StatePath);
         Assert.True(exit == 0, output);
         using (var exited = new CancellationTokenSource(Timeout))
             await resumed.WaitForExitAsync(exited.Token);
