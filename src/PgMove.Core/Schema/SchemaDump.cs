@@ -36,13 +36,15 @@ public sealed class SchemaDump(PgToolset tools, string file)
         PgToolRunner.RunAsync(tools.PgRestore, ["--list", File], target, $"database {database}: listing the schema", ct);
 
     /// <summary>The SQL pg_restore would run for the post-data entries of <paramref name="listFile"/>, as a script; connects nowhere.</summary>
-    public Task<string> PostDataScriptAsync(ConnectionSpec target, string database, string listFile, bool noOwner, CancellationToken ct)
+    public async Task<string> PostDataScriptAsync(ConnectionSpec target, string database, string listFile, bool noOwner, CancellationToken ct)
     {
-        var arguments = new List<string> { "--section=post-data", "--use-list", listFile, "--file", "-" };
+        var script = listFile + ".sql";
+        var arguments = new List<string> { "--section=post-data", "--use-list", listFile, "--file", script };
         if (noOwner)
             arguments.AddRange(["--no-owner", "--no-acl"]);
         arguments.Add(File);
-        return PgToolRunner.RunAsync(tools.PgRestore, arguments, target, $"database {database}: writing the post-data script", ct);
+        await PgToolRunner.RunAsync(tools.PgRestore, arguments, target, $"database {database}: writing the post-data script", ct);
+        return await System.IO.File.ReadAllTextAsync(script, ct);
     }
 
     private async Task RestoreAsync(ConnectionSpec target, string database, string section, int jobs, bool noOwner, CancellationToken ct, string? listFile = null)
