@@ -46,8 +46,8 @@ internal sealed class CopyWorker
                 var started = DateTimeOffset.UtcNow;
                 if (build is not null)
                 {
-                    if (!settingsSent && _context.Builds.Settings.Length > 0)
-                        await ExecuteAsync(target, _context.Builds.Settings, ct);
+                    if (!settingsSent)
+                        await ApplyBuildSettingsAsync(target, ct);
                     settingsSent = true;
                     await BuildAsync(target, build, ct);
                     _context.Built(build, DateTimeOffset.UtcNow - started);
@@ -137,6 +137,26 @@ internal sealed class CopyWorker
             throw;
         }
         return (rows, chars);
+    }
+
+    /// <summary>
+    /// pg_restore's session settings, one at a time: a script names every setting its version knows (pg_restore 17
+    /// writes <c>transaction_timeout</c>), and an older target refuses the ones it does not know, which pg_restore,
+    /// connected, would not have sent to it either.
+    /// </summary>
+    private async Task ApplyBuildSettingsAsync(NpgsqlConnection target, CancellationToken ct)
+    {
+        foreach (var setting in _context.Builds.Settings.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            try
+            {
+                await ExecuteAsync(target, setting, ct);
+            }
+            catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.UndefinedObject)
+            {
+                // unrecognized configuration parameter: the target's major has no such setting to reset.
+            }
+        }
     }
 
     /// <summary>
