@@ -45,12 +45,18 @@ internal sealed class CopyContext
     public CopyWorkQueue Queue { get; }
 
     /// <summary>
-    /// Whether a table one task loads whole is truncated first and loaded with COPY FREEZE (rows written frozen and
+    /// Whether this task's table, loaded whole by it, is truncated first and loaded with COPY FREEZE (rows written frozen and
     /// all-visible: the index builds and ANALYZE that read them next, and the first VACUUM, need not set hint bits
     /// and write every page again). TRUNCATE needs the table's owner or its TRUNCATE right; a superuser has both,
     /// while another target user may own none of the tables (they keep the source's owners).
     /// </summary>
-    public bool Freeze => TargetIsSuperuser;
+    public bool Freeze(CopyTask task) => TargetIsSuperuser && task.IsWholeTable && task.Table.SizeBytes >= FreezeMinimumBytes;
+
+    /// <summary>
+    /// Below this, FREEZE spares next to nothing, while the TRUNCATE before it gives the table, its TOAST table and
+    /// index new files, once per table: a 20-row table gains nothing from FREEZE and pays that.
+    /// </summary>
+    private const long FreezeMinimumBytes = 1024 * 1024;
 
     public void Completed(CopyTask task, long rows, long bytes, TimeSpan elapsed)
     {

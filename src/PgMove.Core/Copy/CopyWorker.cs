@@ -61,7 +61,7 @@ internal sealed class CopyWorker
                     await using var transaction = await target.BeginTransactionAsync(ct);
                     // COPY FREEZE wants the table created or truncated in this very transaction: a table split over
                     // several tasks is loaded by several transactions, and is never truncated.
-                    var freeze = _context.Freeze && task.IsWholeTable;
+                    var freeze = _context.Freeze(task);
                     if (freeze)
                         await ExecuteAsync(target, $"TRUNCATE ONLY {task.Table.Name}", ct);
                     (rows, bytes) = task.Table.NeedsTextFormat
