@@ -63,7 +63,7 @@ internal static class CopyDisplay
     {
         void Print(CopyEvent e)
         {
-            if (e.Kind is "table" or "step")
+            if (e.Kind is "table" or "build" or "step")
                 return;
             console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {(e.Database is null ? "" : e.Database + ": ")}{e.Message}");
         }

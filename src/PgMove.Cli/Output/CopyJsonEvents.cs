@@ -27,8 +27,8 @@ internal sealed class CopyJsonEvents(TextWriter writer, CopyProgress progress)
 
     public void OnEvent(CopyEvent e)
     {
-        if (e.Kind == "step")
-            return; // the run's own steps go to the log only
+        if (e.Kind is "step" or "build")
+            return; // the run's own steps and each table's index builds go to the log only
         Write(new CopyEventLine(e.Kind, e.Database, e.Message, e.Table, e.Rows, e.Bytes, e.Seconds, DateTimeOffset.UtcNow), Json.CopyEventLine);
         // The engine raises a table's event after counting it done, so this line shows the counters including it.
         if (e.Kind == "table" && e.Database is not null)

@@ -17,8 +17,8 @@ public sealed record CopyTask(TableToCopy Table, long? FirstBlock = null, long? 
         return $"COPY (SELECT {Table.SelectList} FROM ONLY {Table.Name} WHERE ctid >= '({FirstBlock},0)'::pg_catalog.tid{upper}) TO STDOUT (FORMAT {format})";
     }
 
-    /// <summary>The COPY that writes them on the target.</summary>
-    public string TargetSql(string format) => $"COPY {Table.Name} {Table.ColumnList} FROM STDIN (FORMAT {format})";
+    /// <summary>The COPY that writes them on the target; FREEZE only where the table was created or truncated in the same transaction.</summary>
+    public string TargetSql(string format, bool freeze = false) => $"COPY {Table.Name} {Table.ColumnList} FROM STDIN (FORMAT {format}{(freeze ? ", FREEZE" : "")})";
 
     public override string ToString() => Parts == 1 ? Table.Name.ToString() : $"{Table.Name} part {Part}/{Parts}";
 }

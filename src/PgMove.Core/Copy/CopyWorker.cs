@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Threading.Channels;
 using Npgsql;
 using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
@@ -10,7 +9,9 @@ namespace PgMove.Core.Copy;
 /// <summary>
 /// One copy worker: a source connection inside the shared snapshot and a target connection. It pipes
 /// <c>COPY … TO STDOUT (FORMAT binary)</c> into <c>COPY … FROM STDIN (FORMAT binary)</c> without decoding
-/// a row, one target transaction per task, so a task is either wholly there or not at all.
+/// a row, one target transaction per task, so a task is either wholly there or not at all. Between COPYs it builds
+/// the indexes and constraints of tables whose rows are all in, on the same target session: --jobs stays the number
+/// of sessions working on the target.
 /// </summary>
 internal sealed class CopyWorker
 {
@@ -24,7 +25,7 @@ internal sealed class CopyWorker
 
     public CopyWorker(CopyContext context) => _context = context;
 
-    public async Task RunAsync(ChannelReader<CopyTask> tasks, CancellationToken ct)
+    public async Task RunAsync(CopyWorkQueue queue, CancellationToken ct)
     {
         await using var source = await OpenAsync(_context.Source, "source", ct);
         await using var target = await OpenAsync(_context.Target, "target", ct);
@@ -38,16 +39,34 @@ internal sealed class CopyWorker
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
-            await foreach (var task in tasks.ReadAllAsync(ct))
+            var settingsSent = false;
+            while (true)
             {
+                var (task, build) = await queue.TakeAsync(ct);
                 var started = DateTimeOffset.UtcNow;
+                if (build is not null)
+                {
+                    if (!settingsSent)
+                        await ApplyBuildSettingsAsync(target, ct);
+                    settingsSent = true;
+                    await BuildAsync(target, build, ct);
+                    _context.Built(build, DateTimeOffset.UtcNow - started);
+                    continue;
+                }
+                if (task is null)
+                    break; // every table copied, every build taken
                 long rows, bytes;
                 try
                 {
                     await using var transaction = await target.BeginTransactionAsync(ct);
+                    // COPY FREEZE wants the table created or truncated in this very transaction: a table split over
+                    // several tasks is loaded by several transactions, and is never truncated.
+                    var freeze = _context.Freeze(task);
+                    if (freeze)
+                        await ExecuteAsync(target, $"TRUNCATE ONLY {task.Table.Name}", ct);
                     (rows, bytes) = task.Table.NeedsTextFormat
-                        ? await CopyTextAsync(source, target, task, ct)
-                        : await CopyBinaryAsync(source, target, task, buffer, ct);
+                        ? await CopyTextAsync(source, target, task, freeze, ct)
+                        : await CopyBinaryAsync(source, target, task, buffer, freeze, ct);
                     await transaction.CommitAsync(ct);
                 }
                 catch (Exception error) when (error is NpgsqlException or IOException)
@@ -66,11 +85,11 @@ internal sealed class CopyWorker
         }
     }
 
-    private async Task<(long Rows, long Bytes)> CopyBinaryAsync(NpgsqlConnection source, NpgsqlConnection target, CopyTask task, byte[] buffer, CancellationToken ct)
+    private async Task<(long Rows, long Bytes)> CopyBinaryAsync(NpgsqlConnection source, NpgsqlConnection target, CopyTask task, byte[] buffer, bool freeze, CancellationToken ct)
     {
         var counter = new CopyRowCounter();
         long bytes = 0;
-        await using var output = await target.BeginRawBinaryCopyAsync(task.TargetSql("binary"), ct);
+        await using var output = await target.BeginRawBinaryCopyAsync(task.TargetSql("binary", freeze), ct);
         try
         {
             await using var input = await source.BeginRawBinaryCopyAsync(task.SourceSql("binary"), ct);
@@ -93,11 +112,11 @@ internal sealed class CopyWorker
     }
 
     /// <summary>Text format, for tables whose binary form names type OIDs that differ between the servers.</summary>
-    private async Task<(long Rows, long Bytes)> CopyTextAsync(NpgsqlConnection source, NpgsqlConnection target, CopyTask task, CancellationToken ct)
+    private async Task<(long Rows, long Bytes)> CopyTextAsync(NpgsqlConnection source, NpgsqlConnection target, CopyTask task, bool freeze, CancellationToken ct)
     {
         long rows = 0, chars = 0;
         var buffer = new char[64 * 1024];
-        await using var writer = await target.BeginTextImportAsync(task.TargetSql("text"), ct);
+        await using var writer = await target.BeginTextImportAsync(task.TargetSql("text", freeze), ct);
         try
         {
             using var reader = await source.BeginTextExportAsync(task.SourceSql("text"), ct);
@@ -118,6 +137,50 @@ internal sealed class CopyWorker
             throw;
         }
         return (rows, chars);
+    }
+
+    /// <summary>
+    /// pg_restore's session settings, one at a time: a script names every setting its version knows (pg_restore 17
+    /// writes <c>transaction_timeout</c>), and an older target refuses the ones it does not know, which pg_restore,
+    /// connected, would not have sent to it either.
+    /// </summary>
+    private async Task ApplyBuildSettingsAsync(NpgsqlConnection target, CancellationToken ct)
+    {
+        foreach (var setting in _context.Builds.Settings.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            try
+            {
+                await ExecuteAsync(target, setting, ct);
+            }
+            catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.UndefinedObject)
+            {
+                // unrecognized configuration parameter: the target's major has no such setting to reset.
+            }
+        }
+    }
+
+    /// <summary>
+    /// A table's indexes and constraints, each entry in a transaction of its own (Npgsql sends its statements as one
+    /// batch): a crash leaves an entry wholly built or not at all, and the database is copied again anyway.
+    /// </summary>
+    private async Task BuildAsync(NpgsqlConnection target, TableBuild build, CancellationToken ct)
+    {
+        foreach (var (type, name, sql) in build.Entries)
+        {
+            try
+            {
+                await ExecuteAsync(target, sql, ct);
+            }
+            catch (NpgsqlException error)
+            {
+                throw new PgMoveException("copy.build_failed",
+                    $"database {_context.Database}, table {build.Table.Name}, {type.ToLowerInvariant()} {name}, phase post-data: {Describe(error)}",
+                    "Fix the cause named above on the target (disk space, a function or operator class the target lacks), then run pgmove again: this database is copied again from the start.",
+                    error);
+            }
+        }
+        if (build.Analyze)
+            await ExecuteAsync(target, $"ANALYZE {build.Table.Name}", ct);
     }
 
     /// <summary>Abandons the target's COPY; the original failure is what the user must see, not this one's.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Npgsql;
 using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
@@ -11,8 +10,11 @@ using PgMove.Core.Text;
 namespace PgMove.Core.Copy;
 
 /// <summary>
-/// Copies one database inside one snapshot: pre-data schema, rows by parallel workers, sequences and
-/// large objects read in the same snapshot, then post-data (indexes, constraints, triggers) and ANALYZE.
+/// Copies one database inside one snapshot: pre-data schema, rows by parallel workers, which also build each table's
+/// indexes and constraints and analyze it as soon as its rows are in, sequences and large objects read in the same
+/// snapshot, then the rest of post-data (foreign keys, triggers: nothing fires or waits during the load) and ANALYZE
+/// of what is left (partitioned tables, materialized views). A crash anywhere in here leaves the database marked
+/// unfinished, and the next run drops it and copies it again in a new snapshot: half-built indexes go with it.
 /// </summary>
 internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool targetIsSuperuser, bool restoreOwners, CopyProgress progress)
 {
@@ -45,12 +47,14 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         var tables = await ReadTablesAsync(planner, ct);
         var canSplit = planner.PostgreSqlVersion.Major >= 14; // TID range scans; before 14 every range would scan the whole table
         var tasks = CopyPlanner.Plan(tables, options.Jobs, canSplit, options.ChunkBytes);
+        var builds = await TableBuilds.PrepareAsync(dump, options.Target, name, planner, tables, workDirectory, noOwner: !restoreOwners, analyze: true, ct);
         state.TablesTotal = tables.Count;
         state.BytesTotal = tables.Sum(t => t.SizeBytes);
         state.DataStarted = DateTimeOffset.UtcNow;
 
-        progress.SetPhase(name, CopyPhase.Data, $"copying {Plural.Of(tables.Count, "table")} with {Plural.Of(Math.Min(options.Jobs, Math.Max(1, tasks.Count)), "worker")}");
-        await RunWorkersAsync(new CopyContext(name, source, target, snapshot.Id, targetIsSuperuser, tasks, progress), tasks, ct);
+        var workers = Math.Min(options.Jobs, Math.Max(1, tasks.Count));
+        progress.SetPhase(name, CopyPhase.Data, $"copying {Plural.Of(tables.Count, "table")} with {Plural.Of(workers, "worker")}, building each table's indexes as soon as its rows are in");
+        await RunWorkersAsync(new CopyContext(name, source, target, snapshot.Id, targetIsSuperuser, tasks, builds, progress), workers, ct);
 
         progress.SetPhase(name, CopyPhase.Finishing, "setting sequences and copying large objects");
         await using (var targetConnection = await PgConnector.OpenAsync(target, "target", ct))
@@ -63,31 +67,26 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         await snapshot.DisposeAsync();
 
         progress.SetPhase(name, CopyPhase.PostData, "building indexes, constraints and triggers");
-        await dump.RestorePostDataAsync(options.Target, name, options.Jobs, noOwner: !restoreOwners, ct);
+        await dump.RestorePostDataAsync(options.Target, name, options.Jobs, noOwner: !restoreOwners, ct, builds.RestListFile);
         await using (var targetConnection = await PgConnector.OpenAsync(target, "target", ct))
         {
             await RefreshMaterializedViewsAsync(targetConnection, name, materializedViews, ct);
             progress.Step(name, "analyzing");
-            await ParallelAnalyze.RunAsync(targetConnection, target, options.Jobs, ct);
+            await ParallelAnalyze.RunAsync(targetConnection, target, options.Jobs, builds.Analyzed.Select(t => t.Name).ToHashSet(), ct);
         }
 
         return new DatabaseCopyResult(name, "copied", tables.Count, state.RowsDone, state.BytesDone, stopwatch.Elapsed);
     }
 
-    private async Task RunWorkersAsync(CopyContext context, IReadOnlyList<CopyTask> tasks, CancellationToken ct)
+    private static async Task RunWorkersAsync(CopyContext context, int count, CancellationToken ct)
     {
-        var channel = Channel.CreateUnbounded<CopyTask>();
-        foreach (var task in tasks)
-            channel.Writer.TryWrite(task);
-        channel.Writer.Complete();
-
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var workers = Enumerable.Range(0, Math.Min(options.Jobs, Math.Max(1, tasks.Count)))
+        var workers = Enumerable.Range(0, count)
             .Select(async _ =>
             {
                 try
                 {
-                    await new CopyWorker(context).RunAsync(channel.Reader, failFast.Token);
+                    await new CopyWorker(context).RunAsync(context.Queue, failFast.Token);
                 }
                 catch
                 {

@@ -1,4 +1,5 @@
 using Npgsql;
+using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
 
 namespace PgMove.Core.Copy;
@@ -11,7 +12,8 @@ namespace PgMove.Core.Copy;
 /// </summary>
 internal static class ParallelAnalyze
 {
-    public static async Task RunAsync(NpgsqlConnection target, ConnectionSpec targetSpec, int jobs, CancellationToken ct)
+    /// <param name="done">Relations the copy analyzed already, table by table: left out.</param>
+    public static async Task RunAsync(NpgsqlConnection target, ConnectionSpec targetSpec, int jobs, IReadOnlySet<QualifiedName> done, CancellationToken ct)
     {
         // ANALYZE of a list of relations came with PostgreSQL 11.
         if (target.PostgreSqlVersion.Major < 11)
@@ -19,7 +21,16 @@ internal static class ParallelAnalyze
             await ExecuteAsync(target, "ANALYZE", ct);
             return;
         }
-        var relations = await DatabaseCopier.ReadNamesAsync(target, "Copy/Sql/relations_to_analyze.sql", ct);
+        var relations = new List<string>();
+        await using (var command = new NpgsqlCommand(SqlResources.Get("Copy/Sql/relations_to_analyze.sql"), target))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                if (!done.Contains(new QualifiedName(reader.GetString(1), reader.GetString(2))))
+                    relations.Add(reader.GetString(0));
+            }
+        }
         if (relations.Count == 0)
             return;
         var shares = Enumerable.Range(0, Math.Clamp(jobs, 1, relations.Count))

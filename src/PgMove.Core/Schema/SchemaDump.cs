@@ -4,7 +4,8 @@ namespace PgMove.Core.Schema;
 
 /// <summary>
 /// The schema of one source database, dumped once (custom format, schema only) inside the copy's snapshot,
-/// then restored in two parts: pre-data before the rows, post-data (indexes, constraints, triggers) after.
+/// then restored in two parts: pre-data before the rows, post-data (indexes, constraints, triggers) after; the
+/// post-data entries of a single table can be taken out as SQL, to run as soon as that table's rows are in.
 /// </summary>
 public sealed class SchemaDump(PgToolset tools, string file)
 {
@@ -26,14 +27,33 @@ public sealed class SchemaDump(PgToolset tools, string file)
     public Task RestorePreDataAsync(ConnectionSpec target, string database, bool noOwner, CancellationToken ct) =>
         RestoreAsync(target, database, "pre-data", jobs: 1, noOwner, ct);
 
-    public Task RestorePostDataAsync(ConnectionSpec target, string database, int jobs, bool noOwner, CancellationToken ct) =>
-        RestoreAsync(target, database, "post-data", jobs, noOwner, ct);
+    /// <summary>The post-data section, or only the entries of <paramref name="listFile"/> (a <c>--list</c> with the rest commented out).</summary>
+    public Task RestorePostDataAsync(ConnectionSpec target, string database, int jobs, bool noOwner, CancellationToken ct, string? listFile = null) =>
+        RestoreAsync(target, database, "post-data", jobs, noOwner, ct, listFile);
 
-    private async Task RestoreAsync(ConnectionSpec target, string database, string section, int jobs, bool noOwner, CancellationToken ct)
+    /// <summary>The table of contents (<c>pg_restore --list</c>): one line per entry.</summary>
+    public Task<string> ListAsync(ConnectionSpec target, string database, CancellationToken ct) =>
+        PgToolRunner.RunAsync(tools.PgRestore, ["--list", File], target, $"database {database}: listing the schema", ct);
+
+    /// <summary>The SQL pg_restore would run for the post-data entries of <paramref name="listFile"/>, as a script; connects nowhere.</summary>
+    public async Task<string> PostDataScriptAsync(ConnectionSpec target, string database, string listFile, bool noOwner, CancellationToken ct)
+    {
+        var script = listFile + ".sql";
+        var arguments = new List<string> { "--section=post-data", "--use-list", listFile, "--file", script };
+        if (noOwner)
+            arguments.AddRange(["--no-owner", "--no-acl"]);
+        arguments.Add(File);
+        await PgToolRunner.RunAsync(tools.PgRestore, arguments, target, $"database {database}: writing the post-data script", ct);
+        return await System.IO.File.ReadAllTextAsync(script, ct);
+    }
+
+    private async Task RestoreAsync(ConnectionSpec target, string database, string section, int jobs, bool noOwner, CancellationToken ct, string? listFile = null)
     {
         var arguments = new List<string> { $"--section={section}", "--exit-on-error", "--dbname", Conninfo.ForDatabase(database) };
         if (jobs > 1)
             arguments.Add($"--jobs={jobs}");
+        if (listFile is not null)
+            arguments.AddRange(["--use-list", listFile]);
         if (noOwner)
             arguments.AddRange(["--no-owner", "--no-acl"]);
         arguments.Add(File);

@@ -1,7 +1,7 @@
 -- What a database-wide ANALYZE would process, minus the system catalogs (the copy wrote none of their rows): tables,
 -- partitioned tables and materialized views outside pg_catalog and information_schema, other sessions' temporary
 -- tables left out as ANALYZE leaves them out; largest first, so that the groups run in parallel come out even.
-SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), n.nspname::text, c.relname::text
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'm')
