@@ -27,9 +27,10 @@ internal sealed class CopyScenario : IAsyncDisposable
 
     public string StatePath => Path.Combine(StateDirectory, "state.db");
 
-    public static async Task<CopyScenario> StartAsync(int sourceMajor = 15, int targetMajor = 17)
+    public static async Task<CopyScenario> StartAsync(int sourceMajor = 15, int targetMajor = 17, IReadOnlyDictionary<string, string>? targetSettings = null)
     {
-        var (source, target) = await PgCluster.StartPairAsync(sourceMajor, targetMajor);
+        var (source, target) = await PgCluster.StartPairAsync(new ClusterOptions { Major = sourceMajor },
+            new ClusterOptions { Major = targetMajor, Settings = targetSettings ?? new Dictionary<string, string>() });
         var state = Directory.CreateTempSubdirectory("pgmove-copytest-").FullName;
         return new CopyScenario(source, target, state);
     }
