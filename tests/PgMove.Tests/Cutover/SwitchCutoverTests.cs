@@ -25,7 +25,7 @@ public sealed partial class SwitchCutoverTests
     public async Task Cutover_PgbenchThroughPgBouncer_NoFailedTransactionAndEveryOneOnTheTarget(string method)
     {
         await using var setup = await Setup.StartAsync(method);
-        var load = Pgbench.RunThroughAsync(setup.Bouncer.Host, setup.Bouncer.Port, ["-n", "-c", "4", "-R", Pgbench.Rate, "-T", "30", "app"]);
+        var load = Pgbench.RunThroughAsync(setup.Bouncer.Host, setup.Bouncer.Port, ["-n", "-c", "4", "-R", Pgbench.Rate, "-T", "15", "app"]);
         await WaitForAsync(async () => await setup.Scenario.Source.ScalarAsync<long>("SELECT count(*) FROM pgbench_history", "app") > 100);
 
         // The relay run names the target as PgBouncer reaches it (localhost, where PgMove's --target says 127.0.0.1).
@@ -126,7 +126,7 @@ public sealed partial class SwitchCutoverTests
         var scenario = setup.Scenario;
         await using var start = PgMoveProcess.Start(scenario.CliEnvironment(), "start", "--state", scenario.StatePath, "--ignore-db", "postgres");
         await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout);
-        var load = Pgbench.RunThroughAsync(setup.Bouncer.Host, setup.Bouncer.Port, ["-n", "-c", "4", "-R", Pgbench.Rate, "-T", "30", "app"]);
+        var load = Pgbench.RunThroughAsync(setup.Bouncer.Host, setup.Bouncer.Port, ["-n", "-c", "4", "-R", Pgbench.Rate, "-T", "20", "app"]);
         await WaitForAsync(async () => await scenario.Source.ScalarAsync<long>("SELECT count(*) FROM pgbench_history", "app") > 100);
 
         var first = setup.CutoverAsync();

@@ -25,7 +25,7 @@ public sealed partial class FallbackTests
         var forwardId = (await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout)).Id;
         // pgbench writes through the switches while it lasts; the steps below never wait for it (on a slow machine it may
         // end early): the test's own writes through PgBouncer are what each step waits for.
-        var load = Pgbench.RunThroughAsync(setup.Bouncer.Host, setup.Bouncer.Port, ["-n", "-c", "4", "-R", Pgbench.Rate, "-T", "60", "app"]);
+        var load = Pgbench.RunThroughAsync(setup.Bouncer.Host, setup.Bouncer.Port, ["-n", "-c", "4", "-R", Pgbench.Rate, "-T", "30", "app"]);
         await WaitForAsync(async () => await History(scenario.Source) > 100);
 
         var (exit, output) = await setup.CutoverAsync("--fallback");

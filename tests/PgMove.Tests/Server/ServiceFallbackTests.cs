@@ -69,7 +69,7 @@ public sealed partial class ServiceFallbackTests
         }
 
         // Cutover with fallback while pgbench writes through PgBouncer.
-        var load = Pgbench.RunThroughAsync(bouncer.Host, bouncer.Port, ["-n", "-c", "2", "-R", Pgbench.Rate, "-T", "20", "app"]);
+        var load = Pgbench.RunThroughAsync(bouncer.Host, bouncer.Port, ["-n", "-c", "2", "-R", Pgbench.Rate, "-T", "15", "app"]);
         await FallbackWaitAsync(async () => await History(scenario.Source) > 50);
         await PostAcceptedAsync(service, $"{path}/cutover", "{\"switch\":\"pgbouncer\",\"fallback\":true}");
         var cutOver = await service.WaitForAsync(path, m => Status(m) is "done" or "error" && m.TryGetProperty("fallback", out var f) && f.GetProperty("status").GetString() is "syncing" or "error" or "canceled", Timeout);
@@ -96,7 +96,7 @@ public sealed partial class ServiceFallbackTests
         var loads = new List<(int Exit, string Output)> { await load };
 
         // pgbench writes to the 17, the 15 follows; the fallback moves the applications back meanwhile.
-        load = Pgbench.RunThroughAsync(bouncer.Host, bouncer.Port, ["-n", "-c", "2", "-R", Pgbench.Rate, "-T", "30", "app"]);
+        load = Pgbench.RunThroughAsync(bouncer.Host, bouncer.Port, ["-n", "-c", "2", "-R", Pgbench.Rate, "-T", "15", "app"]);
         var onTarget = await History(scenario.Target);
         await FallbackWaitAsync(async () => await History(scenario.Source) > onTarget + 50);
         var accepted = await PostAcceptedAsync(service, $"{path}/fallback", Pgbouncer);
