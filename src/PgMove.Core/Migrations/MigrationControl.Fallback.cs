@@ -27,8 +27,23 @@ public static partial class MigrationControl
             throw new PgMoveException("fallback.none", $"Migration {migration.Id} has no way back running: "
                 + (reverse is null ? "it was not cut over with fallback." : $"its fallback is {MigrationStore.Name(reverse.Status)} ({reverse.Error ?? reverse.Result})."),
                 "A fallback is possible only after a cutover with fallback (pgmove cutover --fallback), until finish (or its time or WAL limit) ends it.");
+        // The stream back exists from just before the cutover's pause: until that cutover is done it is not a way back yet.
+        if (CutoverUnfinished(migration))
+            throw new PgMoveException("fallback.none", $"Migration {migration.Id} has no way back running yet: its cutover with fallback has not finished.",
+                "Wait until its status says done (pgmove status, or GET /api/migrations/{id}), or run the cutover again to finish it; then fall back.");
         return new FallbackLookup(migration, reverse, null);
     }
+
+    /// <summary>A switch or a cutover of this migration that a dead process left half-way (its next run finishes it first).</summary>
+    public static bool CutoverUnfinished(MigrationRecord record) =>
+        record.SwitchStep is { } step && step != nameof(Switch.SwitchStep.Done) || IsCutoverFinishing(record.Request);
+
+    /// <summary>
+    /// A stream back whose migration's cutover is unfinished: it is not resumed on its own; the migration's run ends that
+    /// cutover first, rolling the stream back with its switch or going on with it.
+    /// </summary>
+    public static bool AwaitsItsMigration(IMigrationStore store, MigrationRecord reverse) =>
+        FallbackPair.ForwardOf(store, reverse) is { } forward && CutoverUnfinished(forward);
 
     /// <summary>
     /// The way back a finish ends: <paramref name="id"/>'s reverse stream, running or failed (a failed one may still hold

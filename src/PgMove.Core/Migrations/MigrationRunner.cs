@@ -54,10 +54,6 @@ public sealed partial class MigrationRunner
     /// <summary>Set when the migration uses the subscription method: that runner does the work.</summary>
     private Subscription.SubscriptionRunner? _subscription;
 
-    /// <summary>A switch or a cutover of this migration that a dead process left half-way (its next run finishes it first).</summary>
-    private static bool CutoverUnfinished(MigrationRecord record) =>
-        record.SwitchStep is { } step && step != nameof(Switch.SwitchStep.Done) || MigrationControl.IsCutoverFinishing(record.Request);
-
     /// <summary>
     /// Resumes the active migration between this source and target, or runs the preflight and creates a new one.
     /// Throws <see cref="PreflightFailedException"/> when a check fails: nothing is created then.
@@ -70,7 +66,7 @@ public sealed partial class MigrationRunner
         // the stream's runner), after which the stream's run goes on with the migration. Not while the migration's own
         // cutover is unfinished (a process killed during its switch, after the stream was made): that cutover ends
         // first, here, rolling the stream back with its switch or completing both.
-        if (existing is not null && !CutoverUnfinished(existing) && Fallback.FallbackPair.ReverseOf(store, existing) is { IsActive: true } reverse)
+        if (existing is not null && !MigrationControl.CutoverUnfinished(existing) && Fallback.FallbackPair.ReverseOf(store, existing) is { IsActive: true } reverse)
         {
             var (reverseSource, reverseTarget) = store.ReadSecrets(reverse.Id);
             return await CreateOrResumeAsync(store, options with { Source = reverseSource, Target = reverseTarget, IgnoreDatabases = [] }, ct);

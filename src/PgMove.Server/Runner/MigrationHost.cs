@@ -134,6 +134,8 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
                 continue;
             if (MigrationControl.HasLiveRunner(record) && record.RunnerPid != Environment.ProcessId)
                 continue; // another pgmove process runs it
+            if (record.Method == MigrationMethod.Fallback && stores.Read(store => MigrationControl.AwaitsItsMigration(store, record)))
+                continue; // made just before its migration's cutover paused: that cutover, resumed with the migration, ends first
             try
             {
                 await ResumeAsync(record, ct);
