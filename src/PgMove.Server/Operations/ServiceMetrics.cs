@@ -19,6 +19,7 @@ public sealed class ServiceMetrics : IDisposable
     private readonly ServiceSettings _settings;
     private readonly Lock _gate = new();
     private IReadOnlyList<MigrationRecord> _cached = [];
+    private IReadOnlyDictionary<string, MigrationRecord> _forwards = new Dictionary<string, MigrationRecord>();
     private DateTimeOffset _readAt = DateTimeOffset.MinValue;
 
     public ServiceMetrics(StoreAccess stores, ServiceSettings settings)
@@ -42,7 +43,18 @@ public sealed class ServiceMetrics : IDisposable
         {
             if (DateTimeOffset.UtcNow - _readAt > TimeSpan.FromSeconds(1))
             {
-                _cached = _stores.Read(store => store.All());
+                // Each active stream back with its migration, read with the records: every gauge of a scrape needs them.
+                (_cached, _forwards) = _stores.Read(store =>
+                {
+                    var all = store.All();
+                    var forwards = new Dictionary<string, MigrationRecord>(StringComparer.Ordinal);
+                    foreach (var reverse in all.Where(r => r.IsActive && r.Method == MigrationMethod.Fallback))
+                    {
+                        if (FallbackPair.ForwardOf(store, reverse) is { } forward)
+                            forwards[reverse.Id] = forward;
+                    }
+                    return (all, (IReadOnlyDictionary<string, MigrationRecord>)forwards);
+                });
                 _readAt = DateTimeOffset.UtcNow;
             }
             return _cached;
@@ -91,7 +103,11 @@ public sealed class ServiceMetrics : IDisposable
     }
 
     // A reverse stream's servers are its migration's the other way round: the cluster is the migration's target.
-    private MigrationRecord? ForwardOf(MigrationRecord reverse) => _stores.Read(store => FallbackPair.ForwardOf(store, reverse));
+    private MigrationRecord? ForwardOf(MigrationRecord reverse)
+    {
+        lock (_gate)
+            return _forwards.GetValueOrDefault(reverse.Id);
+    }
 
     public void Dispose() => _meter.Dispose();
 }
