@@ -12,7 +12,7 @@ namespace PgMove.Tests.Faults;
 /// </summary>
 public sealed class ProxyFaultTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(6);
 
     [SkippableFact]
     public async Task Run_NetworkFaultsMidCopyAndMidStream_ReportsReconnectingRetriesAndEndsClean()
