@@ -39,7 +39,8 @@ internal sealed class SubscriptionDatabase(string name, string slot, string publ
     /// <summary>
     /// Apply and sync errors counted by the target: the latest count, and the count when the slot's confirmed
     /// position (<see cref="BaselineLsn"/>) last moved. Errors while that position stands still are a lasting failure;
-    /// errors followed by progress were lost connections the subscription got over.
+    /// errors followed by progress were lost connections the subscription got over. Null: start a new count at the next
+    /// read (the source was down or restarted: its lost connections counted as errors).
     /// </summary>
     public long? ErrorsAtStart { get; set; }
     public long? Errors { get; set; }

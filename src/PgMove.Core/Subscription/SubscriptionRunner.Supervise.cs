@@ -13,6 +13,9 @@ internal sealed partial class SubscriptionRunner
     /// <summary>A worker that failed this many more times while the slot's confirmed position stood still is failing for good.</summary>
     private const int ErrorsBeforeFailing = 2;
 
+    /// <summary>When the source's postmaster started, as last read: a change means it restarted in between.</summary>
+    private DateTime? _sourceStartedAt;
+
     private const string SourceUnreachable = "the source is unreachable; the subscription reconnects by itself when it is back";
 
     /// <summary>
@@ -55,9 +58,18 @@ internal sealed partial class SubscriptionRunner
     /// <summary>Source: the slots' confirmed positions against the current WAL. Target: tables ready, apply errors.</summary>
     private async Task MeasureAsync(CancellationToken ct)
     {
+        // Each lost connection counts as an apply error on the target: a source that was down or restarted since the
+        // last tick (possibly more than once between two ticks) starts a new count, so only later errors can fail it.
+        var sourceDisturbed = true;
         try
         {
             await using var source = await PgConnector.OpenAsync(_options.Source, "source", ct);
+            await using (var started = new NpgsqlCommand("SELECT pg_catalog.pg_postmaster_start_time()", source))
+            {
+                var startedAt = (DateTime)(await started.ExecuteScalarAsync(ct))!;
+                sourceDisturbed = _sourceStartedAt is { } known && known != startedAt;
+                _sourceStartedAt = startedAt;
+            }
             await using var command = new NpgsqlCommand(SqlResources.Get("Subscription/Sql/slot_positions.sql"), source);
             command.Parameters.AddWithValue("slots", _runs.Select(r => r.Slot).ToArray());
             await using var reader = await command.ExecuteReaderAsync(ct);
@@ -92,6 +104,9 @@ internal sealed partial class SubscriptionRunner
                 run.LagSeconds = null;
             }
         }
+        if (sourceDisturbed)
+            foreach (var run in _runs)
+                run.ErrorsAtStart = null;
 
         foreach (var run in _runs.Where(r => r.Subscribed && r.Phase != DatabasePhase.Failed))
         {
