@@ -60,6 +60,14 @@ internal sealed class TableBuilds
             }
         }
 
+        var parents = new HashSet<long>();
+        await using (var command = new NpgsqlCommand(SqlResources.Get("Copy/Sql/inheritance_parents.sql"), planner))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+                parents.Add(reader.GetInt64(0));
+        }
+
         var list = (await dump.ListAsync(target, database, ct)).Split('\n');
         var picked = new List<(RestoreListEntry Entry, long Table)>();
         foreach (var line in list)
@@ -84,8 +92,10 @@ internal sealed class TableBuilds
         foreach (var table in tables)
         {
             var entries = entriesByTable[table.Oid].ToList();
-            if (entries.Count > 0 || analyze)
-                byTable[table.Oid] = new TableBuild(table, entries, analyze);
+            // An inheritance parent is analyzed with the rest after all data: its children may not be copied yet.
+            var analyzeNow = analyze && !parents.Contains(table.Oid);
+            if (entries.Count > 0 || analyzeNow)
+                byTable[table.Oid] = new TableBuild(table, entries, analyzeNow);
         }
 
         var restFile = Path.Combine(workDirectory, "post-data.list");

@@ -66,6 +66,8 @@ public sealed class CopyTypesTests(ITestOutputHelper log)
         Assert.Contains("dogs=20", sourcePlacement, StringComparison.Ordinal);
         Assert.Equal(sourcePlacement, await ScalarAsync(target, placement));
         Assert.Equal(30, await target.ScalarAsync<long>("SELECT count(*) FROM ONLY animals", Db));
+        // The parent's inherited statistics sample its child too: it was analyzed once every child's rows were in.
+        Assert.Contains("dog", await ScalarAsync(target, "SELECT histogram_bounds::text FROM pg_stats WHERE tablename = 'animals' AND attname = 'name' AND inherited"), StringComparison.Ordinal);
 
         // Sequences, identity ones included, stand where the source left them.
         const string sequences = "SELECT string_agg(s, ', ' ORDER BY s) FROM (SELECT format('%I.%I', schemaname, sequencename) || '=' || coalesce(last_value::text, 'null') AS s FROM pg_sequences) x";
