@@ -72,7 +72,7 @@ internal sealed class CopyWorker
                 catch (Exception error) when (error is NpgsqlException or IOException)
                 {
                     throw new PgMoveException("copy.table_failed",
-                        $"database {_context.Database}, table {task}, phase data: {Describe(error)}",
+                        $"database {_context.Database}, table {task}, phase data: {ErrorText.Of(error)}",
                         "Fix the cause named above (disk space, a type or constraint the target lacks, the connection), then run pgmove again: this database is copied again from the start.",
                         error);
                 }
@@ -174,7 +174,7 @@ internal sealed class CopyWorker
             catch (NpgsqlException error)
             {
                 throw new PgMoveException("copy.build_failed",
-                    $"database {_context.Database}, table {build.Table.Name}, {type.ToLowerInvariant()} {name}, phase post-data: {Describe(error)}",
+                    $"database {_context.Database}, table {build.Table.Name}, {type.ToLowerInvariant()} {name}, phase post-data: {ErrorText.Of(error)}",
                     "Fix the cause named above on the target (disk space, a function or operator class the target lacks), then run pgmove again: this database is copied again from the start.",
                     error);
             }
@@ -221,8 +221,4 @@ internal sealed class CopyWorker
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(ct);
     }
-
-    private static string Describe(Exception error) => error is PostgresException pg
-        ? $"{pg.MessageText} ({pg.SqlState})"
-        : error.Message;
 }

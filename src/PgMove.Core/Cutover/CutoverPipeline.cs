@@ -125,7 +125,7 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
         var cause = error switch
         {
             PgMoveException known => known.Message,
-            PostgresException pg => $"{pg.MessageText} ({pg.SqlState})",
+            PostgresException => ErrorText.Of(error),
             { InnerException: { } inner } => $"{error.Message} ({inner.Message})",
             _ => error.Message,
         };

@@ -38,7 +38,7 @@ internal sealed class ReverseStreamSetup(IMigrationStore store, string migration
         {
             // A refusal of this cutover (the switch undoes what was made), not a failure of the migration, which syncs on.
             throw new PgMoveException("fallback.setup_failed",
-                $"The fallback's slots and publication could not be made on the target: {(error is PostgresException pg ? $"{pg.MessageText} ({pg.SqlState})" : error.Message)}. Nothing was switched.",
+                $"The fallback's slots and publication could not be made on the target: {ErrorText.Of(error)}. Nothing was switched.",
                 "Check the target (free replication slots, the connection), then run the cutover again; or cut over without --fallback.", error);
         }
         return true;

@@ -49,8 +49,8 @@ public sealed partial class MigrationRunner
                 run.Phase = DatabasePhase.Reconnecting;
                 run.LagBytes = null; // unknown while disconnected: never show a stale 0
                 run.LagSeconds = null;
-                run.LastError = $"connection lost ({Describe(error)}); retrying in {backoff.TotalSeconds:N0} s";
-                _logger.Retrying(run.Name, Describe(error), ++attempt, backoff.TotalSeconds);
+                run.LastError = $"connection lost ({ErrorText.Of(error)}); retrying in {backoff.TotalSeconds:N0} s";
+                _logger.Retrying(run.Name, ErrorText.Of(error), ++attempt, backoff.TotalSeconds);
                 // After a server restart every pooled session is dead: start from fresh ones.
                 NpgsqlConnection.ClearAllPools();
                 await Task.Delay(backoff, ct);
@@ -312,6 +312,4 @@ public sealed partial class MigrationRunner
         var arguments = frame.IndexOf('(', StringComparison.Ordinal);
         return arguments < 0 ? frame : frame[..arguments];
     }
-
-    private static string Describe(Exception error) => error is PostgresException pg ? $"{pg.MessageText} ({pg.SqlState})" : error.Message;
 }

@@ -232,7 +232,7 @@ public sealed partial class MigrationRunner
             }
             catch (Exception error) when (IsTransient(error) && attempt < 8 && !ct.IsCancellationRequested)
             {
-                _logger.StepRetrying(step.Method.Name.Replace("Async", "", StringComparison.Ordinal), Describe(error), attempt, backoff.TotalSeconds);
+                _logger.StepRetrying(step.Method.Name.Replace("Async", "", StringComparison.Ordinal), ErrorText.Of(error), attempt, backoff.TotalSeconds);
                 NpgsqlConnection.ClearAllPools();
                 await Task.Delay(backoff, ct);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));

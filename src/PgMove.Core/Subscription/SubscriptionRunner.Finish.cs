@@ -113,7 +113,7 @@ internal sealed partial class SubscriptionRunner
                     }
                     catch (Exception error) when (error is PgMoveException or NpgsqlException)
                     {
-                        return $"WARNING: database {run.Name}: subscription {run.Subscription} stays on the target, disabled: aiven_extras.pg_drop_subscription, which also drops the slot on the source, failed ({Redact(error is PostgresException pg ? pg.MessageText : error.Message)}). " +
+                        return $"WARNING: database {run.Name}: subscription {run.Subscription} stays on the target, disabled: aiven_extras.pg_drop_subscription, which also drops the slot on the source, failed ({Redact(ErrorText.Of(error))}). " +
                                $"When the source is back, run SELECT aiven_extras.pg_drop_subscription({Identifiers.Literal(run.Subscription)}); in database {run.Name} on the target.";
                     }
                 }

@@ -33,7 +33,7 @@ internal sealed partial class SubscriptionRunner
             {
                 // Every step is redone from what the servers hold: an existing subscription is kept, a half-made database is made again.
                 run.Phase = DatabasePhase.Reconnecting;
-                run.LastError = Redact($"connection lost ({(error is PostgresException pg ? pg.MessageText : error.Message)}); retrying in {backoff.TotalSeconds:N0} s");
+                run.LastError = Redact($"connection lost ({ErrorText.Of(error)}); retrying in {backoff.TotalSeconds:N0} s");
                 NpgsqlConnection.ClearAllPools();
                 try
                 {

@@ -99,7 +99,7 @@ internal sealed partial class SubscriptionRunner
         catch (Exception error) when (error is not OperationCanceledException)
         {
             // Never leave the store saying "running" for a runner that is gone.
-            return await FailAsync($"unexpected {error.GetType().Name}: {(error is PostgresException pg ? pg.MessageText : error.Message)}",
+            return await FailAsync($"unexpected {error.GetType().Name}: {ErrorText.Of(error)}",
                 "Check that both servers are up and reachable, then run pgmove start again to resume.");
         }
     }
