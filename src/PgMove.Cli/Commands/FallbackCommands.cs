@@ -91,13 +91,13 @@ internal static class FallbackCommands
         command.SetAction(async (parse, ct) =>
         {
             using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
-            var (migration, reverse, alreadyDone) = MigrationControl.FindFinish(store, parse.GetValue(id));
-            if (alreadyDone is not null)
+            var lookup = MigrationControl.FindFinish(store, parse.GetValue(id));
+            if (lookup.AlreadyDone is not null)
             {
-                Consoles.For(output).WriteLine(alreadyDone);
+                Consoles.For(output).WriteLine(lookup.AlreadyDone);
                 return ExitCodes.Success;
             }
-            var (finished, message) = MigrationControl.FinishOutcome(migration.Id, await MigrationControl.StopAsync(store, reverse.Id, ct));
+            var (finished, message) = await MigrationControl.FinishAsync(lookup, stream => MigrationControl.StopAsync(store, stream, ct));
             Consoles.For(output).WriteLine(message);
             return finished ? ExitCodes.Success : ExitCodes.Failure;
         });

@@ -18,6 +18,22 @@ public static class FallbackPair
             ? reverse
             : null;
 
+    /// <summary>
+    /// Every reverse stream of <paramref name="forward"/>, newest first: those made since it and before the next migration
+    /// between the same servers in its direction. There is more than one when a cutover with fallback is run again: an
+    /// earlier one whose undo failed (its switch rolled back) stays in error, its slots perhaps still on the new server.
+    /// </summary>
+    public static IReadOnlyList<MigrationRecord> ReversesOf(IMigrationStore store, MigrationRecord forward)
+    {
+        if (forward.Method == MigrationMethod.Fallback)
+            return [];
+        var all = store.All();
+        var next = all.Where(r => r.Method != MigrationMethod.Fallback && r.Source == forward.Source && r.Target == forward.Target && r.CreatedAt > forward.CreatedAt)
+            .Select(r => r.CreatedAt).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+        return all.Where(r => r.Method == MigrationMethod.Fallback && r.Source == forward.Target && r.Target == forward.Source && r.CreatedAt >= forward.CreatedAt && r.CreatedAt < next)
+            .OrderByDescending(r => r.CreatedAt).ToList();
+    }
+
     /// <summary>The migration whose cutover created <paramref name="reverse"/>, or null.</summary>
     public static MigrationRecord? ForwardOf(IMigrationStore store, MigrationRecord reverse) =>
         reverse.Method == MigrationMethod.Fallback && store.Latest(reverse.Target, reverse.Source) is { } forward && forward.Method != MigrationMethod.Fallback

@@ -47,8 +47,9 @@ public static partial class MigrationControl
 
     /// <summary>
     /// The way back a finish ends: <paramref name="id"/>'s reverse stream, running or failed (a failed one may still hold
-    /// its slots). When it has already ended (fallen back, finished, ended by a limit), <see cref="FallbackLookup.AlreadyDone"/>
-    /// says so and there is nothing to stop.
+    /// its slots), and its earlier reverse streams that failed (<see cref="FallbackLookup.Earlier"/>): only the latest is
+    /// the migration's fallback, but each one's slots stay on the new server until a finish drops them. When nothing is
+    /// left to end (fallen back, finished, ended by a limit), <see cref="FallbackLookup.AlreadyDone"/> says so.
     /// </summary>
     /// <exception cref="PgMoveException">fallback.none: the migration was not cut over with fallback.</exception>
     public static FallbackLookup FindFinish(IMigrationStore store, string? id)
@@ -57,13 +58,35 @@ public static partial class MigrationControl
         var reverse = FallbackPair.ReverseOf(store, migration)
             ?? throw new PgMoveException("fallback.none", $"Migration {migration.Id} was not cut over with fallback: there is nothing to finish.",
                 "The migration's status shows where it is (pgmove status, or GET /api/migrations/{id} of the service).");
-        return !reverse.IsActive && reverse.Status != MigrationStatus.Error
+        var earlier = FallbackPair.ReversesOf(store, migration).Where(r => r.Id != reverse.Id && MayHoldSlots(r)).ToList();
+        return !MayHoldSlots(reverse) && earlier.Count == 0
             ? new FallbackLookup(migration, reverse, $"The fallback of migration {migration.Id} was already {MigrationStore.Name(reverse.Status)} ({reverse.UpdatedAt:u}); nothing to finish.")
-            : new FallbackLookup(migration, reverse, null);
+            : new FallbackLookup(migration, reverse, null) { Earlier = earlier };
     }
 
-    /// <summary>What a finish's stop of the reverse stream (<paramref name="stopped"/>) means for <paramref name="migrationId"/>: true and why when finished.</summary>
-    public static (bool Finished, string Message) FinishOutcome(string migrationId, MigrationRecord stopped) => stopped.Status == MigrationStatus.Canceled
-        ? (true, $"The fallback of migration {migrationId} is finished: its slots and publication on the new server are dropped. {stopped.Result}")
-        : (false, $"The fallback of migration {migrationId} could not be finished: {stopped.Error} {stopped.Fix}");
+    /// <summary>
+    /// Ends what <see cref="FindFinish"/> found, each stream stopped by <paramref name="stop"/> (the caller's stop: the
+    /// live runner's, or one without a runner): the latest first, then the earlier ones, and those only once it has
+    /// ended (a stop drops the applied-position bookkeeping on the old server, which a stream still running there uses).
+    /// True and why when finished; false and the first failure otherwise (a retry reaches what is left).
+    /// </summary>
+    public static async Task<(bool Finished, string Message)> FinishAsync(FallbackLookup lookup, Func<string, Task<MigrationRecord>> stop)
+    {
+        var migrationId = lookup.Migration.Id;
+        var streams = (MayHoldSlots(lookup.Reverse) ? [lookup.Reverse] : Array.Empty<MigrationRecord>()).Concat(lookup.Earlier);
+        string? result = null;
+        foreach (var stream in streams)
+        {
+            var stopped = await stop(stream.Id);
+            if (stopped.Status != MigrationStatus.Canceled)
+                return (false, $"The fallback of migration {migrationId} could not be finished: {stopped.Error} {stopped.Fix}");
+            result ??= stopped.Result;
+        }
+        var earlier = lookup.Earlier.Count == 0 ? ""
+            : $" The slots and publication of {(lookup.Earlier.Count == 1 ? "an earlier fallback" : "earlier fallbacks")} left in error ({string.Join(", ", lookup.Earlier.Select(r => r.Id))}) are dropped too.";
+        return (true, $"The fallback of migration {migrationId} is finished: its slots and publication on the new server are dropped. {result}{earlier}");
+    }
+
+    /// <summary>A reverse stream that may still have slots and a publication on the new server: running, or failed (an undo or a stop that could not drop them).</summary>
+    private static bool MayHoldSlots(MigrationRecord reverse) => reverse.IsActive || reverse.Status == MigrationStatus.Error;
 }

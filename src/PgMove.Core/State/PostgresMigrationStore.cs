@@ -192,11 +192,26 @@ public sealed class PostgresMigrationStore : IMigrationStore
     public MigrationRecord? ClaimNext(IReadOnlyCollection<string> targets)
     {
         using var connection = Connect();
-        using var command = new NpgsqlCommand(Sql("store_claim_next"), connection);
-        command.Parameters.AddWithValue("targets", targets.ToArray());
-        command.Parameters.AddWithValue("node", _options.NodeId);
-        command.Parameters.AddWithValue("lease", _options.Lease);
-        return Wrap(() => command.ExecuteScalar(), "lease a free migration") is string id ? Get(id) : null;
+        var id = Wrap(() =>
+        {
+            // Read committed whatever the database's default: the claim must see the lease the previous claimer
+            // committed while this one waited for the lock (store_claim_next.sql says why).
+            using var transaction = connection.BeginTransaction(System.Data.IsolationLevel.ReadCommitted);
+            using var command = new NpgsqlCommand(Sql("store_claim_next"), connection, transaction);
+            command.Parameters.AddWithValue("targets", targets.ToArray());
+            command.Parameters.AddWithValue("node", _options.NodeId);
+            command.Parameters.AddWithValue("lease", _options.Lease);
+            string? claimed = null;
+            using (var reader = command.ExecuteReader())
+            {
+                reader.NextResult(); // past the lock's result
+                if (reader.Read())
+                    claimed = reader.GetString(0);
+            }
+            transaction.Commit();
+            return claimed;
+        }, "lease a free migration");
+        return id is null ? null : Get(id);
     }
 
     /// <summary>Releases this node's lease on <paramref name="id"/>, if it still holds it.</summary>

@@ -110,7 +110,7 @@ internal static class PgMoveEndpoints
         return Answer(record.Id, settings, stores, null, StatusCodes.Status202Accepted);
     }
 
-    /// <summary>Ends the way back as pgmove finish does (<see cref="MigrationControl.FindFinish"/>): its stream stopped, wherever it runs.</summary>
+    /// <summary>Ends the way back as pgmove finish does (<see cref="MigrationControl.FindFinish"/>): its streams stopped, wherever they run.</summary>
     private static async Task<IResult> FinishAsync([FromRoute(Name = "migration_id")] string migrationId, HttpContext context,
         ServiceSettings settings, StoreAccess stores, MigrationHost host)
     {
@@ -119,16 +119,16 @@ internal static class PgMoveEndpoints
         var lookup = Lookup(stores, record, MigrationControl.FindFinish);
         if (lookup.AlreadyDone is not null)
             return Answer(record.Id, settings, stores, lookup.AlreadyDone);
-        MigrationRecord stopped;
+        bool finished;
+        string message;
         try
         {
-            stopped = await host.StopMigrationAsync(lookup.Reverse.Id, context.RequestAborted);
+            (finished, message) = await MigrationControl.FinishAsync(lookup, stream => host.StopMigrationAsync(stream, context.RequestAborted));
         }
         catch (PgMoveException error)
         {
             throw ApiProblem.Conflict($"{error.Message} {error.Fix}");
         }
-        var (finished, message) = MigrationControl.FinishOutcome(record.Id, stopped);
         return finished ? Answer(record.Id, settings, stores, message) : throw ApiProblem.Conflict(message);
     }
 

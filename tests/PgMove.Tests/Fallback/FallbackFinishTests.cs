@@ -10,7 +10,8 @@ namespace PgMove.Tests.Fallback;
 /// <summary>
 /// The edges of a fallback on real servers (15 → 17): a target that cannot carry one refuses the cutover before anything
 /// is switched; DDL on the new server (a column added between rows, a table created) reaches the old one; a fallback still
-/// runs after six days (its limit is seven); <c>pgmove finish</c> leaves nothing on the new server, its DDL capture included.
+/// runs after six days (its limit is seven); <c>pgmove finish</c> leaves nothing on the new server, its DDL capture included,
+/// nor the slot of an earlier stream back left in error by a failed undo.
 /// </summary>
 public sealed class FallbackFinishTests
 {
@@ -44,6 +45,7 @@ public sealed class FallbackFinishTests
         // The migration goes on after the restart (its apply session reconnects once there is something to apply).
         await scenario.Source.ExecuteAsync("INSERT INTO t VALUES (102, 102)", "app");
         await FallbackTests.WaitForAsync(async () => await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM t", "app") == 101);
+        clock.Advance(TimeSpan.FromSeconds(2)); // the stream back is made after the migration: room for an earlier one between them (below)
         (exit, output) = await Cutover(scenario);
 
         Assert.True(exit == 0, output);
@@ -72,13 +74,18 @@ public sealed class FallbackFinishTests
         var advanced = DateTimeOffset.UtcNow.AddSeconds(2.2);
         Assert.Equal(MigrationStatus.Syncing, (await FallbackTests.WaitForRecordAsync(scenario, store => store.Get(reverse.Id), r => r.RunnerHeartbeat > advanced)).Status);
 
+        // An earlier stream back of this migration, left in error by an undo that could not drop its slot and publication
+        // (that cutover rolled back, then run again): the newer stream is the fallback now, and finish ends both.
+        var failed = await FallbackTests.AddFailedEarlierStreamAsync(scenario, forwardId, reverse);
         (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "finish", "--state", scenario.StatePath);
 
         Assert.True(exit == 0, output);
         Assert.Contains("is finished", output, StringComparison.Ordinal);
+        Assert.Contains($"left in error ({failed.Id}) are dropped too", output, StringComparison.Ordinal);
         var ended = await run.WaitAsync(Timeout);
         Assert.Equal(reverse.Id, ended.Id);
         Assert.Equal(MigrationStatus.Canceled, ended.Status);
+        Assert.Equal(MigrationStatus.Canceled, FallbackTests.Record(scenario, failed.Id).Status);
         await SourceHygiene.AssertCleanAsync(scenario.Target);
         await SourceHygiene.AssertCleanAsync(scenario.Source);
         Assert.Equal(0, await scenario.Source.ScalarAsync<int>("SELECT count(*)::int FROM pg_namespace WHERE nspname = '_pgmove'", "app"));

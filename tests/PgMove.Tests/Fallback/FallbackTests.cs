@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using PgMove.Core.Fallback;
 using PgMove.Core.Migrations;
+using PgMove.Core.Replication;
 using PgMove.Core.State;
 using PgMove.Tests.Cutover;
 using PgMove.Tests.Infrastructure;
@@ -109,6 +110,40 @@ public sealed partial class FallbackTests
     {
         using var store = MigrationStore.Open(scenario.StatePath);
         return store.Get(id)!;
+    }
+
+    /// <summary>
+    /// A stream back as a failed undo leaves it (<see cref="ReverseStreamSetup.UndoAsync"/>): in error, its slot and
+    /// publication still on the new server, made between the migration and <paramref name="newer"/>.
+    /// </summary>
+    internal static async Task<MigrationRecord> AddFailedEarlierStreamAsync(Migrations.RelayScenario scenario, string forwardId, MigrationRecord newer)
+    {
+        using var store = MigrationStore.Open(scenario.StatePath);
+        var forward = store.Get(forwardId)!;
+        Assert.True(newer.CreatedAt > forward.CreatedAt, $"{newer.CreatedAt:o} after {forward.CreatedAt:o}");
+        var id = Guid.NewGuid().ToString();
+        var oid = await scenario.Target.ScalarAsync<long>("SELECT oid::bigint FROM pg_database WHERE datname = 'app'");
+        var at = forward.CreatedAt + (newer.CreatedAt - forward.CreatedAt) / 2;
+        var failed = new MigrationRecord
+        {
+            Id = id,
+            Method = MigrationMethod.Fallback,
+            Status = MigrationStatus.Error,
+            CreatedAt = at,
+            UpdatedAt = at,
+            Source = newer.Source,
+            Target = newer.Target,
+            IgnoreDatabases = newer.IgnoreDatabases,
+            Databases = [new DatabaseRecord { Name = "app", CopyDone = true, Slot = ReplicationNames.Slot(id, oid), Publication = ReplicationNames.Publication(id) }],
+            Error = "the switch was rolled back; The fallback's slot and publication in database app on the target may remain.",
+            Fix = "Run pgmove finish once the target is reachable: it drops them.",
+        };
+        var (newServer, oldServer) = store.ReadSecrets(newer.Id);
+        store.Create(failed, newServer, oldServer);
+        store.Update(failed);
+        await StreamStart.CreateAsync(newServer, "target", "app", failed.Databases[0].Slot!, failed.Databases[0].Publication!, CancellationToken.None);
+        Assert.Contains(failed.Databases[0].Slot!, await scenario.Target.ColumnAsync("SELECT slot_name FROM pg_replication_slots"));
+        return failed;
     }
 
     /// <summary>Polls the record <paramref name="find"/> picks until it satisfies <paramref name="condition"/>.</summary>

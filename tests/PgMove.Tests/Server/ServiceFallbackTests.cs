@@ -11,8 +11,9 @@ namespace PgMove.Tests.Server;
 /// <summary>
 /// The service's way back after a cutover with fallback (POST /api/migrations/{id}/fallback and /finish) on real servers
 /// (15 → 17) and a real PgBouncer: the applications go to the new server and back through the cluster's PgBouncer without
-/// a failed or lost transaction; a retry is an answer; a request with nothing to act on, or a cutover body that is not
-/// one (a command among them), is refused with the reason before anything is asked.
+/// a failed or lost transaction; a retry is an answer; a finish also ends a stream back left in error by a failed undo; a
+/// request with nothing to act on, or a cutover body that is not one (a command among them), is refused with the reason
+/// before anything is asked.
 /// </summary>
 public sealed partial class ServiceFallbackTests
 {
@@ -135,12 +136,16 @@ public sealed partial class ServiceFallbackTests
         var second = await service.WaitForAsync(path, m => Status(m) is "done" or "error" && m.GetProperty("fallback").GetProperty("migration_id").GetString() != firstReverse
             && m.GetProperty("fallback").GetProperty("status").GetString() is "syncing" or "error" or "canceled", Timeout);
         Assert.True(Status(second) == "done" && second.GetProperty("fallback").GetProperty("active").GetBoolean(), second.ToString());
+        // And a stream back left in error by a failed undo, its slot still on the 17: the finish ends it too.
+        var failed = await Fallback.FallbackTests.AddFailedEarlierStreamAsync(scenario, id,
+            Fallback.FallbackTests.Record(scenario, second.GetProperty("fallback").GetProperty("migration_id").GetString()!));
         using (var finish = await service.Client.PostAsync($"{path}/finish", null))
         {
             var text = await finish.Content.ReadAsStringAsync();
             Assert.True(finish.StatusCode == HttpStatusCode.OK, text);
             var finished = JsonDocument.Parse(text).RootElement;
             Assert.Contains("is finished", finished.GetProperty("note").GetString(), StringComparison.Ordinal);
+            Assert.Contains($"({failed.Id}) are dropped too", finished.GetProperty("note").GetString(), StringComparison.Ordinal);
             Assert.Equal("canceled", finished.GetProperty("fallback").GetProperty("status").GetString());
             Assert.False(finished.GetProperty("fallback").GetProperty("active").GetBoolean());
         }

@@ -250,6 +250,39 @@ public sealed class MigrationStoreContractTests(StoreCluster storeCluster) : ICl
     }
 
     [SkippableFact]
+    public async Task ClaimNext_TwoNodesRacingForBothRecordsOfAPair_NeverBothClaimed()
+    {
+        var cluster = await storeCluster.GetAsync();
+        var schema = "s_" + Guid.NewGuid().ToString("N")[..12];
+        using var a = await storeCluster.OpenAsync(schema, "node-a");
+        using var b = await storeCluster.OpenAsync(schema, "node-b");
+        // A migration and its fallback stream, both syncing and free: each one alone is claimable by a node of the cluster.
+        var forward = NewRecord("postgres://admin@a:5432/postgres?sslmode=require", DateTimeOffset.UtcNow.AddMinutes(-1));
+        var reverse = NewRecord(forward.Target, DateTimeOffset.UtcNow) with { Method = MigrationMethod.Fallback, Target = forward.Source, IgnoreDatabases = [] };
+        a.Create(forward, Spec("a"), Spec("t"));
+        a.Create(reverse, Spec("t"), Spec("a"));
+        string[] targets = [forward.Target];
+        var claimers = new[] { a, b, a, b };
+
+        for (var round = 0; round < 50; round++)
+        {
+            await cluster.ExecuteAsync($"UPDATE \"{schema}\".migrations SET status = 'syncing', lease_owner = NULL, lease_until = NULL");
+            // Both nodes ask at the same instant (threads of their own, released together), twice each.
+            using var start = new Barrier(claimers.Length);
+            var claims = await Task.WhenAll(claimers.Select(store => Task.Factory.StartNew(() =>
+            {
+                start.SignalAndWait();
+                return store.ClaimNext(targets)?.Id;
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
+
+            var leased = await cluster.ColumnAsync($"SELECT id FROM \"{schema}\".migrations WHERE lease_owner IS NOT NULL");
+            Assert.True(leased.Count == 1, $"round {round}: both records of the pair leased at once ({string.Join(", ", leased)})");
+            // The one claimed is the older, the migration; the stream waits until the migration's run lets it go.
+            Assert.Equal([forward.Id], claims.Where(id => id is not null));
+        }
+    }
+
+    [SkippableFact]
     public async Task Open_ManyNodesCreatingTheSchemaAtOnce_AllSucceed()
     {
         var cluster = await storeCluster.GetAsync();
