@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using NpgsqlTypes;
 using PgMove.Core.Catalog;
 using PgMove.Core.Connections;
 using PgMove.Core.Errors;
@@ -155,12 +156,25 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
         foreach (var database in method.Databases)
         {
             await using var source = await PgConnector.OpenAsync(options.Source.WithDatabase(database.Name), "source", ct, tune: WritableSession.Tune);
-            var tables = await PendingWrites.FirstAsync(source, database, ct);
+            var tables = await PendingWrites.FirstAsync(source, database, await AppliedUpToAsync(database.Name, ct), ct);
             slotsLeft |= tables is not null;
             if (tables is { Count: > 0 })
                 return ($"database {database.Name}: {string.Join(", ", tables)}", true);
         }
         return (null, slotsLeft);
+    }
+
+    /// <summary>The target's own record of what it applied; null when it cannot be read (the slot's position alone then decides).</summary>
+    private async Task<NpgsqlLogSequenceNumber?> AppliedUpToAsync(string database, CancellationToken ct)
+    {
+        try
+        {
+            return await method.AppliedUpToAsync(database, ct);
+        }
+        catch (Exception error) when (error is PgMoveException or NpgsqlException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Sequences (new ones created), large objects, and (<paramref name="roles"/>) roles created or changed on the source while streaming.</summary>

@@ -1,3 +1,5 @@
+using NpgsqlTypes;
+
 namespace PgMove.Core.Cutover;
 
 /// <summary>
@@ -14,6 +16,13 @@ internal interface ICutoverMethod
     /// subscriptions are disabled), so that the slots can be peeked for changes after the cutover's marks.
     /// </summary>
     Task HoldAsync(CancellationToken ct);
+
+    /// <summary>
+    /// How far the target has applied this database's changes, by its own record (relay: the applied position kept with
+    /// each group; subscription: the replication origin); null when it does not say. The slot's confirmed position may
+    /// be behind it: the last acknowledgement can be lost when the stream stops.
+    /// </summary>
+    Task<NpgsqlLogSequenceNumber?> AppliedUpToAsync(string database, CancellationToken ct);
 
     /// <summary>Undoes <see cref="HoldAsync"/> when the cutover is refused: the migration goes on syncing.</summary>
     Task ReleaseHoldAsync(CancellationToken ct);

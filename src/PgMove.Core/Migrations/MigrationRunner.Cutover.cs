@@ -1,6 +1,9 @@
+using NpgsqlTypes;
+using PgMove.Core.Connections;
 using PgMove.Core.Cutover;
 using PgMove.Core.Errors;
 using PgMove.Core.Logging;
+using PgMove.Core.Replication;
 using PgMove.Core.State;
 
 namespace PgMove.Core.Migrations;
@@ -36,6 +39,13 @@ public sealed partial class MigrationRunner : ICutoverMethod
     Task ICutoverMethod.HoldAsync(CancellationToken ct) => Task.CompletedTask;
 
     Task ICutoverMethod.ReleaseHoldAsync(CancellationToken ct) => Task.CompletedTask;
+
+    async Task<NpgsqlLogSequenceNumber?> ICutoverMethod.AppliedUpToAsync(string database, CancellationToken ct)
+    {
+        var run = _runs.First(r => r.Name == database);
+        await using var target = await PgConnector.OpenAsync(_options.Target.WithDatabase(database), "target", ct);
+        return await AppliedPosition.ReadAsync(target, run.Slot, ct);
+    }
 
     async Task<string> ICutoverMethod.DropReplicationAsync(CancellationToken ct)
     {

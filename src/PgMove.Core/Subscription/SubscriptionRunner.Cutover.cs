@@ -1,3 +1,4 @@
+using NpgsqlTypes;
 using PgMove.Core.Cutover;
 using PgMove.Core.Migrations;
 
@@ -39,6 +40,13 @@ internal sealed partial class SubscriptionRunner : ICutoverMethod
             if (await _subscriptions.ExistsAsync(target, run.Subscription, ct))
                 await _subscriptions.DisableAsync(target, run.Subscription, ct);
         }
+    }
+
+    async Task<NpgsqlLogSequenceNumber?> ICutoverMethod.AppliedUpToAsync(string database, CancellationToken ct)
+    {
+        var run = _runs.First(r => r.Name == database);
+        await using var target = await OpenTargetAsync(run.Name, ct);
+        return await OriginProgressAsync(run, target, ct);
     }
 
     async Task ICutoverMethod.ReleaseHoldAsync(CancellationToken ct)
