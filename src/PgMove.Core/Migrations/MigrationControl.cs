@@ -79,11 +79,20 @@ public static partial class MigrationControl
         if (IsCutoverFinishing(record.Request) && HasLiveRunner(record))
             throw new PgMoveException("migration.cutover_finishing", $"Migration {record.Id} is finishing its cutover; it can no longer be stopped.",
                 "Wait for it to end (pgmove status), then pgmove unfreeze if the source must be writable again.");
+        // Moving the applications, the runner reads no request until the switch has ended one way or the other.
+        if (record.SwitchStep is { } step && step != nameof(SwitchStep.Done) && HasLiveRunner(record))
+            throw new PgMoveException("migration.switching", $"Migration {record.Id} is moving the applications (switch step {step}); a stop now would not be seen.",
+                "Wait for the cutover to end or be refused (pgmove status), then run pgmove stop again if it is still wanted.");
         // Claiming first: with a shared store another node may be taking the migration over at this instant.
         if (HasLiveRunner(record) || !store.TryClaim(record))
         {
             store.SetRequest(record.Id, "stop");
-            return await WaitAsync(store, record.Id, ct);
+            var stopped = await WaitAsync(store, record.Id, ct);
+            // A cutover under way when the stop came went on (past its marks, the runner no longer reads requests).
+            if (stopped.Status == MigrationStatus.Done)
+                throw new PgMoveException("migration.cut_over_meanwhile", $"Migration {record.Id} finished its cutover before the stop took effect: it is done, and nothing was stopped.",
+                    "The target is the new primary now. pgmove finish ends a way back (cutover --fallback); pgmove unfreeze makes the source writable if it must be.");
+            return stopped;
         }
         return await MigrationRunner.StopWithoutRunnerAsync(store, record, ct);
     }

@@ -75,7 +75,15 @@ internal static class DigitalOceanEndpoints
             throw ApiProblem.Conflict($"Migration {record.Id} is done (cut over); there is nothing to stop.");
         if (record.Status != MigrationStatus.Canceled)
         {
-            var stopped = await host.StopMigrationAsync(record.Id, context.RequestAborted);
+            MigrationRecord stopped;
+            try
+            {
+                stopped = await host.StopMigrationAsync(record.Id, context.RequestAborted);
+            }
+            catch (PgMoveException error) when (error.Code is "migration.switching" or "migration.cutover_finishing" or "migration.cut_over_meanwhile")
+            {
+                throw ApiProblem.Conflict($"{error.Message} {error.Fix}");
+            }
             if (stopped.Status != MigrationStatus.Canceled)
                 throw ApiProblem.Conflict($"Migration {record.Id} could not be stopped; it is {Core.State.MigrationStore.Name(stopped.Status)}: {stopped.Error ?? stopped.Result}");
         }

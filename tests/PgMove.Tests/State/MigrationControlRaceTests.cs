@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PgMove.Core.Connections;
+using PgMove.Core.Errors;
 using PgMove.Core.Migrations;
 using PgMove.Core.State;
 
@@ -21,23 +22,7 @@ public sealed class MigrationControlRaceTests : IDisposable
         try
         {
             using var store = new FinishAfterRead(MigrationStore.Open(Path.Combine(_directory, "state.db")), runner);
-            var now = DateTimeOffset.UtcNow;
-            var record = new MigrationRecord
-            {
-                Id = Guid.NewGuid().ToString(),
-                Method = MigrationMethod.Relay,
-                Status = MigrationStatus.Syncing,
-                CreatedAt = now,
-                UpdatedAt = now,
-                Source = "postgres://postgres@source:5432/postgres?sslmode=disable",
-                Target = "postgres://postgres@target:5432/postgres?sslmode=disable",
-                RunnerPid = runner.Id,
-                RunnerHeartbeat = now,
-                IgnoreDatabases = [],
-            };
-            var spec = new ConnectionSpec { Host = "x", Database = "postgres", Username = "postgres" };
-            store.Create(record, spec, spec);
-            store.Update(record);
+            var record = Syncing(store, runner);
 
             var finished = await MigrationControl.RequestCutoverAsync(store, record.Id, freeze: false, CancellationToken.None);
 
@@ -49,6 +34,77 @@ public sealed class MigrationControlRaceTests : IDisposable
             if (!runner.HasExited)
                 runner.Kill();
         }
+    }
+
+    /// <summary>
+    /// A stop asked while a cutover was past the point where the runner reads requests: the cutover went on and the
+    /// migration is done. The stop says so and fails; it did not happen (it used to return the record, exit 0).
+    /// </summary>
+    [Fact]
+    public async Task Stop_CutoverFinishesBeforeTheStopIsSeen_SaysNothingWasStopped()
+    {
+        using var runner = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        try
+        {
+            using var store = new FinishAfterRead(MigrationStore.Open(Path.Combine(_directory, "state.db")), runner);
+            var record = Syncing(store, runner);
+
+            var error = await Assert.ThrowsAsync<PgMoveException>(() => MigrationControl.StopAsync(store, record.Id, CancellationToken.None));
+
+            Assert.Equal("migration.cut_over_meanwhile", error.Code);
+            Assert.Contains("nothing was stopped", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!runner.HasExited)
+                runner.Kill();
+        }
+    }
+
+    /// <summary>While its switch moves the applications the runner reads no request: a stop is refused up front, naming the step.</summary>
+    [Fact]
+    public async Task Stop_WhileTheApplicationsMove_RefusedAndNothingAsked()
+    {
+        using var runner = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        try
+        {
+            using var store = MigrationStore.Open(Path.Combine(_directory, "state.db"));
+            var record = Syncing(store, runner);
+            store.SetSwitchStep(record.Id, "Pausing");
+
+            var error = await Assert.ThrowsAsync<PgMoveException>(() => MigrationControl.StopAsync(store, record.Id, CancellationToken.None));
+
+            Assert.Equal("migration.switching", error.Code);
+            Assert.Contains("Pausing", error.Message, StringComparison.Ordinal);
+            Assert.Null(store.Get(record.Id)!.Request);
+        }
+        finally
+        {
+            runner.Kill();
+        }
+    }
+
+    /// <summary>A syncing relay migration whose runner is <paramref name="runner"/>, alive.</summary>
+    private static MigrationRecord Syncing(IMigrationStore store, Process runner)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var record = new MigrationRecord
+        {
+            Id = Guid.NewGuid().ToString(),
+            Method = MigrationMethod.Relay,
+            Status = MigrationStatus.Syncing,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Source = "postgres://postgres@source:5432/postgres?sslmode=disable",
+            Target = "postgres://postgres@target:5432/postgres?sslmode=disable",
+            RunnerPid = runner.Id,
+            RunnerHeartbeat = now,
+            IgnoreDatabases = [],
+        };
+        var spec = new ConnectionSpec { Host = "x", Database = "postgres", Username = "postgres" };
+        store.Create(record, spec, spec);
+        store.Update(record);
+        return record;
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
