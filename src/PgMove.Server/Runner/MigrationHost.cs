@@ -273,6 +273,13 @@ public sealed class MigrationHost(ServiceSettings settings, StoreAccess stores, 
             store.Dispose();
             throw;
         }
+        // A migration handed over to its stream back (cut over with fallback, or a fallback under way) may find that
+        // stream already run here: resumed first at a restart (the newest record comes first). One run of it only.
+        if (RunOf(runner.Id) is { } running || _runs.TryGetValue(runner.Id, out running) && !running.Task.IsCompleted)
+        {
+            store.Dispose();
+            return running.Runner.Snapshot;
+        }
         var detach = new CancellationTokenSource();
         var started = new TaskCompletionSource();
         var task = Task.Run(async () =>
