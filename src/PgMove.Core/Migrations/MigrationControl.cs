@@ -94,6 +94,16 @@ public static partial class MigrationControl
                     "The target is the new primary now. pgmove finish ends a way back (cutover --fallback); pgmove unfreeze makes the source writable if it must be.");
             return stopped;
         }
+        // A switch left half-way by a dead process ends first, as a start would end it: the applications on one server.
+        if (record.SwitchStep is { } halfway && halfway != nameof(SwitchStep.Done))
+        {
+            var (source, target) = store.ReadSecrets(record.Id);
+            await Cutover.CutoverSwitch.RecoverAsync(store, record.Id, new MigrationOptions { Source = source, Target = target }, ct);
+            record = store.Get(record.Id)!;
+            if (record.SwitchStep == nameof(SwitchStep.Done))
+                throw new PgMoveException("migration.switched", $"Migration {record.Id} had moved the applications to the target when its process died; the switch was completed there, so the migration was not stopped.",
+                    "Run pgmove cutover: it finishes the cutover (sequences, verification, the slots dropped) without moving the applications again.");
+        }
         return await MigrationRunner.StopWithoutRunnerAsync(store, record, ct);
     }
 

@@ -152,6 +152,45 @@ public sealed partial class SwitchCutoverTests
         await SourceHygiene.AssertCleanAsync(scenario.Source);
     }
 
+    /// <summary>
+    /// pgmove killed while the applications wait (the target cannot catch up: a lock held on it), then pgmove stop with
+    /// no process left: the stop ends the switch first, as a start would (PgBouncer resumed on the source, the source
+    /// writable), then stops. It used to drop the slots and leave PgBouncer paused and the source frozen.
+    /// </summary>
+    [SkippableFact]
+    public async Task Stop_AfterPgmoveKilledWhileTheApplicationsWait_SwitchRolledBackThenStopped()
+    {
+        await using var setup = await Setup.StartAsync("relay", runner: false);
+        var scenario = setup.Scenario;
+        await using var start = PgMoveProcess.Start(scenario.CliEnvironment(), "start", "--state", scenario.StatePath, "--ignore-db", "postgres");
+        await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout);
+        var holder = await scenario.Target.OpenAsync("app");
+        await using (var hold = new NpgsqlCommand("BEGIN; LOCK TABLE pgbench_history IN ACCESS EXCLUSIVE MODE", holder))
+            await hold.ExecuteNonQueryAsync();
+        await scenario.Source.ExecuteAsync("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 1, now())", "app");
+
+        var cutover = setup.CutoverAsync("--catch-up-timeout", "600");
+        await scenario.WaitForAsync(r => r.SwitchStep == "Freezing", Timeout);
+        await start.KillAsync();
+        var (cutoverExit, cutoverOutput) = await cutover;
+        Assert.True(cutoverExit != 0, cutoverOutput);
+        await holder.DisposeAsync();
+
+        var (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "stop", "--state", scenario.StatePath);
+
+        Assert.True(exit == 0, output);
+        var stopped = scenario.Latest();
+        Assert.True(stopped.Status == MigrationStatus.Canceled && stopped.SwitchStep is null, RelayScenario.Describe(stopped));
+        var admin = await PgBouncerAdmin.ConnectAsync(setup.Bouncer.AdminSpec, CancellationToken.None);
+        var entry = Assert.Single(await admin.DatabasesAsync(CancellationToken.None), d => d.Name == "app");
+        Assert.False(entry.Paused);
+        Assert.Equal(scenario.Source.Port, entry.Port);
+        Assert.Equal(0, await scenario.Source.ScalarAsync<int>("SELECT count(*)::int FROM pg_db_role_setting WHERE 'default_transaction_read_only=on' = ANY (setconfig)"));
+        // The applications write to the source again, through PgBouncer.
+        Assert.Equal(2L, await setup.Bouncer.ScalarAsync<long>("app", "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 2, 1, now()) RETURNING 2::bigint"));
+        await SourceHygiene.AssertCleanAsync(scenario.Source);
+    }
+
     [SkippableFact]
     public async Task Cutover_TargetLostBeforeThenAfterTheResume_RolledBackThenNamesTheStepThenARerunFinishes()
     {
