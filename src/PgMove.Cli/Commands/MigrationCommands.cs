@@ -104,7 +104,8 @@ internal static class MigrationCommands
                 MigrationView.WriteJson(record, output, fallback);
             else
                 Consoles.For(output).Write(MigrationView.Render(record, describeRunner: true, fallback));
-            return record.Status == MigrationStatus.Error ? ExitCodes.Failure : ExitCodes.Success;
+            // A stream back in error (its slots perhaps still on the new server) fails the status as a migration in error does.
+            return record.Status == MigrationStatus.Error || fallback?.Status == MigrationStore.Name(MigrationStatus.Error) ? ExitCodes.Failure : ExitCodes.Success;
         });
         return command;
     }
@@ -122,7 +123,8 @@ internal static class MigrationCommands
             if (before.Status == MigrationStatus.Done && Core.Fallback.FallbackPair.ReverseOf(store, before) is { } reverse && (reverse.IsActive || reverse.Status == MigrationStatus.Error))
             {
                 var finished = await MigrationControl.StopAsync(store, reverse.Id, ct);
-                Consoles.For(output).WriteLine($"Migration {before.Id} was cut over with --fallback: its fallback is {MigrationStore.Name(finished.Status)}. {finished.Error ?? finished.Result}");
+                Consoles.For(output).WriteLine($"Migration {before.Id} was cut over with --fallback: its fallback is {MigrationStore.Name(finished.Status)}. "
+                    + (finished.Error is { } stopError ? $"{stopError} fix: {finished.Fix}" : finished.Result));
                 return finished.Status == MigrationStatus.Canceled ? ExitCodes.Success : ExitCodes.Failure;
             }
             var record = await MigrationControl.StopAsync(store, before.Id, ct);
@@ -177,6 +179,10 @@ internal static class MigrationCommands
                     Source = source, Target = target, IgnoreDatabases = found.IgnoreDatabases, LoggerFactory = logging.Factory, EndAfterCutover = true,
                 }, ct);
                 var exit = await RunAsync(runner, output, json: false, ct);
+                // This run ends with the cutover: a stream back it made is left to pgmove start, which nothing runs yet.
+                if (Core.Fallback.FallbackState.Of(store, store.Get(found.Id)!) is { Active: true, RunnerAlive: false })
+                    Consoles.For(output).WriteLine("The fallback's stream back is not running yet: no pgmove process runs it, so the source does not follow the target. "
+                        + "Run pgmove start as the migration was started (its --source, --target and --state) to run it; pgmove status shows whether it runs.");
                 return exit == ExitCodes.Success && runner.Snapshot.Status != MigrationStatus.Done && !ct.IsCancellationRequested ? ExitCodes.Failure : exit;
             }
             Consoles.For(output).Write(MigrationView.Render(record));

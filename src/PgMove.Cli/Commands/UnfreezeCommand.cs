@@ -1,5 +1,7 @@
 using System.CommandLine;
 using PgMove.Core.Cutover;
+using PgMove.Core.Errors;
+using PgMove.Core.Fallback;
 using PgMove.Core.Migrations;
 using PgMove.Core.State;
 
@@ -24,6 +26,12 @@ internal static class UnfreezeCommand
         {
             using var store = MigrationStore.Open(parse.GetValue(state) ?? StatePaths.Default());
             var record = MigrationControl.Find(store, parse.GetValue(id));
+            // The old server follows the new one: a write the applications made there would conflict with the stream back,
+            // or be lost at a fallback, which takes the new server's data. Ending the way back is what makes it free.
+            if (FallbackPair.ReverseOf(store, record) is { IsActive: true } reverse)
+                throw new PgMoveException("unfreeze.fallback_active",
+                    $"Migration {record.Id} keeps a way back: its source follows the target (fallback {reverse.Id}), so it stays read-only for all but PgMove; nothing was changed.",
+                    "Run pgmove finish first to end the way back (or pgmove fallback to move the applications back), then pgmove unfreeze.");
             var (source, _) = store.ReadSecrets(record.Id);
             var databases = record.Databases.Select(d => d.Name).ToList();
             var changed = await SourceFreeze.UnfreezeAsync(source, databases, ct);

@@ -48,12 +48,26 @@ internal static class MigrationView
             record.Source, record.Target, record.IgnoreDatabases, record.Error, record.Fix, record.Result, Runner(record), Shown(record), record.Warnings, ApplicationsState.Of(record),
             fallback), Json.MigrationJson));
 
-    /// <summary>One sentence on the way back: whether the source still follows the target, how far behind, and what ended it.</summary>
-    public static string DescribeFallback(FallbackState fallback) => fallback.Active
-        ? $"Fallback active since {fallback.Since:u}: the source follows the target (lag {(fallback.LagBytes is { } lag ? $"{lag / 1024.0:N0} kB" : "unknown")}, "
-          + $"WAL retained on the target {(fallback.RetainedWalBytes is { } wal ? $"{wal / 1048576.0:N1} MB" : "unknown")}){(fallback.Error is { } error ? $"; {error}" : "")}. "
-          + "pgmove fallback moves the applications back; pgmove finish ends it."
-        : $"Fallback {fallback.Status}: {fallback.Error ?? fallback.Result}";
+    /// <summary>
+    /// One sentence on the way back: whether the source follows the target (a stream back that no process runs, or whose
+    /// databases stopped, does not), how far behind, and what ended it.
+    /// </summary>
+    public static string DescribeFallback(FallbackState fallback)
+    {
+        if (!fallback.Active)
+            return $"Fallback {fallback.Status}: {fallback.Error ?? fallback.Result}{(fallback.Error is not null && fallback.Fix is { } fix ? $" fix: {fix}" : "")}";
+        var since = $"Fallback active since {fallback.Since:u}";
+        if (!fallback.RunnerAlive)
+            return $"{since}, but not running: no pgmove process runs the stream back, so the source does not follow the target. Run pgmove start to resume it "
+                + "(as the migration was started: its --source and --target); "
+                + "pgmove finish ends it.";
+        var measures = $"lag {(fallback.LagBytes is { } lag ? $"{lag / 1024.0:N0} kB" : "unknown")}, "
+            + $"WAL retained on the target {(fallback.RetainedWalBytes is { } wal ? $"{wal / 1048576.0:N1} MB" : "unknown")}";
+        return (fallback.Error is { } error
+                ? $"{since}, but not every database follows ({measures}): {error}{(fallback.Fix is { } fix2 ? $" fix: {fix2}" : "")} "
+                : $"{since}: the source follows the target ({measures}). ")
+            + "pgmove fallback moves the applications back; pgmove finish ends it.";
+    }
 
     /// <summary>Who runs the migration: a live process (or service node holding the lease), or who ran it last and when.</summary>
     public static RunnerJson Runner(MigrationRecord record) =>

@@ -10,8 +10,12 @@ namespace PgMove.Core.Fallback;
 /// <param name="Active">True while the old server follows the new one (<c>pgmove fallback</c> possible).</param>
 /// <param name="Status">The reverse stream's own status: syncing while active; done after a fallback; canceled after finish or a limit.</param>
 /// <param name="MigrationId">The reverse stream's record (its id names its slots and publication on the new server).</param>
+/// <param name="RunnerAlive">
+/// Whether a process (or a service node's lease) runs the reverse stream now: an active fallback that none runs leaves the
+/// old server behind (after <c>pgmove cutover --fallback</c> with no <c>pgmove start</c> alive, or a process gone).
+/// </param>
 public sealed record FallbackState(bool Active, string Status, string MigrationId, DateTimeOffset Since, long? LagBytes, double? LagSeconds,
-    long? RetainedWalBytes, string? Error, string? Result)
+    long? RetainedWalBytes, string? Error, string? Result, bool RunnerAlive = false, string? Fix = null)
 {
     /// <summary>The fallback of <paramref name="forward"/>, or null when it was cut over without one.</summary>
     public static FallbackState? Of(IMigrationStore store, MigrationRecord forward)
@@ -23,7 +27,7 @@ public sealed record FallbackState(bool Active, string Status, string MigrationI
             live ? Max(reverse.Databases.Select(d => d.LagBytes)) : null,
             live ? reverse.Databases.Max(d => d.LagSeconds) : null,
             live ? Max(reverse.Databases.Select(d => d.RetainedWalBytes)) : null,
-            reverse.Error, reverse.Result);
+            reverse.Error, reverse.Result, live && MigrationControl.HasLiveRunner(reverse), reverse.Fix);
     }
 
     private static long? Max(IEnumerable<long?> values) => values.Where(v => v is not null).DefaultIfEmpty(null).Max();

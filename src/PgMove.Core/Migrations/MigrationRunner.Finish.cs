@@ -61,9 +61,13 @@ public sealed partial class MigrationRunner
                     }
                     catch (PgMoveException error) when (error.Code is "cleanup.source_unreachable" or "cleanup.failed")
                     {
+                        // A stream back's slots are on the new server, the one in production: it is not ended while one
+                        // may remain there, retaining WAL (a canceled record would leave no command that drops them).
+                        if (_record.Method == MigrationMethod.Fallback)
+                            return Unfinished(outcome, error);
                         note = $" WARNING: {error.Message} {error.Fix}";
                     }
-                    await CleanupTargetAsync(ct);
+                    note += await CleanupTargetOrNoteAsync(ct);
                 }
                 foreach (var run in _runs)
                     run.Phase = DatabasePhase.Stopped;
@@ -76,6 +80,33 @@ public sealed partial class MigrationRunner
                 return await FailAsync(outcome.Reason, "Fix the cause named above, then run pgmove start again to resume; or pgmove stop to end the migration and drop its replication slots.");
         }
     }
+
+    /// <summary>
+    /// A stream back stopped (by finish, stop or a limit) whose slots may remain on the new server: in error, so that
+    /// pgmove finish (or stop) reaches it again and drops them once the new server answers.
+    /// </summary>
+    private MigrationRecord Unfinished(RunOutcome outcome, PgMoveException cleanup)
+    {
+        foreach (var run in _runs)
+            run.Phase = DatabasePhase.Stopped;
+        _record = _record with
+        {
+            Status = MigrationStatus.Error,
+            Error = $"{outcome.Reason}, but not finished: {cleanup.Message}",
+            Fix = "The stream back has stopped, but its slots retain WAL on the new server until they are dropped: once the new server answers, "
+                + "run pgmove finish again (or pgmove stop); it drops them. Or drop them in each database: SELECT pg_catalog.pg_drop_replication_slot('SLOT'); DROP PUBLICATION IF EXISTS NAME;",
+            RunnerPid = null,
+        };
+        _store.Update(Snapshot with { RunnerPid = null });
+        _store.SetRequest(Id, null);
+        _logger.MigrationFailed(Id, _record.Error, _record.Fix);
+        return Snapshot;
+    }
+
+    /// <summary>The servers as a user names them: a stream back reads the new server and writes to the old one.</summary>
+    private string SourceName => _record.Method == MigrationMethod.Fallback ? "the new server" : "the source";
+
+    private string TargetName => _record.Method == MigrationMethod.Fallback ? "the old server" : "the target";
 
     /// <summary>Drops the slots and publications on the source: a forgotten slot fills the source's disk with WAL.</summary>
     private async Task CleanupSourceAsync(CancellationToken ct)
@@ -93,6 +124,10 @@ public sealed partial class MigrationRunner
                 await ExecuteAsync(source, $"DROP PUBLICATION IF EXISTS {Identifiers.Quote(run.Publication)}", ct);
                 _logger.SlotAndPublicationDropped(run.Name, run.Slot, run.Publication);
             }
+            catch (PgMoveException error) when (error.Code == "connection.database_missing")
+            {
+                // Dropped since: its slots went with it (a database holding a logical slot cannot be dropped).
+            }
             catch (Exception error) when (error is PgMoveException or NpgsqlException)
             {
                 _logger.CleanupFailed(run.Name, run.Slot, run.Publication, error.Message);
@@ -102,25 +137,59 @@ public sealed partial class MigrationRunner
         }
         if (failures.Count > 0)
             throw new PgMoveException(unreachable ? "cleanup.source_unreachable" : "cleanup.failed",
-                $"The source {(unreachable ? "could not be reached to clean up" : "could not be cleaned up")}: {string.Join("; ", failures)} may remain.",
+                $"{Capitalized(SourceName)} {(unreachable ? "could not be reached to clean up" : "could not be cleaned up")}: {string.Join("; ", failures)} may remain.",
                 "When the cause is fixed, run pgmove stop again, or drop them in each database: SELECT pg_catalog.pg_drop_replication_slot('SLOT'); DROP PUBLICATION IF EXISTS NAME;");
     }
 
     private async Task CleanupTargetAsync(CancellationToken ct)
     {
         foreach (var run in _runs)
+            await CleanupTargetAsync(run, ct);
+    }
+
+    private async Task CleanupTargetAsync(DatabaseRun run, CancellationToken ct)
+    {
+        try
+        {
+            await using var target = await PgConnector.OpenAsync(_options.Target.WithDatabase(run.Name), "target", ct, tune: WritableSession.Tune);
+            await AppliedPosition.DropAsync(target, ct);
+        }
+        catch (PgMoveException error) when (error.Code == "connection.database_missing")
+        {
+            // Never created: nothing to clean.
+        }
+    }
+
+    /// <summary>
+    /// A stop's cleanup of the target: what stays there when it cannot be reached (a server gone, say) holds no WAL, so
+    /// the stop goes on and names it. Empty when clean; otherwise a warning for the result.
+    /// </summary>
+    private async Task<string> CleanupTargetOrNoteAsync(CancellationToken ct)
+    {
+        var unreached = new List<string>();
+        foreach (var run in _runs)
         {
             try
             {
-                await using var target = await PgConnector.OpenAsync(_options.Target.WithDatabase(run.Name), "target", ct, tune: WritableSession.Tune);
-                await AppliedPosition.DropAsync(target, ct);
+                await CleanupTargetAsync(run, ct);
             }
-            catch (PgMoveException error) when (error.Code == "connection.database_missing")
+            catch (Exception error) when (error is PgMoveException { Code: var code } && code.StartsWith("connection.", StringComparison.Ordinal)
+                                          || error is NpgsqlException and not PostgresException)
             {
-                // Never created: nothing to clean.
+                _logger.CleanupFailed(run.Name, run.Slot, run.Publication, error.Message);
+                unreached.Add($"{run.Name} ({error.Message})");
             }
         }
+        if (unreached.Count == 0)
+            return "";
+        var left = _record.Method == MigrationMethod.Fallback
+            ? "they stay read-only (the cutover's freeze: pgmove unfreeze lifts it once the server answers, if it is to be used again) and keep PgMove's bookkeeping (schema _pgmove)"
+            : "they keep PgMove's bookkeeping (schema _pgmove)";
+        return $" WARNING: {TargetName} could not be reached to clean up databases {string.Join(", ", unreached)}: {left}, which holds no WAL. "
+            + "Once it answers, DROP TABLE IF EXISTS \"_pgmove\".\"applied\", \"_pgmove\".\"ddl_held\" in each of them removes it (what PgMove drops itself).";
     }
+
+    private static string Capitalized(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 
     /// <summary>Copies the roles once, before the first database is copied.</summary>
     private async Task CopyRolesAsync(CancellationToken ct)

@@ -9,7 +9,8 @@ namespace PgMove.Tests.Fallback;
 /// <summary>
 /// kill -9 of the process that runs a cutover with fallback while its switch holds the applications, after the reverse
 /// stream (record, slot, publication, DDL capture) was made: the next run rolls the switch back, dropping all of it,
-/// and cuts over again; one fallback stream remains and works (15 → 17).
+/// and cuts over again; one fallback stream remains and works (15 → 17). Until pgmove start runs it, the cutover and status
+/// say that nothing runs it, and unfreeze refuses to make the old server writable while the way back is kept.
 /// </summary>
 public sealed class FallbackCrashTests
 {
@@ -45,9 +46,23 @@ public sealed class FallbackCrashTests
         Assert.Equal(2, reverses.Length);
         Assert.Equal(MigrationStatus.Canceled, reverses[0].Status);
         Assert.True(reverses[1].IsActive, Migrations.RelayScenario.Describe(reverses[1]));
+        // The cutover that completed ran in the command (its runner was killed): nothing runs the stream back until
+        // pgmove start, and both the cutover and status say so rather than "the source follows the target".
+        Assert.Contains("stream back is not running yet", output, StringComparison.Ordinal);
+        var (statusExit, status) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "status", "--state", scenario.StatePath);
+        Assert.True(statusExit == 0, status);
+        Assert.Contains("but not running: no pgmove process runs the stream back", status, StringComparison.Ordinal);
+        Assert.DoesNotContain("the source follows the target", status, StringComparison.Ordinal);
+        // While the way back is kept the old server stays read-only: unfreeze refuses, naming finish.
+        var (unfreezeExit, unfrozen) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "unfreeze", "--state", scenario.StatePath);
+        Assert.True(unfreezeExit != 0, unfrozen);
+        Assert.Contains("pgmove finish", unfrozen, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => scenario.Source.ExecuteAsync("INSERT INTO t VALUES (1000, 1000)", "app"));
         await using var resumed = PgMoveProcess.Start(scenario.CliEnvironment(), "start", "--state", scenario.StatePath);
         await FallbackTests.WaitForRecordAsync(scenario, store => FallbackPair.ReverseOf(store, store.Get(forwardId)!),
             r => r.Id == reverses[1].Id && r.Status == MigrationStatus.Syncing && r.Databases.All(d => d.Phase == DatabasePhase.Streaming));
+        (_, status) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "status", "--json", "--state", scenario.StatePath);
+        Assert.Matches(@"""fallback"": \{[^}]*""runner_alive"": true", status);
         await scenario.Target.ExecuteAsync("UPDATE t SET v = v + 1", "app");
         await scenario.Target.ExecuteAsync("ALTER TABLE t ADD COLUMN w int DEFAULT 7", "app");
         await FallbackTests.WaitForAsync(async () => await scenario.Source.ScalarAsync<long>("SELECT sum(v) FROM t", "app") == 5050 + 100

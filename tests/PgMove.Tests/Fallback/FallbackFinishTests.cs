@@ -11,7 +11,8 @@ namespace PgMove.Tests.Fallback;
 /// The edges of a fallback on real servers (15 → 17): a target that cannot carry one refuses the cutover before anything
 /// is switched; DDL on the new server (a column added between rows, a table created) reaches the old one; a fallback still
 /// runs after six days (its limit is seven); <c>pgmove finish</c> leaves nothing on the new server, its DDL capture included,
-/// nor the slot of an earlier stream back left in error by a failed undo.
+/// nor the slot of an earlier stream back left in error by a failed undo; with the new server down it is not finished
+/// (exit 1, retried once the server is back), with the old server down it is (a warning names what stays there).
 /// </summary>
 public sealed class FallbackFinishTests
 {
@@ -77,14 +78,32 @@ public sealed class FallbackFinishTests
         // An earlier stream back of this migration, left in error by an undo that could not drop its slot and publication
         // (that cutover rolled back, then run again): the newer stream is the fallback now, and finish ends both.
         var failed = await FallbackTests.AddFailedEarlierStreamAsync(scenario, forwardId, reverse);
+        // The new server down: finish cannot drop the stream back's slot, so it is not finished (exit 1, the slot named, how
+        // to retry), the stream back stays in error for the retry (not canceled), and status fails as for a migration in error.
+        await scenario.Target.StopAsync();
+        (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "finish", "--state", scenario.StatePath);
+
+        Assert.True(exit != 0, output);
+        Assert.Contains("could not be finished", output, StringComparison.Ordinal);
+        Assert.Contains(reverse.Databases.Single().Slot!, output, StringComparison.Ordinal);
+        Assert.Contains("run pgmove finish again", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("is finished", output, StringComparison.Ordinal);
+        var ended = await run.WaitAsync(Timeout);
+        Assert.Equal(reverse.Id, ended.Id);
+        Assert.True(ended.Status == MigrationStatus.Error, Migrations.RelayScenario.Describe(ended));
+        Assert.Equal(MigrationStatus.Error, FallbackTests.Record(scenario, failed.Id).Status);
+        var (statusExit, statusText) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "status", "--state", scenario.StatePath);
+        Assert.True(statusExit != 0, statusText);
+        Assert.Contains("Fallback error", statusText, StringComparison.Ordinal);
+
+        // Back up, the retry drops what was left: this stream back's slot and the earlier one's.
+        await scenario.Target.StartAgainAsync();
         (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "finish", "--state", scenario.StatePath);
 
         Assert.True(exit == 0, output);
         Assert.Contains("is finished", output, StringComparison.Ordinal);
         Assert.Contains($"left in error ({failed.Id}) are dropped too", output, StringComparison.Ordinal);
-        var ended = await run.WaitAsync(Timeout);
-        Assert.Equal(reverse.Id, ended.Id);
-        Assert.Equal(MigrationStatus.Canceled, ended.Status);
+        Assert.Equal(MigrationStatus.Canceled, FallbackTests.Record(scenario, reverse.Id).Status);
         Assert.Equal(MigrationStatus.Canceled, FallbackTests.Record(scenario, failed.Id).Status);
         await SourceHygiene.AssertCleanAsync(scenario.Target);
         await SourceHygiene.AssertCleanAsync(scenario.Source);
@@ -96,6 +115,20 @@ public sealed class FallbackFinishTests
         (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "finish", "--state", scenario.StatePath);
         Assert.True(exit == 0, output);
         Assert.Contains("already canceled", output, StringComparison.Ordinal);
+
+        // The old server gone (decommissioned, say) while a stream back still holds a slot on the new one: finish drops it,
+        // succeeds and says what stays on the old server.
+        var another = await FallbackTests.AddFailedEarlierStreamAsync(scenario, forwardId, reverse);
+        await scenario.Source.StopAsync();
+        (exit, output) = await PgMoveProcess.RunAsync(scenario.CliEnvironment(), Timeout, "finish", "--state", scenario.StatePath);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains($"left in error ({another.Id}) are dropped too", output, StringComparison.Ordinal);
+        Assert.Contains("WARNING: the old server could not be reached to clean up databases app", output, StringComparison.Ordinal);
+        Assert.Contains("they stay read-only", output, StringComparison.Ordinal);
+        Assert.Equal(MigrationStatus.Canceled, FallbackTests.Record(scenario, another.Id).Status);
+        await SourceHygiene.AssertCleanAsync(scenario.Target);
+        await scenario.Source.StartAgainAsync();
     }
 
     private const string ColumnsOfTAndN =

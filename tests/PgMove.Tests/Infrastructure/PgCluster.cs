@@ -154,6 +154,9 @@ public sealed partial class PgCluster : IAsyncDisposable
 
     public async Task StopAsync(bool immediate = false) => await StopServerAsync(immediate ? NativeSignals.SigQuit : NativeSignals.SigInt);
 
+    /// <summary>Starts the server again after <see cref="StopAsync"/>, on the same port (a server back after an outage).</summary>
+    public Task StartAgainAsync(CancellationToken ct = default) => StartServerAsync(ct);
+
     /// <summary>
     /// Stops the server and deletes its folder. First it looks for replication slots and publications named
     /// pgmove…: a test that leaves one fails here (issue 7: PgMove never orphans a slot on a source).

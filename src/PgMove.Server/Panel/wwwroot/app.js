@@ -106,15 +106,21 @@
     const titles = { running: 'Migration in progress: copying', syncing: 'Migration syncing: the target follows the source', canceled: 'Migration stopped', error: 'Migration failed', done: 'Migration complete' };
     text('banner-title', (titles[m.status] || m.status) + ' (' + m.status + ')');
     const detail = m.status === 'error' ? (m.error + ' ' + (m.fix || '')) : (m.result || ('Started ' + m.created_at + ' from ' + m.source));
-    // After a cutover with fallback the old server follows the new one: say so, since the way back depends on it.
-    const following = m.fallback && m.fallback.active ? ' Fallback active since ' + m.fallback.since + ': the source follows the target.' : '';
+    // After a cutover with fallback the old server follows the new one: say so, since the way back depends on it; and say
+    // so when it does not (no runner has the stream back, or it failed).
+    const f = m.fallback;
+    const following = !f ? ''
+      : f.active && f.runner_alive ? ' Fallback active since ' + f.since + ': the source follows the target.'
+      : f.active ? ' Fallback active since ' + f.since + ', but its stream back is not running: the source does not follow the target.'
+      : f.status === 'error' ? ' Fallback error: ' + f.error + ' ' + (f.fix || '') : '';
     text('banner-detail', detail + following);
     show('stop', m.status === 'running' || m.status === 'syncing' || m.status === 'error');
     show('cutover', m.status === 'syncing');
     // After a cutover with fallback, while the old server follows the new one: the way back, or its end.
-    const wayBack = !!m.fallback && m.fallback.active;
+    const wayBack = !!f && f.active;
     show('fallback', wayBack && !!state.cluster && state.cluster.pgbouncer);
-    show('finish', wayBack);
+    // A stream back in error may still hold its slots on the new server: finish drops them.
+    show('finish', wayBack || (!!f && f.status === 'error'));
     // Offered only where the service's configuration gives the cluster a PgBouncer (the service never takes a command).
     show('switch-choice', m.status === 'syncing' && !!state.cluster && state.cluster.pgbouncer);
     const places = { switching: 'Applications: paused, being moved to the target', target: 'Applications: on the target (the source stays read-only on purpose)', source: 'Applications: back on the source (the switch was rolled back)' };
