@@ -74,7 +74,8 @@ public sealed class FallbackCrashTests
     }
 
     /// <summary>
-    /// A fallback's switch makes the old server writable just before its resume. Killed right after that (the step
+    /// A cutover with fallback killed after its resume, while it verifies, is finished by the next run. A fallback's
+    /// switch makes the old server writable just before its resume. Killed right after that (the step
     /// recorded is still Reloading), its recovery rolls back: the applications stay on the new server and the old one,
     /// which the stream back still applies to, is read-only again. Killed once Resuming is recorded, the next run
     /// completes it: the old server stays writable and the new one follows it. Then a cutover with the switch (the new
@@ -88,14 +89,24 @@ public sealed class FallbackCrashTests
         var scenario = setup.Scenario;
         var old = scenario.Source;
         var fresh = scenario.Target;
-        var start = PgMoveProcess.Start(scenario.CliEnvironment(), "start", "--state", scenario.StatePath, "--ignore-db", "postgres");
-        await using var started = start;
+        var first = PgMoveProcess.Start(scenario.CliEnvironment(), "start", "--state", scenario.StatePath, "--ignore-db", "postgres");
+        await using var firstRun = first;
         var forwardId = (await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing, Timeout)).Id;
-        var (exit, output) = await setup.CutoverAsync("--fallback");
-        Assert.True(exit == 0, output);
+
+        // 0. The cutover with fallback, killed after its resume while it verifies: pgmove start finishes it (the stream
+        // back recorded its start on the old server while the applications were held: no reason to refuse), then runs
+        // the stream back; the old server stays read-only.
+        var (exit, output) = await CutoverKilledWhileVerifyingAsync(setup, forwardId, first, "--fallback");
+        Assert.True(exit != 0, output);
+        var start = PgMoveProcess.Start(scenario.CliEnvironment(), "start", "--state", scenario.StatePath);
+        await using var started = start;
         var reverse = await FallbackTests.WaitForRecordAsync(scenario, store => FallbackPair.ReverseOf(store, store.Get(forwardId)!),
             r => r.Status == MigrationStatus.Syncing && r.Databases.All(d => d.Phase == DatabasePhase.Streaming));
+        Assert.Equal(MigrationStatus.Done, FallbackTests.Record(scenario, forwardId).Status);
+        await AssertPgBouncerLeadsToAsync(setup, fresh.Port);
+        Assert.True(await FrozenAsync(old));
         var written = await WriteThroughPgBouncerAsync(setup, fresh.Port);
+        await FallbackTests.WaitForAsync(async () => await FallbackTests.History(old) == written, () => RelayScenario.Describe(FallbackTests.Record(scenario, reverse.Id)));
 
         // 1. The fallback's thaw of the old server waits for a lock this test holds; pgmove is killed while it waits,
         // and the thaw lands when the lock goes: the old server writable, the step recorded Reloading.
@@ -163,21 +174,11 @@ public sealed class FallbackCrashTests
         await DataComparer.AssertSameAsync(old, fresh, "app");
 
         // 3. A cutover with the switch, killed once it resumed the applications on the new server (thawed before the
-        // resume) while it verifies (a lock held on a table of the new server stops it there): the next cutover resumes it
+        // resume) while it verifies: the next cutover resumes it
         // as an interrupted cutover, without moving the applications again, and the new server is writable. (The same
         // pgmove cutover --pgbouncer refused before: its check of PgBouncer found no entry leading to the source.)
-        var verifying = await fresh.OpenAsync("app");
-        await using (verifying)
-        {
-            await using (var lockTable = new NpgsqlCommand("SET default_transaction_read_only = off; BEGIN; LOCK TABLE pgbench_branches IN ACCESS EXCLUSIVE MODE", verifying))
-                await lockTable.ExecuteNonQueryAsync();
-            var cutover = setup.CutoverAsync();
-            await FallbackTests.WaitForAsync(async () => FallbackTests.Record(scenario, forwardId).SwitchStep == "Done"
-                && await fresh.ScalarAsync<long>("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'pgbench_branches'::regclass", "app") > 0);
-            await third.KillAsync();
-            (exit, output) = await cutover;
-            Assert.True(exit != 0, output);
-        }
+        (exit, output) = await CutoverKilledWhileVerifyingAsync(setup, forwardId, third);
+        Assert.True(exit != 0, output);
         (exit, output) = await setup.CutoverAsync();
         Assert.True(exit == 0, output);
         Assert.Contains("verify: not repeated", output, StringComparison.Ordinal);
@@ -190,6 +191,25 @@ public sealed class FallbackCrashTests
         Assert.Equal(written, await FallbackTests.History(fresh));
         await SourceHygiene.AssertCleanAsync(old);
         await SourceHygiene.AssertCleanAsync(fresh);
+    }
+
+    /// <summary>
+    /// pgmove cutover --pgbouncer (run by <paramref name="runner"/>), killed with its runner once the switch resumed the
+    /// applications on the target, while it verifies: a lock held on a table of the source stops it there (on the source:
+    /// an ACCESS EXCLUSIVE lock takes a transaction id, which a fallback's slots made on the target would wait for; the
+    /// test's sessions are named pgmove, so the freeze does not end this one). Returns the cutover's exit and output.
+    /// </summary>
+    private static async Task<(int ExitCode, string Output)> CutoverKilledWhileVerifyingAsync(SwitchCutoverTests.Setup setup, string migrationId, PgMoveProcess runner, params string[] extra)
+    {
+        var source = setup.Scenario.Source;
+        await using var verifying = await source.OpenAsync("app");
+        await using (var lockTable = new NpgsqlCommand("SET default_transaction_read_only = off; BEGIN; LOCK TABLE pgbench_branches IN ACCESS EXCLUSIVE MODE", verifying))
+            await lockTable.ExecuteNonQueryAsync();
+        var cutover = setup.CutoverAsync(extra);
+        await FallbackTests.WaitForAsync(async () => FallbackTests.Record(setup.Scenario, migrationId).SwitchStep == "Done"
+            && await source.ScalarAsync<long>("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'pgbench_branches'::regclass", "app") > 0);
+        await runner.KillAsync();
+        return await cutover;
     }
 
     /// <summary>
