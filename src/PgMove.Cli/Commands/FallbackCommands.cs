@@ -58,7 +58,9 @@ internal static class FallbackCommands
                 return ExitCodes.Success;
             }
             var (source, target) = store.ReadSecrets(reverse.Id);
-            await CutoverSwitch.CheckAsync(settings, source, target, reverse.Databases.Select(d => d.Name).ToList(), ct);
+            // A fallback a dead process left half-way goes on with the switch it was asked: nothing to check then.
+            if (!MigrationControl.CutoverUnfinished(reverse))
+                await CutoverSwitch.CheckAsync(settings, source, target, reverse.Databases.Select(d => d.Name).ToList(), ct);
             // The fallback is the fallback stream's own cutover, with the switch: its runner (pgmove start) does it.
             var answered = await MigrationControl.RequestCutoverAsync(store, reverse.Id, freeze: true, ct, settings);
             if (answered is null)

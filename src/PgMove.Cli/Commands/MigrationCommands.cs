@@ -160,7 +160,9 @@ internal static class MigrationCommands
             var already = current.Status == MigrationStatus.Done;
             if (parse.GetValue(fallback) && !already)
                 switchSettings = FallbackCommands.WithFallback(switchSettings, current);
-            if (switchSettings is not null && !already)
+            // A cutover a dead process left half-way goes on with the switch it was asked (which may have moved PgBouncer's
+            // entries already, so that none leads to the source any more): nothing to check then.
+            if (switchSettings is not null && !already && !MigrationControl.CutoverUnfinished(current))
             {
                 // Every check the switch can make before anything is touched, here: a wrong PgBouncer is a usage error.
                 var (checkSource, checkTarget) = store.ReadSecrets(current.Id);

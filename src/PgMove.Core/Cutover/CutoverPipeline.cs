@@ -47,7 +47,11 @@ internal sealed class CutoverPipeline(ICutoverMethod method, MigrationOptions op
             {
                 await method.HoldAsync(ct);
                 (var written, slotsLeft) = await FindWritesAsync(ct);
-                if (written is not null)
+                // Resumed after the switch moved the applications: this check passed before the move, and what a slot
+                // holds since is PgMove's own (a stream the other way recorded its start on the frozen source while the
+                // applications were held). A refusal could not bring them back: it would make the source writable beside
+                // the target they write to.
+                if (written is not null && !moved)
                     return await RefuseAsync(froze, slotsLeft, switching ? cutoverSwitch : null, $"the source was written after the cutover began ({written}); the target does not have those changes yet.",
                         "Stop the applications' writes to the source (or use --freeze-source, which makes the source read-only), then run the cutover again. The migration goes on syncing meanwhile.", ct);
                 if (!moved)

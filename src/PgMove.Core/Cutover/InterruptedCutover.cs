@@ -21,7 +21,9 @@ internal static class InterruptedCutover
             return null;
         var outcome = new RunOutcome(RunOutcome.Kinds.Cutover, "cutover (resumed after an interruption)", request == MigrationControl.CutoverFinishingFrozen)
         {
-            // The switch it asked for: already moved (nothing to do but finish), or never started (it moves now).
+            // The switch it asked for, already moved: a switch a dead process left before its end is recovered first
+            // (CutoverSwitch.RecoverAsync: completed, its target thawed before Resuming was recorded, or rolled back with
+            // the request left as a new cutover, which prepares its switch again). So nothing moves or thaws here.
             Switch = CutoverSwitch.For(store, migrationId, options, databases),
         };
         if (await cutover(outcome, ct) is { } resumed)

@@ -9,6 +9,8 @@ internal static partial class NativeSignals
     public const int SigTerm = 15;   // smart shutdown
     public const int SigInt = 2;     // fast shutdown
     public const int SigQuit = 3;    // immediate shutdown
+    public const int SigStop = 19;
+    public const int SigCont = 18;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);

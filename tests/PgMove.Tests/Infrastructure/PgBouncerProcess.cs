@@ -28,6 +28,9 @@ public sealed class PgBouncerProcess : IAsyncDisposable
 
     public string Host => "127.0.0.1";
 
+    /// <summary>PgBouncer's own process (setpriv execs into it): a test stops and continues it to hold a console command.</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("PgBouncer is not running.");
+
     public string IniPath => Path.Combine(Root, "pgbouncer.ini");
 
     public string LogFile => Path.Combine(Root, "pgbouncer.log");
