@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using PgMove.Core.Connections;
 using PgMove.Core.Errors;
 using PgMove.Core.Fallback;
@@ -205,18 +206,41 @@ public sealed class CutoverSwitch
 
     private Task UnfreezeAsync(CancellationToken ct) => SourceFreeze.UnfreezeAsync(_options.Source, _databases, ct);
 
-    /// <summary>A rollback's work while the applications are still held: the fallback's objects dropped, a target freeze put back, the source writable.</summary>
+    /// <summary>
+    /// A rollback's work while the applications are still held: the fallback's objects dropped, a target freeze put back,
+    /// the source writable. Each part is tried whatever became of the others: above all the server the applications go
+    /// back to is made writable even when the other one is unreachable. The failures, if any, are thrown together at the
+    /// end (the switch resumes the applications all the same).
+    /// </summary>
     private async Task UndoWhilePausedAsync(CancellationToken ct)
     {
+        var failures = new List<string>();
+        async Task TryAsync(string what, Func<Task> step)
+        {
+            try
+            {
+                await step();
+            }
+            catch (Exception error) when (error is PgMoveException or NpgsqlException or IOException or TimeoutException)
+            {
+                failures.Add($"{what}: {ErrorText.Of(error)}");
+            }
+        }
         if (_fallback is not null)
-            await _fallback.UndoAsync(ct);
+            await TryAsync("undoing the fallback's part", () => _fallback.UndoAsync(ct));
         if (_frozenTarget.Count > 0)
         {
-            await using var target = await PgConnector.OpenAsync(_options.Target, "target", ct, tune: WritableSession.Tune);
-            foreach (var database in _frozenTarget)
-                await SourceFreeze.FreezeAsync(target, database, ct);
+            await TryAsync("making the target read-only again", async () =>
+            {
+                await using var target = await PgConnector.OpenAsync(_options.Target, "target", ct, tune: WritableSession.Tune);
+                foreach (var database in _frozenTarget)
+                    await SourceFreeze.FreezeAsync(target, database, ct);
+            });
         }
-        await UnfreezeAsync(ct);
+        await TryAsync("making the source writable again", () => UnfreezeAsync(ct));
+        if (failures.Count > 0)
+            throw new PgMoveException("switch.undo_incomplete", $"putting things back was incomplete ({string.Join("; ", failures)}).",
+                "Once both servers answer, run pgmove start (or the cutover again): it finishes the rollback; pgmove unfreeze makes the source writable by hand.");
     }
 
     private Task RecordAsync(SwitchStep step, CancellationToken ct)

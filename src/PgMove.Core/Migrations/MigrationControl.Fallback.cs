@@ -23,7 +23,7 @@ public static partial class MigrationControl
         if (reverse is { Status: MigrationStatus.Done } && migration.IsActive)
             return new FallbackLookup(migration, reverse,
                 $"Migration {migration.Id} has already fallen back ({reverse.UpdatedAt:u}): the applications use the source, which the target follows.");
-        if (reverse is not { IsActive: true })
+        if (reverse is null || !Resumable(reverse))
             throw new PgMoveException("fallback.none", $"Migration {migration.Id} has no way back running: "
                 + (reverse is null ? "it was not cut over with fallback." : $"its fallback is {MigrationStore.Name(reverse.Status)} ({reverse.Error ?? reverse.Result})."),
                 "A fallback is possible only after a cutover with fallback (pgmove cutover --fallback), until finish (or its time or WAL limit) ends it.");
@@ -33,6 +33,12 @@ public static partial class MigrationControl
                 "Wait until its status says done (pgmove status, or GET /api/migrations/{id}), or run the cutover again to finish it; then fall back.");
         return new FallbackLookup(migration, reverse, null);
     }
+
+    /// <summary>
+    /// Running, or failed with its databases known (slots kept): a run resumes it, finishing first a switch its failure
+    /// left half-way (a stream back whose fallback could not roll back entirely, a server down meanwhile).
+    /// </summary>
+    public static bool Resumable(MigrationRecord record) => record.IsActive || record.Status == MigrationStatus.Error && record.Databases.Count > 0;
 
     /// <summary>A switch or a cutover of this migration that a dead process left half-way (its next run finishes it first).</summary>
     public static bool CutoverUnfinished(MigrationRecord record) =>

@@ -66,7 +66,7 @@ public sealed partial class MigrationRunner
         // the stream's runner), after which the stream's run goes on with the migration. Not while the migration's own
         // cutover is unfinished (a process killed during its switch, after the stream was made): that cutover ends
         // first, here, rolling the stream back with its switch or completing both.
-        if (existing is not null && !MigrationControl.CutoverUnfinished(existing) && Fallback.FallbackPair.ReverseOf(store, existing) is { IsActive: true } reverse)
+        if (existing is not null && !MigrationControl.CutoverUnfinished(existing) && Fallback.FallbackPair.ReverseOf(store, existing) is { } reverse && MigrationControl.Resumable(reverse))
         {
             var (reverseSource, reverseTarget) = store.ReadSecrets(reverse.Id);
             return await CreateOrResumeAsync(store, options with { Source = reverseSource, Target = reverseTarget, IgnoreDatabases = [] }, ct);

@@ -151,9 +151,12 @@ public sealed class PgBouncerSwitch(PgBouncerSwitchOptions options)
             ini.RestoreBackup();
         await admin.ReloadAsync(ct);
         await CheckLeadsToSourceAsync(admin, names, ct);
-        await hooks.UndoWhilePaused(ct);
-        await admin.ResumeAsync(names, ct);
+        var undoFailed = await UndoThenResumeAsync(admin, names, hooks, ct);
         await CheckResumedAsync(admin, names, ct);
+        if (undoFailed is not null)
+            throw new PgMoveException("switch.rollback_incomplete",
+                $"PgBouncer's {string.Join(", ", names)} lead to the source again and are resumed (the interrupted switch was rolled back), but {undoFailed.Message}",
+                (undoFailed as PgMoveException)?.Fix ?? "Once both servers answer, run pgmove start again: it finishes the rollback.", undoFailed);
         return new SwitchRecovery(false, $"PgBouncer's {string.Join(", ", names)} lead to the source and are resumed; the switch was rolled back.");
     }
 
@@ -167,14 +170,14 @@ public sealed class PgBouncerSwitch(PgBouncerSwitchOptions options)
     {
         // The switch's token may be what failed: the way back must run to its end regardless.
         var ct = CancellationToken.None;
+        Exception? undoFailed;
         try
         {
             await hooks.BeforeStep(SwitchStep.RollingBack, ct);
             ini.RestoreBackup();
             await admin.ReloadAsync(ct);
             await CheckLeadsToSourceAsync(admin, names, ct);
-            await hooks.UndoWhilePaused(ct);
-            await admin.ResumeAsync(names, ct);
+            undoFailed = await UndoThenResumeAsync(admin, names, hooks, ct);
         }
         catch (Exception rollback)
         {
@@ -183,6 +186,31 @@ public sealed class PgBouncerSwitch(PgBouncerSwitchOptions options)
                 $"Run the cutover again: it finishes the rollback. By hand: copy {ini.BackupPath} over {ini.Path}, then on PgBouncer's console RELOAD and RESUME each of {string.Join(", ", names)}.",
                 new AggregateException(cause, rollback));
         }
+        if (undoFailed is not null)
+            throw new PgMoveException("switch.rollback_incomplete",
+                $"The PgBouncer switch failed ({cause.Message}); PgBouncer's {string.Join(", ", names)} lead to the source again and are resumed, but {undoFailed.Message}",
+                (undoFailed as PgMoveException)?.Fix ?? "Once both servers answer, run pgmove start (or the cutover again): it finishes the rollback.",
+                new AggregateException(cause, undoFailed));
+    }
+
+    /// <summary>
+    /// The caller's undo, then RESUME whatever became of it: with the entries back on the source, holding the
+    /// applications longer mends nothing (a server that does not answer is not brought back by waiting), while a
+    /// PgBouncer left paused is an outage nobody asked for. Returns the undo's failure, if any, for the caller to report.
+    /// </summary>
+    private static async Task<Exception?> UndoThenResumeAsync(PgBouncerAdmin admin, IReadOnlyList<string> names, PgBouncerSwitchHooks hooks, CancellationToken ct)
+    {
+        Exception? failed = null;
+        try
+        {
+            await hooks.UndoWhilePaused(ct);
+        }
+        catch (Exception undo) when (undo is not OperationCanceledException)
+        {
+            failed = undo;
+        }
+        await admin.ResumeAsync(names, failed is null ? ct : CancellationToken.None);
+        return failed;
     }
 
     private Task CheckLeadsToSourceAsync(PgBouncerAdmin admin, IReadOnlyList<string> names, CancellationToken ct) =>
