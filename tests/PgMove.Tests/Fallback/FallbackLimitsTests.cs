@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using PgMove.Core.Connections;
 using PgMove.Core.Migrations;
-using PgMove.Core.State;
-using PgMove.Tests.Connections;
 
 namespace PgMove.Tests.Fallback;
 
@@ -47,7 +45,7 @@ public sealed class FallbackLimitsTests
     }
 
     [Fact]
-    public void Reached_MigrationFellBackOnDayFourteen_CountsFromTheFallbackAndTheStoreKeepsTheLimits()
+    public void Reached_MigrationFellBackOnDayFourteen_CountsFromTheFallbackAndAResumeOverridesTheLimitsGiven()
     {
         // Synced eight days, cut over with fallback, fell back six days later: a fresh fourteen days from the fallback.
         var clock = new FakeTimeProvider(CutAt.AddDays(14));
@@ -57,18 +55,9 @@ public sealed class FallbackLimitsTests
         clock.Advance(TimeSpan.FromDays(14));
         Assert.Contains("14 days (the limit of a migration)", MigrationLimits.Reached(clock, fellBack, [])!.Reason, StringComparison.Ordinal);
 
-        // Written at creation and by each update, read back by the next process; a resume's own options override them.
-        using var directory = new TempDirectory();
+        // A resume's own options replace the recorded limits (the store's round trip is MigrationStoreContractTests').
         var spec = new ConnectionSpec { Host = "new", Database = "postgres", Username = "u" };
         var limits = new RecordedLimits { FallbackMaxDuration = TimeSpan.FromDays(14), MaxRetainedWalBytes = 5L << 30 };
-        using (var store = MigrationStore.Open(Path.Combine(directory.Path, "state.db")))
-        {
-            store.Create(Record(MigrationMethod.Relay, limits), spec, spec);
-            Assert.Equal(limits, store.Get("m")!.Limits);
-            store.Update(store.Get("m")! with { Limits = limits with { AgeCountsFrom = CutAt.AddDays(14) } });
-        }
-        using (var store = MigrationStore.Open(Path.Combine(directory.Path, "state.db")))
-            Assert.Equal(limits with { AgeCountsFrom = CutAt.AddDays(14) }, store.Get("m")!.Limits);
         var resumed = limits.With(new MigrationOptions { Source = spec, Target = spec, MaxDuration = TimeSpan.FromDays(3) });
         Assert.Equal(limits with { MaxDuration = TimeSpan.FromDays(3) }, resumed);
     }
