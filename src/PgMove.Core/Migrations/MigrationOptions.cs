@@ -44,8 +44,13 @@ public sealed record MigrationOptions
     /// </summary>
     public long? MaxRetainedWalBytes { get; init; }
 
+    /// <summary>The age limit of a migration that was given none: 14 days.</summary>
     public static readonly TimeSpan DefaultMaxDuration = TimeSpan.FromDays(14);
+
+    /// <summary>The age limit of a fallback stream whose migration was given none: 7 days.</summary>
     public static readonly TimeSpan DefaultFallbackMaxDuration = TimeSpan.FromDays(7);
+
+    /// <summary>The WAL a slot may retain when none was given: 64 GiB.</summary>
     public const long DefaultMaxRetainedWalBytes = 64L * 1024 * 1024 * 1024;
 
     /// <summary>Where the runner logs its events (phases, retries, slots, errors). The default value is <see cref="NullLoggerFactory.Instance"/>.</summary>
