@@ -77,12 +77,17 @@ internal static class FallbackCommands
             if (fell.Status == MigrationStatus.Done)
                 Consoles.For(output).WriteLine($"Fell back: {fell.Result}");
             else
-                await error.WriteLineAsync($"error [fallback.refused]: {fell.Error}\nfix: {fell.Fix}");
+                // A refused switch names its cause in Error; a stream back ended meanwhile (a limit, finish) in Result.
+                await error.WriteLineAsync($"error [fallback.refused]: {fell.Error ?? fell.Result}\nfix: {fell.Fix ?? FixOf(fell)}");
             Consoles.For(output).Write(MigrationView.Render(after, fallback: FallbackState.Of(store, after)));
             return fell.Status == MigrationStatus.Done ? ExitCodes.Success : ExitCodes.Failure;
         });
         return command;
     }
+
+    private static string FixOf(MigrationRecord stream) => stream.IsActive
+        ? "Run pgmove fallback again."
+        : "The way back has ended: the applications stay on the new server; pgmove status shows the migration.";
 
     private static Command Finish(TextWriter output)
     {

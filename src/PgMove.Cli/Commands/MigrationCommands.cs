@@ -66,9 +66,10 @@ internal static class MigrationCommands
                 Method = chosen,
                 Jobs = parse.GetValue(jobs),
                 PgBinDirectory = parse.GetValue(pgBin),
-                MaxDuration = TimeSpan.FromDays(parse.GetValue(maxDays)),
-                FallbackMaxDuration = TimeSpan.FromDays(parse.GetValue(fallbackDays)),
-                MaxRetainedWalBytes = (long)(parse.GetValue(maxWal) * 1024 * 1024 * 1024),
+                // Given ones only: a resume without them keeps the limits the migration was started with.
+                MaxDuration = Given(parse, maxDays) ? TimeSpan.FromDays(parse.GetValue(maxDays)) : null,
+                FallbackMaxDuration = Given(parse, fallbackDays) ? TimeSpan.FromDays(parse.GetValue(fallbackDays)) : null,
+                MaxRetainedWalBytes = Given(parse, maxWal) ? (long)(parse.GetValue(maxWal) * 1024 * 1024 * 1024) : null,
                 CaptureDdl = !parse.GetValue(noDdlCapture),
                 ApplyDdl = parse.GetValue(applyDdl),
                 LoggerFactory = logging.Factory,
@@ -88,6 +89,9 @@ internal static class MigrationCommands
         });
         return command;
     }
+
+    /// <summary>Whether the option was on the command line (not only its default).</summary>
+    private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 
     private static Command Status(TextWriter output)
     {

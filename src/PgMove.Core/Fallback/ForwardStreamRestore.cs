@@ -51,6 +51,7 @@ internal sealed class ForwardStreamRestore(IMigrationStore store, string reverse
         store.Update(forward with
         {
             Status = MigrationStatus.Syncing, Databases = restarted, Error = null, Fix = null, RunnerPid = null,
+            Limits = forward.Limits with { AgeCountsFrom = options.Clock.GetUtcNow() }, // its age limit counts from now
             Result = $"fell back at {DateTimeOffset.UtcNow:u}: the applications use the source again, and the target follows it",
         });
         store.SetSwitchStep(forward.Id, null);

@@ -99,6 +99,8 @@ internal sealed class ReverseStreamSetup(IMigrationStore store, string migration
             Result = $"the fallback of migration {migrationId}: the source follows the target",
             // DDL on the new server is carried back as the migration carried it forward, or not at all (--no-ddl-capture).
             CaptureDdl = forward.CaptureDdl,
+            // The limits the migration was started with (--fallback-days, --max-retained-wal-gb), whoever runs the stream later.
+            Limits = forward.Limits with { AgeCountsFrom = null },
         };
         store.Create(reverse, options.Target, options.Source);
         foreach (var database in reverse.Databases)

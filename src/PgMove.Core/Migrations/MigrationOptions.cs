@@ -24,17 +24,34 @@ public sealed record MigrationOptions
 
     public string? PgBinDirectory { get; init; }
 
-    /// <summary>A migration stops itself after this long. The default value is 14 days.</summary>
-    public TimeSpan MaxDuration { get; init; } = TimeSpan.FromDays(14);
+    /// <summary>
+    /// A migration stops itself after this long (counted from its creation, or from its latest fallback). Kept in the
+    /// record (<see cref="MigrationRecord.Limits"/>): null keeps the recorded value, else <see cref="DefaultMaxDuration"/>.
+    /// The default value is null.
+    /// </summary>
+    public TimeSpan? MaxDuration { get; init; }
 
     /// <summary>
     /// The fallback stream of a cutover with fallback ends itself after this long (its slots and publication on the new
-    /// server dropped, as <c>pgmove finish</c> does). The default value is 7 days.
+    /// server dropped, as <c>pgmove finish</c> does). Kept in the record, and given to the fallback stream at the cutover:
+    /// null keeps the recorded value, else <see cref="DefaultFallbackMaxDuration"/>. The default value is null.
     /// </summary>
-    public TimeSpan FallbackMaxDuration { get; init; } = TimeSpan.FromDays(7);
+    public TimeSpan? FallbackMaxDuration { get; init; }
 
-    /// <summary>A migration (or a fallback stream) stops itself when a slot retains more WAL than this. The default value is 64 GiB.</summary>
-    public long MaxRetainedWalBytes { get; init; } = 64L * 1024 * 1024 * 1024;
+    /// <summary>
+    /// A migration (or a fallback stream) stops itself when a slot retains more WAL than this. Kept in the record as the
+    /// durations are: null keeps the recorded value, else <see cref="DefaultMaxRetainedWalBytes"/>. The default value is null.
+    /// </summary>
+    public long? MaxRetainedWalBytes { get; init; }
+
+    /// <summary>The age limit of a migration that was given none: 14 days.</summary>
+    public static readonly TimeSpan DefaultMaxDuration = TimeSpan.FromDays(14);
+
+    /// <summary>The age limit of a fallback stream whose migration was given none: 7 days.</summary>
+    public static readonly TimeSpan DefaultFallbackMaxDuration = TimeSpan.FromDays(7);
+
+    /// <summary>The WAL a slot may retain when none was given: 64 GiB.</summary>
+    public const long DefaultMaxRetainedWalBytes = 64L * 1024 * 1024 * 1024;
 
     /// <summary>Where the runner logs its events (phases, retries, slots, errors). The default value is <see cref="NullLoggerFactory.Instance"/>.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;

@@ -43,5 +43,8 @@ public sealed record MigrationRecord
     /// </summary>
     public bool CaptureDdl { get; init; } = true;
 
+    /// <summary>The limits it runs under and when its age limit counts from; empty (the defaults, from creation) unless set.</summary>
+    public RecordedLimits Limits { get; init; } = new();
+
     public bool IsActive => Status is MigrationStatus.Running or MigrationStatus.Syncing;
 }

@@ -42,7 +42,7 @@ public sealed partial class MigrationRunner
             _record = _record with { Status = status };
             Save();
 
-            if (MigrationLimits.Reached(_options, _record.CreatedAt, _runs.Select(r => (r.Slot, r.RetainedWalBytes)), fallback: _record.Method == MigrationMethod.Fallback) is { } limit)
+            if (MigrationLimits.Reached(_options.Clock, _record, _runs.Select(r => (r.Slot, r.RetainedWalBytes))) is { } limit)
                 return limit;
 
             switch (_store.Get(Id)?.Request)
@@ -51,15 +51,23 @@ public sealed partial class MigrationRunner
                     return new RunOutcome(RunOutcome.Kinds.Stop, "stopped by the user");
                 case "cutover" or "cutover-freeze" when failed.Count > 0:
                     RefuseCutover(failed, fix: null);
+                    if (_options.EndAfterCutover)
+                        return Refused();
                     break;
                 case "cutover" or "cutover-freeze" when status == MigrationStatus.Syncing:
                     _record = _record with { Error = null, Fix = null };
                     if (await PrepareCutoverAsync(freeze: _store.Get(Id)?.Request == "cutover-freeze", ct) is { } cutover)
                         return cutover;
+                    // A run started only for this cutover (pgmove cutover or fallback with no runner alive) ends with its
+                    // answer: streaming on would keep that command waiting for ever.
+                    if (_options.EndAfterCutover)
+                        return Refused();
                     break;
             }
         }
     }
+
+    private RunOutcome Refused() => new(RunOutcome.Kinds.Refused, _record.Error ?? "cutover refused");
 
     /// <summary>Whether the record's error is the one Supervise wrote for stopped databases (cleared once they run again).</summary>
     private bool _showsDatabaseFailure;

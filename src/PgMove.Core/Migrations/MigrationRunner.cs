@@ -96,7 +96,9 @@ public sealed partial class MigrationRunner
             if (!store.TryClaim(existing))
                 throw new PgMoveException("migration.already_running", $"Migration {existing.Id} is already being run by {(existing.LeaseOwner is { } node ? $"service node {node}" : $"process {existing.RunnerPid}")}.",
                     "Use pgmove status, stop or cutover from this terminal; or end that process first.");
-            return new MigrationRunner(store, options with { CaptureDdl = existing.CaptureDdl }, existing with { Status = MigrationStatus.Running, Error = null, Fix = null });
+            // Its limits are the ones it was started with, save those given to this run (kept for the runs after it).
+            return new MigrationRunner(store, options with { CaptureDdl = existing.CaptureDdl },
+                existing with { Status = MigrationStatus.Running, Error = null, Fix = null, Limits = existing.Limits.With(options) });
         }
 
         var report = await PreflightRunner.RunAsync(new PreflightOptions
@@ -124,6 +126,7 @@ public sealed partial class MigrationRunner
             IgnoreDatabases = options.IgnoreDatabases,
             Warnings = report.Results.Where(r => r.Status == CheckStatus.Warn).Select(r => $"{r.Id}: {r.Message}").ToList(),
             CaptureDdl = options.CaptureDdl,
+            Limits = new RecordedLimits().With(options),
         };
         store.Create(record, options.Source, options.Target);
         return new MigrationRunner(store, options, record);
@@ -181,6 +184,8 @@ public sealed partial class MigrationRunner
                 var outcome = await SuperviseAsync(workers, ct);
                 await streaming.CancelAsync();
                 await WhenAllQuietly(workers);
+                if (outcome.Kind == RunOutcome.Kinds.Refused)
+                    return Detach(); // the refusal stays on the record, the slots too: syncing, resumable
                 if (outcome.Kind != RunOutcome.Kinds.Cutover)
                     return await FinishAsync(outcome, ct);
                 // A refused cutover (null) left the slots: stream again, unless this run exists only for the cutover.

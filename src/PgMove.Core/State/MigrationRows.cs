@@ -34,5 +34,6 @@ internal static class MigrationRows
         SwitchStep = reader.IsDBNull(reader.GetOrdinal("switch_step")) ? null : reader.GetString(reader.GetOrdinal("switch_step")),
         // SQLite keeps 0 or 1, PostgreSQL a boolean.
         CaptureDdl = Convert.ToBoolean(reader.GetValue(reader.GetOrdinal("capture_ddl")), System.Globalization.CultureInfo.InvariantCulture),
+        Limits = JsonSerializer.Deserialize(reader.GetString(reader.GetOrdinal("limits")), StoreJson.Default.RecordedLimits)!,
     };
 }

@@ -51,7 +51,8 @@ public sealed class MigrationStore : IMigrationStore
                 warnings         TEXT NOT NULL DEFAULT '[]',
                 switch_settings  BLOB,
                 switch_step      TEXT,
-                capture_ddl      INTEGER NOT NULL DEFAULT 1
+                capture_ddl      INTEGER NOT NULL DEFAULT 1,
+                limits           TEXT NOT NULL DEFAULT '{}'
             );
             """);
         AddMissingColumns(connection);
@@ -61,7 +62,7 @@ public sealed class MigrationStore : IMigrationStore
     /// <summary>State files written by an earlier pgmove lack the columns added since; SQLite has no ADD COLUMN IF NOT EXISTS.</summary>
     private static void AddMissingColumns(SqliteConnection connection)
     {
-        foreach (var (column, definition) in new[] { ("runner_host", "TEXT"), ("warnings", "TEXT NOT NULL DEFAULT '[]'"), ("switch_settings", "BLOB"), ("switch_step", "TEXT"), ("capture_ddl", "INTEGER NOT NULL DEFAULT 1") })
+        foreach (var (column, definition) in new[] { ("runner_host", "TEXT"), ("warnings", "TEXT NOT NULL DEFAULT '[]'"), ("switch_settings", "BLOB"), ("switch_step", "TEXT"), ("capture_ddl", "INTEGER NOT NULL DEFAULT 1"), ("limits", "TEXT NOT NULL DEFAULT '{}'") })
         {
             if (HasColumn(connection, column))
                 continue;
@@ -92,8 +93,8 @@ public sealed class MigrationStore : IMigrationStore
         {
             using var command = _connection.CreateCommand();
             command.CommandText = """
-                INSERT INTO migrations (id, method, status, created_at, updated_at, source, target, ignore_dbs, secrets, databases, warnings, capture_ddl)
-                VALUES ($id, $method, $status, $created, $created, $source, $target, $ignore, $secrets, $databases, $warnings, $capture_ddl)
+                INSERT INTO migrations (id, method, status, created_at, updated_at, source, target, ignore_dbs, secrets, databases, warnings, capture_ddl, limits)
+                VALUES ($id, $method, $status, $created, $created, $source, $target, $ignore, $secrets, $databases, $warnings, $capture_ddl, $limits)
                 """;
             command.Parameters.AddWithValue("$id", record.Id);
             command.Parameters.AddWithValue("$method", record.Method.ToString().ToLowerInvariant());
@@ -106,6 +107,7 @@ public sealed class MigrationStore : IMigrationStore
             command.Parameters.AddWithValue("$databases", JsonSerializer.Serialize(record.Databases, StoreJson.Default.IReadOnlyListDatabaseRecord));
             command.Parameters.AddWithValue("$warnings", JsonSerializer.Serialize(record.Warnings, StoreJson.Default.IReadOnlyListString));
             command.Parameters.AddWithValue("$capture_ddl", record.CaptureDdl ? 1 : 0);
+            command.Parameters.AddWithValue("$limits", JsonSerializer.Serialize(record.Limits, StoreJson.Default.RecordedLimits));
             command.ExecuteNonQuery();
         }
     }
@@ -118,7 +120,7 @@ public sealed class MigrationStore : IMigrationStore
             using var command = _connection.CreateCommand();
             command.CommandText = """
                 UPDATE migrations SET status = $status, updated_at = $now, error = $error, fix = $fix, runner_pid = $pid,
-                       runner_heartbeat = $heartbeat, result = $result, databases = $databases,
+                       runner_heartbeat = $heartbeat, result = $result, databases = $databases, limits = $limits,
                        runner_host = CASE WHEN $pid IS NULL THEN runner_host ELSE $host END
                 WHERE id = $id
                 """;
@@ -132,6 +134,7 @@ public sealed class MigrationStore : IMigrationStore
             command.Parameters.AddWithValue("$heartbeat", (object?)record.RunnerHeartbeat?.ToString("O", CultureInfo.InvariantCulture) ?? DBNull.Value);
             command.Parameters.AddWithValue("$result", (object?)record.Result ?? DBNull.Value);
             command.Parameters.AddWithValue("$databases", JsonSerializer.Serialize(record.Databases, StoreJson.Default.IReadOnlyListDatabaseRecord));
+            command.Parameters.AddWithValue("$limits", JsonSerializer.Serialize(record.Limits, StoreJson.Default.RecordedLimits));
             command.ExecuteNonQuery();
         }
     }
@@ -199,7 +202,7 @@ public sealed class MigrationStore : IMigrationStore
         lock (_lock)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT id, method, status, created_at, updated_at, source, target, ignore_dbs, error, fix, request, runner_pid, runner_heartbeat, result, databases, runner_host, warnings, switch_step, capture_ddl FROM migrations " + tail;
+            command.CommandText = "SELECT id, method, status, created_at, updated_at, source, target, ignore_dbs, error, fix, request, runner_pid, runner_heartbeat, result, databases, runner_host, warnings, switch_step, capture_ddl, limits FROM migrations " + tail;
             foreach (var (name, value) in parameters)
                 command.Parameters.AddWithValue(name, value);
             using var reader = command.ExecuteReader();

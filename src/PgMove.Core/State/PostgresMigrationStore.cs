@@ -81,6 +81,7 @@ public sealed class PostgresMigrationStore : IMigrationStore
         command.Parameters.AddWithValue("ignore", JsonSerializer.Serialize(record.IgnoreDatabases, StoreJson.Default.IReadOnlyListString));
         command.Parameters.AddWithValue("warnings", JsonSerializer.Serialize(record.Warnings, StoreJson.Default.IReadOnlyListString));
         command.Parameters.AddWithValue("capture_ddl", record.CaptureDdl);
+        command.Parameters.AddWithValue("limits", JsonSerializer.Serialize(record.Limits, StoreJson.Default.RecordedLimits));
         command.Parameters.AddWithValue("secrets", _secrets.Seal(JsonSerializer.Serialize([source, target], StoreJson.Default.ConnectionSpecArray)));
         command.Parameters.AddWithValue("databases", JsonSerializer.Serialize(record.Databases, StoreJson.Default.IReadOnlyListDatabaseRecord));
         command.Parameters.AddWithValue("node", _options.NodeId);
@@ -111,6 +112,7 @@ public sealed class PostgresMigrationStore : IMigrationStore
         command.Parameters.AddWithValue("databases", JsonSerializer.Serialize(record.Databases, StoreJson.Default.IReadOnlyListDatabaseRecord));
         command.Parameters.AddWithValue("node", _options.NodeId);
         command.Parameters.AddWithValue("release", record.RunnerPid is null);
+        command.Parameters.AddWithValue("limits", JsonSerializer.Serialize(record.Limits, StoreJson.Default.RecordedLimits));
         command.Parameters.AddWithValue("lease", _options.Lease);
         Execute(command, "update migration " + record.Id);
     }

@@ -16,4 +16,5 @@ namespace PgMove.Core.State;
 [JsonSerializable(typeof(DatabaseRecord[]))]
 [JsonSerializable(typeof(ConnectionSpec[]))]
 [JsonSerializable(typeof(SwitchSettings))]
+[JsonSerializable(typeof(RecordedLimits))]
 internal sealed partial class StoreJson : JsonSerializerContext;

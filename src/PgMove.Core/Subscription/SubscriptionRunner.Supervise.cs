@@ -39,7 +39,7 @@ internal sealed partial class SubscriptionRunner
             _record = _record with { Status = status };
             Save();
 
-            if (MigrationLimits.Reached(_options, _record.CreatedAt, _runs.Select(r => (r.Slot, r.RetainedWalBytes))) is { } limit)
+            if (MigrationLimits.Reached(_options.Clock, _record, _runs.Select(r => (r.Slot, r.RetainedWalBytes))) is { } limit)
                 return limit;
 
             var request = _store.Get(Id)?.Request;
@@ -50,6 +50,9 @@ internal sealed partial class SubscriptionRunner
                 case "cutover" or "cutover-freeze" when status == MigrationStatus.Syncing:
                     if (await PrepareCutoverAsync(freeze: request == "cutover-freeze", ct) is { } cutover)
                         return cutover;
+                    // A run only for this cutover ends with its refusal rather than keep pgmove cutover waiting.
+                    if (_options.EndAfterCutover)
+                        return new RunOutcome(RunOutcome.Kinds.Refused, _record.Error ?? "cutover refused");
                     break;
             }
         }

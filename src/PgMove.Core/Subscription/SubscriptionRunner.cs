@@ -83,7 +83,7 @@ internal sealed partial class SubscriptionRunner
                     continue;
                 await provisioning.CancelAsync();
                 await WhenAllQuietly(workers);
-                if (outcome.Kind == RunOutcome.Kinds.Cutover && done is null)
+                if (outcome.Kind == RunOutcome.Kinds.Cutover && done is null || outcome.Kind == RunOutcome.Kinds.Refused)
                     return Detach(); // a run that exists only for the cutover: the subscriptions go on by themselves
                 return done ?? await FinishAsync(outcome, ct);
             }

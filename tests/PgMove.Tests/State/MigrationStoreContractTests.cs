@@ -45,7 +45,8 @@ public sealed class MigrationStoreContractTests(StoreCluster storeCluster) : ICl
         using var store = await OpenAsync(kind);
         var now = new DateTimeOffset(2026, 11, 24, 1, 2, 3, TimeSpan.Zero);
         var older = NewRecord("postgres://admin@a:5432/postgres?sslmode=require", now.AddMinutes(-5));
-        var newer = NewRecord("postgres://admin@b:5432/postgres?sslmode=require", now) with { Target = "postgres://postgres@other-target:5432/postgres?sslmode=require", CaptureDdl = false };
+        var limits = new RecordedLimits { FallbackMaxDuration = TimeSpan.FromDays(14), MaxRetainedWalBytes = 5L << 30 };
+        var newer = NewRecord("postgres://admin@b:5432/postgres?sslmode=require", now) with { Target = "postgres://postgres@other-target:5432/postgres?sslmode=require", CaptureDdl = false, Limits = limits };
         store.Create(older, Spec("a"), Spec("t"));
         store.Create(newer, Spec("b"), Spec("t"));
 
@@ -59,6 +60,8 @@ public sealed class MigrationStoreContractTests(StoreCluster storeCluster) : ICl
         Assert.Empty(read.Databases);
         Assert.True(read.CaptureDdl);
         Assert.False(store.Get(newer.Id)!.CaptureDdl);
+        Assert.Equal(new RecordedLimits(), read.Limits);
+        Assert.Equal(limits, store.Get(newer.Id)!.Limits);
         Assert.Null(store.Get("nope"));
         Assert.Equal(newer.Id, store.Latest()!.Id);
         Assert.Equal(older.Id, store.Latest(older.Source, older.Target)!.Id);
@@ -83,6 +86,7 @@ public sealed class MigrationStoreContractTests(StoreCluster storeCluster) : ICl
             Fix = "f",
             Result = "r",
             Databases = [new DatabaseRecord { Name = "shop", Phase = DatabasePhase.Streaming, CopyDone = true, Slot = "pgmove_x", Publication = "pgmove_p", TablesDone = 3, RowsDone = 300 }],
+            Limits = new RecordedLimits { MaxDuration = TimeSpan.FromDays(30), AgeCountsFrom = beat },
         });
         store.SetRequest(record.Id, "cutover-freeze");
 
@@ -92,6 +96,7 @@ public sealed class MigrationStoreContractTests(StoreCluster storeCluster) : ICl
         Assert.Equal(beat, read.RunnerHeartbeat);
         Assert.Equal(("e", "f", "r"), (read.Error, read.Fix, read.Result));
         Assert.Equal("cutover-freeze", read.Request);
+        Assert.Equal(new RecordedLimits { MaxDuration = TimeSpan.FromDays(30), AgeCountsFrom = beat }, read.Limits);
         var database = Assert.Single(read.Databases);
         Assert.Equal(("shop", DatabasePhase.Streaming, true, "pgmove_x", 300L), (database.Name, database.Phase, database.CopyDone, database.Slot, database.RowsDone));
 

@@ -28,6 +28,7 @@ ALTER TABLE {schema}.migrations ADD COLUMN IF NOT EXISTS warnings jsonb NOT NULL
 ALTER TABLE {schema}.migrations ADD COLUMN IF NOT EXISTS switch_settings bytea;
 ALTER TABLE {schema}.migrations ADD COLUMN IF NOT EXISTS switch_step text;
 ALTER TABLE {schema}.migrations ADD COLUMN IF NOT EXISTS capture_ddl boolean NOT NULL DEFAULT true;
+ALTER TABLE {schema}.migrations ADD COLUMN IF NOT EXISTS limits jsonb NOT NULL DEFAULT '{}';
 CREATE INDEX IF NOT EXISTS migrations_pair ON {schema}.migrations (source, target, created_at);
 -- One active migration per target, whichever node starts it: two nodes starting one at the same instant must not both win.
 CREATE UNIQUE INDEX IF NOT EXISTS migrations_one_active_per_target ON {schema}.migrations (target) WHERE status IN ('running', 'syncing');
