@@ -74,10 +74,24 @@ internal sealed class ForwardStreamRestore(IMigrationStore store, string reverse
             {
                 failures.Add($"DDL capture, slot {database.Slot} and publication {database.Publication} in database {database.Name} on the old server ({error.Message})");
             }
+            try
+            {
+                // The forward stream's start, recorded on the new server: it would be carried back to the old one as a row.
+                await StreamStart.ForgetAppliedAsync(options.Source, "target", database.Name, database.Slot!, ct);
+            }
+            catch (Exception error) when (error is PgMoveException or NpgsqlException)
+            {
+                failures.Add($"the applied position of slot {database.Slot} in database {database.Name} on the new server ({error.Message})");
+            }
         }
         if (forward.Status == MigrationStatus.Syncing)
         {
-            store.Update(forward with { Status = MigrationStatus.Done, Databases = forward.Databases.Select(d => d with { Phase = DatabasePhase.Done }).ToList() });
+            // Cut over again, as before the fallback: its result says so (it said "fell back", which did not happen).
+            store.Update(forward with
+            {
+                Status = MigrationStatus.Done, Databases = forward.Databases.Select(d => d with { Phase = DatabasePhase.Done }).ToList(),
+                Result = $"cut over; a fallback begun at {DateTimeOffset.UtcNow:u} was rolled back: the applications use the target, which the source follows",
+            });
             store.SetSwitchStep(forward.Id, nameof(SwitchStep.Done));
         }
         // The applications go back to the new server: the old one is read-only again for everyone but the reverse stream.

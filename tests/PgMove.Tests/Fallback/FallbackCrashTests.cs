@@ -2,6 +2,7 @@ using Npgsql;
 using PgMove.Core.Cutover;
 using PgMove.Core.Fallback;
 using PgMove.Core.Migrations;
+using PgMove.Core.Replication;
 using PgMove.Core.State;
 using PgMove.Core.Switch;
 using PgMove.Tests.Cutover;
@@ -147,7 +148,12 @@ public sealed class FallbackCrashTests
         Assert.False(await FrozenAsync(fresh));
         await Assert.ThrowsAsync<PostgresException>(() => old.ExecuteAsync("INSERT INTO pgbench_history (tid, bid, aid, delta) VALUES (1, 1, 1, 0)", "app"));
         written += await WriteThroughPgBouncerAsync(setup, fresh.Port);
-        Assert.Equal(MigrationStatus.Done, FallbackTests.Record(scenario, forwardId).Status);
+        var cutOver = FallbackTests.Record(scenario, forwardId);
+        Assert.Equal(MigrationStatus.Done, cutOver.Status);
+        Assert.DoesNotContain("fell back", cutOver.Result, StringComparison.Ordinal); // it did not; the result says it was rolled back
+        Assert.Contains("rolled back", cutOver.Result, StringComparison.Ordinal);
+        // The forward stream's start recorded on the new server went with it (the stream back would carry it to the old one).
+        Assert.Equal(0L, await fresh.ScalarAsync<long>($"SELECT count(*) FROM \"_pgmove\".\"applied\" WHERE slot LIKE '{ReplicationNames.Publication(forwardId)}%'", "app"));
         Assert.Equal("cutover-freeze", FallbackTests.Record(scenario, reverse.Id).Request); // the fallback is asked again
 
         // 2. pgmove start resumes the stream back and asks the fallback again; the same thaw waits for the lock, PgBouncer
