@@ -91,6 +91,43 @@ public sealed class TcpProxy : IAsyncDisposable
         return closed;
     }
 
+    private long _toClients;
+    private long _holdAt = long.MaxValue;
+    private TaskCompletionSource? _held;
+    private TaskCompletionSource? _holdGate;
+
+    /// <summary>
+    /// Arms a hold: once <paramref name="bytes"/> more bytes have gone from the server to the clients, every byte is held
+    /// back (as <see cref="StallAsync"/> does) until the returned release is called. The task completes at that instant:
+    /// a test acts in the middle of a transfer without having to catch it there by timing.
+    /// </summary>
+    public (Task Held, Action Release) HoldAfter(long bytes)
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _held = held;
+        Interlocked.Exchange(ref _holdAt, Interlocked.Read(ref _toClients) + bytes);
+        return (held.Task, () =>
+        {
+            Interlocked.Exchange(ref _holdAt, long.MaxValue);
+            var gate = _holdGate;
+            _flowing = CompletedGate();
+            gate?.TrySetResult();
+        });
+    }
+
+    /// <summary>The pump that crosses an armed mark closes the gate for every connection, its own included.</summary>
+    private void CountToClient(int read)
+    {
+        var total = Interlocked.Add(ref _toClients, read);
+        if (total < Interlocked.Read(ref _holdAt) || _held is not { } held)
+            return;
+        Interlocked.Exchange(ref _holdAt, long.MaxValue);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _holdGate = gate;
+        _flowing = gate;
+        held.TrySetResult();
+    }
+
     private static TaskCompletionSource CompletedGate()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -162,6 +199,8 @@ public sealed class TcpProxy : IAsyncDisposable
             var read = await from.ReadAsync(buffer, _stop.Token);
             if (read == 0)
                 return;
+            if (toClient)
+                CountToClient(read);
             await _flowing.Task.WaitAsync(_stop.Token);
             if (toClient && pair.HalfClosed)
                 continue; // The client was told the stream ended: what the server says now is lost.
