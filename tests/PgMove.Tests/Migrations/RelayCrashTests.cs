@@ -18,18 +18,24 @@ public sealed class RelayCrashTests
         await using var scenario = await RelayScenario.StartAsync();
         await scenario.Source.ExecuteAsync("CREATE DATABASE bank");
         await Pgbench.InitAsync(scenario.Source, "bank", scale: 3);
-        var environment = scenario.CliEnvironment();
+        // pgmove reaches the source through a proxy, which holds the copy in its middle for the kill below.
+        await using var sourceProxy = new TcpProxy(scenario.Source.Port);
+        var environment = PgMoveProcess.Environment(sourceProxy.Port, scenario.Target.Port);
         string[] start = ["start", "--state", scenario.StatePath, "--jobs", "2"];
 
         using var load = new CancellationTokenSource();
         var pgbench = Pgbench.LoadAsync(scenario.Source, "bank", seconds: 180, clients: 2, load.Token);
 
-        // 1. Killed in the middle of the copy.
+        // 1. Killed in the middle of the copy: once 4 MiB of its ~20 MiB of rows have passed (caught there by the proxy, not
+        // by timing: a fast copy ends between two looks at the status).
+        var (held, release) = sourceProxy.HoldAfter(4L * 1024 * 1024);
         await using (var first = PgMoveProcess.Start(environment, start))
         {
-            await scenario.WaitForAsync(r => r.Databases.Any(d => d.Phase == DatabasePhase.Copying && d.BytesDone > 0), Timeout);
+            await held.WaitAsync(Timeout);
             await first.KillAsync();
+            release();
         }
+        Assert.DoesNotContain(scenario.Latest().Databases, d => d.Name == "bank" && d.CopyDone);
 
         // 2. Resumed, then killed twice while streaming, at seeded random instants.
         for (var i = 0; i < 2; i++)
