@@ -205,18 +205,32 @@ public sealed class RelayDdlCaptureTests
         await using (var first = PgMoveProcess.Start(environment, start))
         {
             await scenario.WaitForAsync(r => r.Status == MigrationStatus.Syncing && r.RunnerPid == first.Id, Timeout);
-            // One transaction: the DDL, then 100,000 rows that need it.
-            await scenario.Source.ExecuteAsync("ALTER TABLE busy ADD COLUMN extra int DEFAULT 0; UPDATE busy SET extra = id % 1000", "shop");
-            // The target runs the DDL when the stream reaches it and holds its lock until the group with the rows
-            // commits: seen there, pgmove is between the DDL and the rows that follow it.
-            var deadline = DateTimeOffset.UtcNow + Timeout;
-            while (await scenario.Target.ScalarAsync<long>(
-                "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'busy' AND l.mode = 'AccessExclusiveLock' AND l.granted", "shop") == 0)
+            // The window between the DDL and its rows held open on the target, not caught by timing: a trigger there (fired
+            // by the apply too) makes the first row wait for an advisory lock this test holds.
+            await scenario.Target.ExecuteAsync(
+                "CREATE FUNCTION hold_rows() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock(20261205); RETURN NEW; END $$; " +
+                "CREATE TRIGGER hold_rows BEFORE UPDATE ON busy FOR EACH ROW EXECUTE FUNCTION hold_rows(); ALTER TABLE busy ENABLE ALWAYS TRIGGER hold_rows", "shop");
+            await using (var holder = await scenario.Target.OpenAsync("shop"))
             {
-                Assert.True(DateTimeOffset.UtcNow < deadline, "the DDL never ran on the target: " + first.Output);
-                await Task.Delay(10);
+                await using (var hold = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(20261205)", holder))
+                    await hold.ExecuteNonQueryAsync();
+                // One transaction: the DDL, then 100,000 rows that need it.
+                await scenario.Source.ExecuteAsync("ALTER TABLE busy ADD COLUMN extra int DEFAULT 0; UPDATE busy SET extra = id % 1000", "shop");
+                // The DDL ran on the target (its lock is held until the group with the rows commits) and the first row waits.
+                var deadline = DateTimeOffset.UtcNow + Timeout;
+                while (await scenario.Target.ScalarAsync<long>(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'busy' AND l.mode = 'AccessExclusiveLock' AND l.granted " +
+                    "AND EXISTS (SELECT 1 FROM pg_locks w WHERE w.locktype = 'advisory' AND NOT w.granted AND w.pid = l.pid)", "shop") == 0)
+                {
+                    Assert.True(DateTimeOffset.UtcNow < deadline, "the DDL never ran on the target: " + first.Output);
+                    await Task.Delay(100);
+                }
+                await first.KillAsync();
             }
-            await first.KillAsync();
+            // The killed apply's transaction ends (rolled back) once its rows go on; the trigger goes with it, so that both
+            // servers have the same schema again.
+            await scenario.Target.ExecuteAsync("DROP TRIGGER hold_rows ON busy; DROP FUNCTION hold_rows()", "shop");
+            Assert.Equal(0, await scenario.Target.ScalarAsync<int>("SELECT count(*)::int FROM information_schema.columns WHERE table_name = 'busy' AND column_name = 'extra'", "shop"));
         }
 
         await using var second = PgMoveProcess.Start(environment, start);
