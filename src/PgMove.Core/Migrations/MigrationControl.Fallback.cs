@@ -42,7 +42,10 @@ public static partial class MigrationControl
 
     /// <summary>A switch or a cutover of this migration that a dead process left half-way (its next run finishes it first).</summary>
     public static bool CutoverUnfinished(MigrationRecord record) =>
-        record.SwitchStep is { } step && step != nameof(Switch.SwitchStep.Done) || IsCutoverFinishing(record.Request);
+        SwitchUnderWay(record) || IsCutoverFinishing(record.Request);
+
+    /// <summary>An application switch of this migration recorded and not done: under way, or left half-way by a dead process.</summary>
+    public static bool SwitchUnderWay(MigrationRecord record) => record.SwitchStep is { } step && step != nameof(Switch.SwitchStep.Done);
 
     /// <summary>
     /// A stream back whose migration's cutover is unfinished: it is not resumed on its own; the migration's run ends that

@@ -80,8 +80,8 @@ public static partial class MigrationControl
             throw new PgMoveException("migration.cutover_finishing", $"Migration {record.Id} is finishing its cutover; it can no longer be stopped.",
                 "Wait for it to end (pgmove status), then pgmove unfreeze if the source must be writable again.");
         // Moving the applications, the runner reads no request until the switch has ended one way or the other.
-        if (record.SwitchStep is { } step && step != nameof(SwitchStep.Done) && HasLiveRunner(record))
-            throw new PgMoveException("migration.switching", $"Migration {record.Id} is moving the applications (switch step {step}); a stop now would not be seen.",
+        if (SwitchUnderWay(record) && HasLiveRunner(record))
+            throw new PgMoveException("migration.switching", $"Migration {record.Id} is moving the applications (switch step {record.SwitchStep}); a stop now would not be seen.",
                 "Wait for the cutover to end or be refused (pgmove status), then run pgmove stop again if it is still wanted.");
         // Claiming first: with a shared store another node may be taking the migration over at this instant.
         if (HasLiveRunner(record) || !store.TryClaim(record))
@@ -95,7 +95,7 @@ public static partial class MigrationControl
             return stopped;
         }
         // A switch left half-way by a dead process ends first, as a start would end it: the applications on one server.
-        if (record.SwitchStep is { } halfway && halfway != nameof(SwitchStep.Done))
+        if (SwitchUnderWay(record))
         {
             var (source, target) = store.ReadSecrets(record.Id);
             await Cutover.CutoverSwitch.RecoverAsync(store, record.Id, new MigrationOptions { Source = source, Target = target }, ct);
