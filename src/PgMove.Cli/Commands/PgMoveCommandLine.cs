@@ -61,6 +61,15 @@ public static class PgMoveCommandLine
             await error.WriteLineAsync($"error [{failure.Code}]: {failure.Message}\nfix: {failure.Fix}");
             return ExitCodes.Failure;
         }
+        catch (Npgsql.PostgresException refused) when (!ConnectionEnded(refused.SqlState))
+        {
+            // A server answered with an error that no step expected: not a lost connection, and not to be called one.
+            const string fix = "nothing half-made is trusted, so running the same command again is safe; if the error repeats, report it with the log (--log-file).";
+            var message = $"a server refused a statement of pgmove {verb}: {refused.MessageText} ({refused.SqlState})";
+            logging.Factory.CreateLogger("PgMove.Cli").CommandFailed(verb, "server.error", message, fix);
+            await error.WriteLineAsync($"error [server.error]: {message}\nfix: {fix}");
+            return ExitCodes.Failure;
+        }
         catch (Exception lost) when (lost is Npgsql.NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException)
         {
             // A server went away in a step that does not retry by itself (preflight, a catalog read, stop, verify):
@@ -76,4 +85,8 @@ public static class PgMoveCommandLine
             return 130;
         }
     }
+
+    /// <summary>SQLSTATEs of a session the server ended or could not keep: connection exceptions (class 08) and shutdowns (57P01–57P03).</summary>
+    private static bool ConnectionEnded(string sqlState) =>
+        sqlState.StartsWith("08", StringComparison.Ordinal) || sqlState is "57P01" or "57P02" or "57P03";
 }

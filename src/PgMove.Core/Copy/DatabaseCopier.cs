@@ -42,12 +42,18 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         progress.SetPhase(name, CopyPhase.PreData, "dumping the schema");
         var dump = await SchemaDump.CreateAsync(tools, options.Source, name, snapshot.Id, Path.Combine(workDirectory, "schema.dump"), ct);
         progress.Step(name, "restoring the pre-data schema");
-        await dump.RestorePreDataAsync(options.Target, name, noOwner: !restoreOwners, ct);
-
-        var tables = await ReadTablesAsync(planner, ct);
-        var canSplit = planner.PostgreSqlVersion.Major >= 14; // TID range scans; before 14 every range would scan the whole table
-        var tasks = CopyPlanner.Plan(tables, options.Jobs, canSplit, options.ChunkBytes);
-        var builds = await TableBuilds.PrepareAsync(dump, options.Target, name, planner, tables, workDirectory, noOwner: !restoreOwners, analyze: true, ct);
+        // The restore is the target's work (pg_restore); the plan and the builds read the source and the dump file:
+        // they are made while the restore runs, and the rows wait for both.
+        var (tables, tasks, builds) = await WhileRestoringAsync(
+            restoreCt => dump.RestorePreDataAsync(options.Target, name, noOwner: !restoreOwners, restoreCt),
+            async () =>
+            {
+                var tables = await ReadTablesAsync(planner, ct);
+                var canSplit = planner.PostgreSqlVersion.Major >= 14; // TID range scans; before 14 every range would scan the whole table
+                var tasks = CopyPlanner.Plan(tables, options.Jobs, canSplit, options.ChunkBytes);
+                var builds = await TableBuilds.PrepareAsync(dump, options.Target, name, planner, tables, workDirectory, noOwner: !restoreOwners, analyze: true, ct);
+                return (tables, tasks, builds);
+            }, ct);
         state.TablesTotal = tables.Count;
         state.BytesTotal = tables.Sum(t => t.SizeBytes);
         state.DataStarted = DateTimeOffset.UtcNow;
@@ -108,6 +114,37 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
                 throw first;
             throw;
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> while <paramref name="restore"/> runs, and returns once both are done. A failure of
+    /// either is the one reported: a failed restore is waited for and named even when the work failed too, and a
+    /// failed work stops the restore (its pg_restore is killed) before it is reported, so no process outlives the copy.
+    /// </summary>
+    private static async Task<T> WhileRestoringAsync<T>(Func<CancellationToken, Task> restore, Func<Task<T>> work, CancellationToken ct)
+    {
+        using var stopRestore = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var restoring = restore(stopRestore.Token);
+        T result;
+        try
+        {
+            result = await work();
+        }
+        catch
+        {
+            await stopRestore.CancelAsync();
+            try
+            {
+                await restoring;
+            }
+            catch (OperationCanceledException) when (stopRestore.IsCancellationRequested)
+            {
+                // Stopped because the work failed: the work's failure is the one to report.
+            }
+            throw;
+        }
+        await restoring;
+        return result;
     }
 
     private static async Task<bool> IsEmptyAsync(NpgsqlConnection connection, CancellationToken ct)

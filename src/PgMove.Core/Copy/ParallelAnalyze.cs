@@ -23,13 +23,12 @@ internal static class ParallelAnalyze
         }
         var relations = new List<string>();
         await using (var command = new NpgsqlCommand(SqlResources.Get("Copy/Sql/relations_to_analyze.sql"), target))
-        await using (var reader = await command.ExecuteReaderAsync(ct))
         {
+            command.Parameters.Add(new NpgsqlParameter { Value = done.Select(d => d.Schema).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter { Value = done.Select(d => d.Name).ToArray() });
+            await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
-            {
-                if (!done.Contains(new QualifiedName(reader.GetString(1), reader.GetString(2))))
-                    relations.Add(reader.GetString(0));
-            }
+                relations.Add(reader.GetString(0));
         }
         if (relations.Count == 0)
             return;
