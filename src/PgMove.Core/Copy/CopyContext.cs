@@ -13,10 +13,10 @@ internal sealed class CopyContext
     private readonly CopyProgress _events;
 
     public CopyContext(string database, ConnectionSpec source, ConnectionSpec target, string snapshotId, bool targetIsSuperuser,
-        IReadOnlyList<CopyTask> tasks, TableBuilds builds, CopyProgress events)
+        CopyWorkQueue queue, IReadOnlyList<CopyTask> tasks, TableBuilds builds, CopyProgress events)
     {
         Builds = builds;
-        Queue = new CopyWorkQueue(tasks);
+        Queue = queue;
         Database = database;
         Source = source;
         Target = target;

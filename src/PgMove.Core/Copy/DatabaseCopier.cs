@@ -42,25 +42,41 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         progress.SetPhase(name, CopyPhase.PreData, "dumping the schema");
         var dump = await SchemaDump.CreateAsync(tools, options.Source, name, snapshot.Id, Path.Combine(workDirectory, "schema.dump"), ct);
         progress.Step(name, "restoring the pre-data schema");
+        var list = (await dump.ListAsync(options.Target, name, ct)).Split('\n');
+        var chunks = await PreDataChunks.PlanAsync(list, workDirectory, ct);
+        var queue = new CopyWorkQueue();
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // The restore is the target's work (pg_restore); the plan and the builds read the source and the dump file:
-        // they are made while the restore runs, and the rows wait for both.
-        var (tables, tasks, builds) = await WhileRestoringAsync(
-            restoreCt => dump.RestorePreDataAsync(options.Target, name, noOwner: !restoreOwners, restoreCt),
-            async () =>
-            {
-                var tables = await ReadTablesAsync(planner, ct);
-                var canSplit = planner.PostgreSqlVersion.Major >= 14; // TID range scans; before 14 every range would scan the whole table
-                var tasks = CopyPlanner.Plan(tables, options.Jobs, canSplit, options.ChunkBytes);
-                var builds = await TableBuilds.PrepareAsync(dump, options.Target, name, planner, tables, workDirectory, noOwner: !restoreOwners, analyze: true, ct);
-                return (tables, tasks, builds);
-            }, ct);
+        // they are made while the restore runs. Each table's rows start as soon as the part that creates it is in.
+        var restoring = FailingFast(RestorePreDataAsync(dump, chunks, queue, name, failFast.Token), failFast);
+        List<TableToCopy> tables;
+        IReadOnlyList<CopyTask> tasks;
+        TableBuilds builds;
+        try
+        {
+            tables = await ReadTablesAsync(planner, ct);
+            var canSplit = planner.PostgreSqlVersion.Major >= 14; // TID range scans; before 14 every range would scan the whole table
+            tasks = CopyPlanner.Plan(tables, options.Jobs, canSplit, options.ChunkBytes);
+            builds = await TableBuilds.PrepareAsync(dump, list, options.Target, name, planner, tables, workDirectory, noOwner: !restoreOwners, analyze: true, ct);
+        }
+        catch
+        {
+            // No pg_restore outlives the copy; a failed restore is the failure to report, else this one.
+            await failFast.CancelAsync();
+            await restoring.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            if (restoring is { IsFaulted: true, Exception.InnerException: { } restoreFailure })
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(restoreFailure);
+            throw;
+        }
         state.TablesTotal = tables.Count;
         state.BytesTotal = tables.Sum(t => t.SizeBytes);
         state.DataStarted = DateTimeOffset.UtcNow;
 
         var workers = Math.Min(options.Jobs, Math.Max(1, tasks.Count));
         progress.SetPhase(name, CopyPhase.Data, $"copying {Plural.Of(tables.Count, "table")} with {Plural.Of(workers, "worker")}, building each table's indexes as soon as its rows are in");
-        await RunWorkersAsync(new CopyContext(name, source, target, snapshot.Id, targetIsSuperuser, tasks, builds, progress), workers, ct);
+        var context = new CopyContext(name, source, target, snapshot.Id, targetIsSuperuser, queue, tasks, builds, progress);
+        queue.Plan(tasks);
+        await RunWorkersAsync(context, workers, restoring, failFast, ct);
 
         progress.SetPhase(name, CopyPhase.Finishing, "setting sequences and copying large objects");
         await using (var targetConnection = await PgConnector.OpenAsync(target, "target", ct))
@@ -84,67 +100,52 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         return new DatabaseCopyResult(name, "copied", tables.Count, state.RowsDone, state.BytesDone, stopwatch.Elapsed);
     }
 
-    private static async Task RunWorkersAsync(CopyContext context, int count, CancellationToken ct)
+    /// <summary>
+    /// The pre-data schema, part after part (<see cref="PreDataChunks"/>), each part's tables released to the copy
+    /// workers as soon as it is in; the builds wait for the whole schema.
+    /// </summary>
+    private async Task RestorePreDataAsync(SchemaDump dump, IReadOnlyList<PreDataChunk> chunks, CopyWorkQueue queue, string name, CancellationToken ct)
     {
-        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var workers = Enumerable.Range(0, count)
-            .Select(async _ =>
-            {
-                try
-                {
-                    await new CopyWorker(context).RunAsync(context.Queue, failFast.Token);
-                }
-                catch
-                {
-                    // One failed table stops the others: the database is redone as a whole anyway.
-                    await failFast.CancelAsync();
-                    throw;
-                }
-            })
-            .ToList();
+        foreach (var chunk in chunks)
+        {
+            await dump.RestorePreDataAsync(options.Target, name, noOwner: !restoreOwners, ct, chunk.ListFile);
+            queue.Release(chunk.Tables);
+        }
+        queue.ReleaseAll();
+    }
+
+    /// <summary>One failed task stops the others (the database is redone as a whole anyway).</summary>
+    private static async Task FailingFast(Task task, CancellationTokenSource failFast)
+    {
         try
         {
-            await Task.WhenAll(workers);
+            await task;
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch
         {
-            // Surface the failure that cancelled the rest, not the cancellations.
-            var first = workers.Where(w => w.IsFaulted).Select(w => w.Exception!.InnerException!).FirstOrDefault();
-            if (first is not null)
-                throw first;
+            await failFast.CancelAsync();
             throw;
         }
     }
 
-    /// <summary>
-    /// Runs <paramref name="work"/> while <paramref name="restore"/> runs, and returns once both are done. A failure of
-    /// either is the one reported: a failed restore is waited for and named even when the work failed too, and a
-    /// failed work stops the restore (its pg_restore is killed) before it is reported, so no process outlives the copy.
-    /// </summary>
-    private static async Task<T> WhileRestoringAsync<T>(Func<CancellationToken, Task> restore, Func<Task<T>> work, CancellationToken ct)
+    private static async Task RunWorkersAsync(CopyContext context, int count, Task restoring, CancellationTokenSource failFast, CancellationToken ct)
     {
-        using var stopRestore = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var restoring = restore(stopRestore.Token);
-        T result;
+        var running = Enumerable.Range(0, count)
+            .Select(_ => FailingFast(new CopyWorker(context).RunAsync(context.Queue, failFast.Token), failFast))
+            .Prepend(restoring)
+            .ToList();
         try
         {
-            result = await work();
+            await Task.WhenAll(running);
         }
-        catch
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            await stopRestore.CancelAsync();
-            try
-            {
-                await restoring;
-            }
-            catch (OperationCanceledException) when (stopRestore.IsCancellationRequested)
-            {
-                // Stopped because the work failed: the work's failure is the one to report.
-            }
+            // Surface the failure that cancelled the rest, not the cancellations.
+            var first = running.Where(w => w.IsFaulted).Select(w => w.Exception!.InnerException!).FirstOrDefault();
+            if (first is not null)
+                throw first;
             throw;
         }
-        await restoring;
-        return result;
     }
 
     private static async Task<bool> IsEmptyAsync(NpgsqlConnection connection, CancellationToken ct)

@@ -45,7 +45,8 @@ internal sealed class TableBuilds
     /// copy's snapshot, so its OIDs are the dump's). If pg_restore's script does not come out as one piece per picked
     /// entry, in order, nothing is taken out: the copy is then as it was before, never wrong.
     /// </summary>
-    public static async Task<TableBuilds> PrepareAsync(SchemaDump dump, ConnectionSpec target, string database, NpgsqlConnection planner,
+    /// <param name="list">The dump's table of contents (<see cref="SchemaDump.ListAsync"/>), a line each.</param>
+    public static async Task<TableBuilds> PrepareAsync(SchemaDump dump, IReadOnlyList<string> list, ConnectionSpec target, string database, NpgsqlConnection planner,
         IReadOnlyList<TableToCopy> tables, string workDirectory, bool noOwner, bool analyze, CancellationToken ct)
     {
         var copied = tables.ToDictionary(t => t.Oid);
@@ -68,7 +69,6 @@ internal sealed class TableBuilds
                 parents.Add(reader.GetInt64(0));
         }
 
-        var list = (await dump.ListAsync(target, database, ct)).Split('\n');
         var picked = new List<(RestoreListEntry Entry, long Table)>();
         foreach (var line in list)
         {

@@ -31,15 +31,16 @@ public sealed class SchemaDump(PgToolset tools, string file)
     /// transaction (more tables than max_locks_per_transaction lets it lock) fails whole, with nothing committed, and
     /// is restored again statement by statement.
     /// </summary>
-    public async Task RestorePreDataAsync(ConnectionSpec target, string database, bool noOwner, CancellationToken ct)
+    /// <param name="listFile">Only the entries of this list (a part of the table of contents); null: the whole section.</param>
+    public async Task RestorePreDataAsync(ConnectionSpec target, string database, bool noOwner, CancellationToken ct, string? listFile = null)
     {
         try
         {
-            await RestoreAsync(target, database, "pre-data", jobs: 1, noOwner, ct, singleTransaction: true);
+            await RestoreAsync(target, database, "pre-data", jobs: 1, noOwner, ct, listFile, singleTransaction: true);
         }
         catch (PgMoveException error) when (error.Code == "tools.failed" && !ct.IsCancellationRequested)
         {
-            await RestoreAsync(target, database, "pre-data", jobs: 1, noOwner, ct);
+            await RestoreAsync(target, database, "pre-data", jobs: 1, noOwner, ct, listFile);
         }
     }
 
