@@ -17,7 +17,8 @@ from datetime import datetime
 
 STEPS = [("reading the servers", "catalog"), ("running the preflight", "preflight"), ("copying the roles", "roles"),
          ("creating the database", "create"), ("dumping the schema", "schema dump"),
-         ("restoring the pre-data", "pre-data"), ("copying", "data"), ("setting sequences", "sequences"),
+         ("restoring the pre-data", "pre-data"), ("copying", "data"),
+         ("the pre-data schema is in", "data"), ("setting sequences", "sequences"),
          ("building indexes", "post-data"), ("analyzing", "analyze")]
 GROWS = ("data", "post-data", "analyze")
 

@@ -111,6 +111,8 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
             await dump.RestorePreDataAsync(options.Target, name, noOwner: !restoreOwners, ct, chunk.ListFile);
             queue.Release(chunk.Tables);
         }
+        if (chunks.Count > 1)
+            progress.Step(name, "the pre-data schema is in (restored in parts while rows copied)");
         queue.ReleaseAll();
     }
 
