@@ -41,13 +41,13 @@ public sealed class RelayChangeTests
         }
         await using var run = await RelayRun.StartSyncingAsync(scenario);
 
-        await StreamedChange.CheckEachAsync(cases, "while making the changes", change => change.ChangeAsync(scenario));
+        await EachCase.CheckAsync(cases, "while making the changes", change => change.ChangeAsync(scenario));
 
         await run.WaitCaughtUpAsync();
-        await StreamedChange.CheckEachAsync(cases, "once caught up", change => change.CompareThenAsync(scenario, change.CaughtUpAsync));
+        await EachCase.CheckAsync(cases, "once caught up", change => change.CompareThenAsync(scenario, change.CaughtUpAsync));
 
         await run.CutoverAsync();
-        await StreamedChange.CheckEachAsync(cases, "after cutover", change => change.CompareThenAsync(scenario, change.AfterCutoverAsync));
+        await EachCase.CheckAsync(cases, "after cutover", change => change.CompareThenAsync(scenario, change.AfterCutoverAsync));
         await SourceHygiene.AssertCleanAsync(scenario.Source);
     }
 

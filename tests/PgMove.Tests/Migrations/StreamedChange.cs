@@ -1,4 +1,3 @@
-using System.Text;
 using PgMove.Tests.Infrastructure;
 
 namespace PgMove.Tests.Migrations;
@@ -17,25 +16,6 @@ internal sealed record StreamedChange(
     Func<RelayScenario, Task>? CaughtUpAsync = null,
     Func<RelayScenario, Task>? AfterCutoverAsync = null)
 {
-    /// <summary>Runs <paramref name="check"/> for every case, all of them even when one fails; then fails naming each broken case.</summary>
-    public static async Task CheckEachAsync(IEnumerable<StreamedChange> cases, string stage, Func<StreamedChange, Task> check)
-    {
-        var failures = new StringBuilder();
-        foreach (var change in cases)
-        {
-            try
-            {
-                await check(change);
-            }
-            catch (Exception error)
-            {
-                failures.Append($"\n--- {change.Name} (database {change.Database}), {stage}: {error.GetType().Name}: {error.Message}");
-            }
-        }
-        if (failures.Length > 0)
-            throw new Xunit.Sdk.XunitException($"Streamed changes broken {stage}:{failures}");
-    }
-
     /// <summary>The data oracle on the case's database, then the case's own checks for <paramref name="stage"/>.</summary>
     public async Task CompareThenAsync(RelayScenario scenario, Func<RelayScenario, Task>? stage)
     {
@@ -44,5 +24,5 @@ internal sealed record StreamedChange(
             await stage(scenario);
     }
 
-    public override string ToString() => Name;
+    public override string ToString() => $"{Name} (database {Database})";
 }
