@@ -119,7 +119,9 @@ public sealed class RelayDdlResumeTests
                 await scenario.Source.ExecuteAsync(c.Changes, c.Database);
             // Each case's database stops alone (target_first and postgres keep streaming); disposing the run detaches it.
             var failed = await scenario.WaitForAsync(
-                r => r.Error is not null && cases.All(c => r.Databases.Any(d => d.Name == c.Database && d.Phase == DatabasePhase.Failed)),
+                // The record's error, which names every stopped database, written since the last of them stopped.
+                r => r.Error is not null && cases.All(c => r.Databases.Any(d => d.Name == c.Database && d.Phase == DatabasePhase.Failed
+                    && d.LastError is not null && r.Error.Contains(d.LastError, StringComparison.Ordinal))),
                 RelayRun.DefaultTimeout, first.Task);
             Assert.True(failed.Databases.Single(d => d.Name == TargetFirst).Phase == DatabasePhase.Streaming, RelayScenario.Describe(failed));
             await EachCase.CheckAsync(cases, "when stopped", c =>
