@@ -14,12 +14,17 @@ namespace PgMove.Tests.Migrations;
 /// <remarks>
 /// The cases ride on one migration, one database each (a database's failure stops that database only): the four
 /// stop-and-resume cases (a column added or dropped, the writes around the DDL in one transaction or each in its
-/// own) stop side by side and resume together, and the case whose target was changed first streams on beside them.
+/// own) stop side by side and resume together, with a column added on the source that the next insert uses (the
+/// error names the table and the fix, formerly a test of RelayChangeTests), and the case whose target was changed
+/// first streams on beside them.
 /// Each was a test of its own; every check is kept, per database, and a failure names its case.
 /// </remarks>
 public sealed class RelayDdlResumeTests
 {
     private const string TargetFirst = "target_first";
+
+    /// <summary>Formerly RelayChangeTests.Stream_ColumnAddedOnSource_StopsWithErrorNamingTableAndFix_ThenResumesAfterTargetDdl.</summary>
+    private const string AddedColumn = "added_column";
 
     /// <summary>One database whose stream stops at a DDL and resumes once the same DDL ran on the target.</summary>
     private sealed record StopCase(string Database, string Schema, string Changes, string TargetDdl, string ExpectedFix, string AfterResume, bool SeparateTransactions)
@@ -78,6 +83,8 @@ public sealed class RelayDdlResumeTests
         }
         await scenario.Source.ExecuteAsync($"CREATE DATABASE {TargetFirst}");
         await scenario.Source.ExecuteAsync("CREATE TABLE busy (id int PRIMARY KEY, v text); INSERT INTO busy SELECT g, 'copied' FROM generate_series(1, 200) g", TargetFirst);
+        await scenario.Source.ExecuteAsync($"CREATE DATABASE {AddedColumn}");
+        await scenario.Source.ExecuteAsync("CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'copied' FROM generate_series(1, 100) g", AddedColumn);
         try
         {
             await StopAndResumeAsync(scenario, cases);
@@ -95,6 +102,7 @@ public sealed class RelayDdlResumeTests
         await using (var first = await RelayRun.StartSyncingAsync(scenario))
         {
             migrationId = first.Runner.Id;
+            await scenario.Source.ExecuteAsync("INSERT INTO t VALUES (101, 'streamed')", AddedColumn); // caught up with the waits below
 
             // Formerly Stream_ColumnAddedOnTargetFirst_KeepsStreaming_ThroughTheSourceDdl: the fix made before the
             // change (the target has a column with a default that the source does not send yet), then the source's DDL.
@@ -117,13 +125,26 @@ public sealed class RelayDdlResumeTests
                 await c.Trickle.WaitForAsync(20);
             foreach (var c in cases)
                 await scenario.Source.ExecuteAsync(c.Changes, c.Database);
+            await scenario.Source.ExecuteAsync("ALTER TABLE t ADD COLUMN extra int", AddedColumn);
+            await scenario.Source.ExecuteAsync("INSERT INTO t VALUES (102, 'uses extra', 42)", AddedColumn);
             // Each case's database stops alone (target_first and postgres keep streaming); disposing the run detaches it.
+            var stopping = cases.Select(c => c.Database).Append(AddedColumn).ToList();
             var failed = await scenario.WaitForAsync(
                 // The record's error, which names every stopped database, written since the last of them stopped.
-                r => r.Error is not null && cases.All(c => r.Databases.Any(d => d.Name == c.Database && d.Phase == DatabasePhase.Failed
+                r => r.Error is not null && stopping.All(name => r.Databases.Any(d => d.Name == name && d.Phase == DatabasePhase.Failed
                     && d.LastError is not null && r.Error.Contains(d.LastError, StringComparison.Ordinal))),
                 RelayRun.DefaultTimeout, first.Task);
             Assert.True(failed.Databases.Single(d => d.Name == TargetFirst).Phase == DatabasePhase.Streaming, RelayScenario.Describe(failed));
+            Assert.NotEqual(MigrationStatus.Syncing, failed.Status);
+            Assert.False(first.Task.IsCompleted);
+            Assert.Equal(DatabasePhase.Streaming, failed.Databases.Single(d => d.Name == "postgres").Phase);
+            // added_column's own error (message and fix), as the record's error names it.
+            var added = failed.Databases.Single(d => d.Name == AddedColumn).LastError!;
+            Assert.Contains(added, failed.Error, StringComparison.Ordinal);
+            Assert.Contains("\"public\".\"t\"", added, StringComparison.Ordinal);
+            Assert.Contains("extra", added, StringComparison.Ordinal);
+            Assert.Contains("the same change as on the source", added, StringComparison.Ordinal);
+            Assert.Contains("pgmove start", added, StringComparison.Ordinal);
             await EachCase.CheckAsync(cases, "when stopped", c =>
             {
                 Assert.Equal(DatabasePhase.Failed, failed.Databases.Single(d => d.Name == c.Database).Phase);
@@ -143,13 +164,19 @@ public sealed class RelayDdlResumeTests
             Assert.Equal(c.SeparateTransactions ? 1 : 0, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM busy WHERE id = 1001", c.Database));
             Assert.Equal(0, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM busy WHERE id = 1002", c.Database));
         });
+        // added_column: nothing diverged silently, and the slots stay so that the migration can resume.
+        Assert.Equal(101, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM t", AddedColumn));
+        Assert.NotEmpty(await scenario.Source.ColumnAsync("SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'pgmove%'"));
+        await scenario.Source.ExecuteAsync("INSERT INTO t VALUES (103, 'while failed', 43); UPDATE t SET extra = id WHERE id <= 10", AddedColumn);
 
         foreach (var c in cases)
             await scenario.Target.ExecuteAsync(c.TargetDdl, c.Database);
+        await scenario.Target.ExecuteAsync("ALTER TABLE t ADD COLUMN extra int", AddedColumn);
         await using var resumed = await RelayRun.StartSyncingAsync(scenario);
         Assert.Equal(migrationId, resumed.Runner.Id);
         foreach (var c in cases)
             await scenario.Source.ExecuteAsync(c.AfterResume, c.Database);
+        await scenario.Source.ExecuteAsync("INSERT INTO t VALUES (104, 'after resume', 44)", AddedColumn);
         foreach (var c in cases)
             await c.Trickle.WaitForAsync(c.Trickle.Count + 20); // the other table still streams, and keeps taking writes
         foreach (var c in cases)
@@ -162,9 +189,12 @@ public sealed class RelayDdlResumeTests
             Assert.Equal(c.Trickle.Count, await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM ticks", c.Database));
             Assert.Equal(1, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM busy WHERE id = 1003", c.Database));
         });
+        await DataComparer.AssertSameAsync(scenario.Source, scenario.Target, AddedColumn);
         await resumed.CutoverAsync();
-        await EachCase.CheckAsync(cases.Select(c => c.Database).Append(TargetFirst), "after cutover",
+        await EachCase.CheckAsync(cases.Select(c => c.Database).Append(TargetFirst).Append(AddedColumn), "after cutover",
             database => DataComparer.AssertSameAsync(scenario.Source, scenario.Target, database));
+        Assert.Equal(["42", "43", "44"], await scenario.Target.ColumnAsync("SELECT extra FROM t WHERE id > 101 ORDER BY id", AddedColumn));
+        Assert.Equal(10, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM t WHERE extra = id", AddedColumn));
         await SourceHygiene.AssertCleanAsync(scenario.Source);
     }
 
