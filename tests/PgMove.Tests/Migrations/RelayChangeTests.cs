@@ -23,13 +23,14 @@ public sealed class RelayChangeTests
     /// <summary>
     /// Every kind of change in <see cref="StreamedChanges"/> (TRUNCATE, keyless tables with REPLICA IDENTITY FULL,
     /// unchanged TOAST values, key changes, many types and NULLs, partitions, hostile names, identity and generated
-    /// columns) rides on one migration, one database each: one pair of clusters, one copy and one cutover instead
-    /// of one per kind. A failure names the broken case.
+    /// columns) and of <see cref="MergedApplyChanges"/> (many changes to the same rows, a swap of unique values) rides
+    /// on one migration, one database each: one pair of clusters, one copy and one cutover instead of one per kind.
+    /// A failure names the broken case.
     /// </summary>
     [SkippableFact]
     public async Task Stream_EachKindOfChange_ArrivesExactly_CaughtUpAndAfterCutover()
     {
-        var cases = StreamedChanges.All();
+        var cases = StreamedChanges.All().Concat(MergedApplyChanges.All()).ToList();
         // One slot and WAL sender per database, the postgres database too: more than the default 10 could leave.
         await using var scenario = await RelayScenario.StartAsync(
             new ClusterOptions { Major = 15, MaxReplicationSlots = 20, MaxWalSenders = 20 },
