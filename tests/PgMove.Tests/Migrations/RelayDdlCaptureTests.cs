@@ -93,63 +93,95 @@ public sealed class RelayDdlCaptureTests
         await SourceHygiene.AssertCleanAsync(scenario.Source);
     }
 
-    [SkippableFact]
-    public Task Stream_DdlMixedWithDmlInOneQueryString_StopsWithTheStatement_ResumesAfterTheFixByHand() =>
-        StopThenFixByHandAsync(
-            // psql sends the whole string as one query: both statements share it.
-            scenario => PsqlAsync(scenario.Source, "shop", "ALTER TABLE busy ADD COLUMN extra int DEFAULT 0; UPDATE busy SET extra = 1 WHERE id <= 10"),
-            "mixes DDL with other statements",
-            "ALTER TABLE busy ADD COLUMN extra int DEFAULT 0; UPDATE busy SET extra = 1 WHERE id <= 10");
-
-    [SkippableFact]
-    public Task Stream_CaptureFails_UsersDdlSucceeds_StopsWithTheStatement_ResumesAfterTheFixByHand() =>
-        StopThenFixByHandAsync(
-            async scenario =>
-            {
-                await using var connection = await scenario.Source.OpenAsync("shop");
-                await using (var fail = new Npgsql.NpgsqlCommand("SET pgmove.fail_ddl_capture = on", connection))
-                    await fail.ExecuteNonQueryAsync();
-                // The user's DDL succeeds although the capture's work fails.
-                await using (var ddl = new Npgsql.NpgsqlCommand("ALTER TABLE busy ADD COLUMN extra int DEFAULT 0", connection))
-                    await ddl.ExecuteNonQueryAsync();
-                Assert.Equal(1, await scenario.Source.ScalarAsync<int>("SELECT count(*) FROM information_schema.columns WHERE table_name = 'busy' AND column_name = 'extra'", "shop"));
-                await scenario.Source.ExecuteAsync("UPDATE busy SET extra = 1 WHERE id <= 10", "shop");
-            },
-            "the capture on the source failed (the capture was made to fail",
-            "ALTER TABLE busy ADD COLUMN extra int DEFAULT 0");
+    /// <summary>A DDL the capture cannot carry, in a database of its own: the reason and statement its stop must name.</summary>
+    private sealed record ByHandCase(string Database, Func<RelayScenario, string, Task> Ddl, string Reason, string Statement)
+    {
+        public override string ToString() => Database;
+    }
 
     /// <summary>
     /// The DDL cannot be carried: the database stops before its transaction with the statement and the reason;
-    /// the user makes the change on the target, and the resumed stream passes the DDL and applies the rows.
+    /// the user makes the change on the target, and the resumed stream passes the DDL and applies the rows. Two
+    /// cases, one database each, in one migration (formerly two tests, each with its own pair of clusters):
+    /// DDL mixed with DML in one query string (Stream_DdlMixedWithDmlInOneQueryString_…) and a capture that fails
+    /// while the user's DDL succeeds (Stream_CaptureFails_UsersDdlSucceeds_…).
     /// </summary>
-    private static async Task StopThenFixByHandAsync(Func<RelayScenario, Task> ddl, string reason, string statement)
+    [SkippableFact]
+    public async Task Stream_DdlMixedWithDmlInOneQueryString_OrCaptureFails_StopsWithTheStatement_ResumesAfterTheFixByHand()
     {
+        ByHandCase[] cases =
+        [
+            new("mixed",
+                // psql sends the whole string as one query: both statements share it.
+                (scenario, db) => PsqlAsync(scenario.Source, db, "ALTER TABLE busy ADD COLUMN extra int DEFAULT 0; UPDATE busy SET extra = 1 WHERE id <= 10"),
+                "mixes DDL with other statements",
+                "ALTER TABLE busy ADD COLUMN extra int DEFAULT 0; UPDATE busy SET extra = 1 WHERE id <= 10"),
+            new("capture_fails",
+                async (scenario, db) =>
+                {
+                    await using var connection = await scenario.Source.OpenAsync(db);
+                    await using (var fail = new Npgsql.NpgsqlCommand("SET pgmove.fail_ddl_capture = on", connection))
+                        await fail.ExecuteNonQueryAsync();
+                    // The user's DDL succeeds although the capture's work fails.
+                    await using (var ddl = new Npgsql.NpgsqlCommand("ALTER TABLE busy ADD COLUMN extra int DEFAULT 0", connection))
+                        await ddl.ExecuteNonQueryAsync();
+                    Assert.Equal(1, await scenario.Source.ScalarAsync<int>("SELECT count(*) FROM information_schema.columns WHERE table_name = 'busy' AND column_name = 'extra'", db));
+                    await scenario.Source.ExecuteAsync("UPDATE busy SET extra = 1 WHERE id <= 10", db);
+                },
+                "the capture on the source failed (the capture was made to fail",
+                "ALTER TABLE busy ADD COLUMN extra int DEFAULT 0"),
+        ];
         await using var scenario = await RelayScenario.StartAsync();
-        await scenario.Source.ExecuteAsync("CREATE DATABASE shop");
-        await scenario.Source.ExecuteAsync("CREATE TABLE busy (id int PRIMARY KEY, v text); INSERT INTO busy SELECT g, 'copied' FROM generate_series(1, 200) g", "shop");
+        foreach (var c in cases)
+        {
+            await scenario.Source.ExecuteAsync($"CREATE DATABASE {c.Database}");
+            await scenario.Source.ExecuteAsync("CREATE TABLE busy (id int PRIMARY KEY, v text); INSERT INTO busy SELECT g, 'copied' FROM generate_series(1, 200) g", c.Database);
+        }
         await using (var first = await RelayRun.StartSyncingAsync(scenario))
         {
-            await scenario.Source.ExecuteAsync("INSERT INTO busy VALUES (1001, 'before')", "shop");
-            await ddl(scenario);
-            await scenario.Source.ExecuteAsync("INSERT INTO busy VALUES (1002, 'after', 2)", "shop");
-            var failed = await first.WaitDatabaseFailedAsync("shop", Timeout);
-            Assert.Contains("cannot repeat safely", failed.Error, StringComparison.Ordinal);
-            Assert.Contains(reason, failed.Error, StringComparison.Ordinal);
-            Assert.Contains(statement, failed.Error, StringComparison.Ordinal);
-            Assert.Contains("Make the same schema change on the target, in database shop", failed.Error + failed.Fix, StringComparison.Ordinal);
+            foreach (var c in cases)
+            {
+                await scenario.Source.ExecuteAsync("INSERT INTO busy VALUES (1001, 'before')", c.Database);
+                await c.Ddl(scenario, c.Database);
+                await scenario.Source.ExecuteAsync("INSERT INTO busy VALUES (1002, 'after', 2)", c.Database);
+            }
+            // The record's error, which names every stopped database, written since the last of them stopped.
+            var failed = await scenario.WaitForAsync(
+                r => r.Error is not null && cases.All(c => r.Databases.Any(d => d.Name == c.Database && d.Phase == DatabasePhase.Failed
+                    && d.LastError is not null && r.Error.Contains(d.LastError, StringComparison.Ordinal))),
+                Timeout, first.Task);
+            // Each database's own error (its message and fix), as the record's error carries it.
+            await EachCase.CheckAsync(cases, "when stopped", c =>
+            {
+                var error = failed.Databases.Single(d => d.Name == c.Database).LastError!;
+                Assert.Contains(error, failed.Error, StringComparison.Ordinal);
+                Assert.Contains("cannot repeat safely", error, StringComparison.Ordinal);
+                Assert.Contains(c.Reason, error, StringComparison.Ordinal);
+                Assert.Contains(c.Statement, error, StringComparison.Ordinal);
+                Assert.Contains($"Make the same schema change on the target, in database {c.Database}", error, StringComparison.Ordinal);
+                return Task.CompletedTask;
+            });
         }
         // Stopped before the DDL's transaction: what came before is applied, nothing after.
-        Assert.Equal(1, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM busy WHERE id = 1001", "shop"));
-        Assert.Equal(0, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM busy WHERE id = 1002", "shop"));
+        await EachCase.CheckAsync(cases, "after the stop", async c =>
+        {
+            Assert.Equal(1, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM busy WHERE id = 1001", c.Database));
+            Assert.Equal(0, await scenario.Target.ScalarAsync<int>("SELECT count(*) FROM busy WHERE id = 1002", c.Database));
+        });
 
-        await scenario.Target.ExecuteAsync("ALTER TABLE busy ADD COLUMN extra int DEFAULT 0", "shop");
+        foreach (var c in cases)
+            await scenario.Target.ExecuteAsync("ALTER TABLE busy ADD COLUMN extra int DEFAULT 0", c.Database);
         await using var resumed = await RelayRun.StartSyncingAsync(scenario);
-        await scenario.Source.ExecuteAsync("ALTER TABLE busy ADD COLUMN carried int; UPDATE busy SET carried = id WHERE id <= 3", "shop");
+        foreach (var c in cases)
+            await scenario.Source.ExecuteAsync("ALTER TABLE busy ADD COLUMN carried int; UPDATE busy SET carried = id WHERE id <= 3", c.Database);
         var caughtUp = await resumed.WaitCaughtUpAsync(Timeout);
         Assert.True(caughtUp.Status == MigrationStatus.Syncing, RelayScenario.Describe(caughtUp));
-        await DataComparer.AssertSameAsync(scenario.Source, scenario.Target, "shop");
-        await SchemaShape.AssertSameAsync(scenario.Source, scenario.Target, "shop");
-        Assert.Equal(0, await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM _pgmove.ddl_held", "shop"));
+        await EachCase.CheckAsync(cases, "once caught up after the resume", async c =>
+        {
+            await DataComparer.AssertSameAsync(scenario.Source, scenario.Target, c.Database);
+            await SchemaShape.AssertSameAsync(scenario.Source, scenario.Target, c.Database);
+            Assert.Equal(0, await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM _pgmove.ddl_held", c.Database));
+        });
         await resumed.CutoverAsync(Timeout);
         await SourceHygiene.AssertCleanAsync(scenario.Source);
     }
