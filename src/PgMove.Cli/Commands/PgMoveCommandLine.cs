@@ -61,7 +61,7 @@ public static class PgMoveCommandLine
             await error.WriteLineAsync($"error [{failure.Code}]: {failure.Message}\nfix: {failure.Fix}");
             return ExitCodes.Failure;
         }
-        catch (Npgsql.PostgresException refused) when (!ConnectionEnded(refused.SqlState))
+        catch (Npgsql.PostgresException refused) when (!ConnectionEnded(refused))
         {
             // A server answered with an error that no step expected: not a lost connection, and not to be called one.
             const string fix = "nothing half-made is trusted, so running the same command again is safe; if the error repeats, report it with the log (--log-file).";
@@ -86,7 +86,11 @@ public static class PgMoveCommandLine
         }
     }
 
-    /// <summary>SQLSTATEs of a session the server ended or could not keep: connection exceptions (class 08) and shutdowns (57P01–57P03).</summary>
-    private static bool ConnectionEnded(string sqlState) =>
-        sqlState.StartsWith("08", StringComparison.Ordinal) || sqlState is "57P01" or "57P02" or "57P03";
+    /// <summary>
+    /// A session the server ended or could not keep: a FATAL or PANIC error (a shutdown, a terminated backend, a
+    /// session or transaction timeout), a connection exception (class 08) or an operator intervention (57P).
+    /// </summary>
+    private static bool ConnectionEnded(Npgsql.PostgresException error) =>
+        error.Severity is "FATAL" or "PANIC"
+        || error.SqlState.StartsWith("08", StringComparison.Ordinal) || error.SqlState.StartsWith("57P", StringComparison.Ordinal);
 }

@@ -58,6 +58,19 @@ internal sealed class CopyWorkQueue
         });
     }
 
+    /// <summary>
+    /// Whether the whole pre-data schema is in. Until then a table is not truncated for COPY FREEZE: its lock would make
+    /// the restore of the next part (a COMMENT or GRANT on it, a view over it) wait for the whole COPY.
+    /// </summary>
+    public bool SchemaComplete
+    {
+        get
+        {
+            lock (_gate)
+                return _allReleased;
+        }
+    }
+
     /// <summary>The next COPY task or build; (null, null) when there is nothing left to do.</summary>
     public async Task<(CopyTask? Copy, TableBuild? Build)> TakeAsync(CancellationToken ct)
     {

@@ -30,8 +30,9 @@ internal sealed class CopyWorker
         await using var source = await OpenAsync(_context.Source, "source", ct);
         await using var target = await OpenAsync(_context.Target, "target", ct);
         await ExecuteAsync(source, $"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {Identifiers.Literal(_context.SnapshotId)}; {SessionSettings}", ct);
-        // Rows of a failed run are redone from scratch, so the load need not wait for the WAL flush.
-        var targetSettings = SessionSettings + "; SET synchronous_commit = off";
+        // Rows of a failed run are redone from scratch, so the load need not wait for the WAL flush. No timeout set on
+        // the target's role or database may cut a long COPY or its wait for the restore's locks (pg_restore clears them too).
+        var targetSettings = SessionSettings + "; SET synchronous_commit = off; SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0";
         if (_context.TargetIsSuperuser)
             targetSettings += "; SET session_replication_role = replica";
         await ExecuteAsync(target, targetSettings, ct);
@@ -61,7 +62,7 @@ internal sealed class CopyWorker
                     // COPY FREEZE wants the table created or truncated in this very transaction: a table split over
                     // several tasks is loaded by several transactions, and is never truncated. Without FREEZE the COPY
                     // is a transaction of its own: no BEGIN and COMMIT to wait for, once per table.
-                    var freeze = _context.Freeze(task);
+                    var freeze = _context.Freeze(task) && queue.SchemaComplete;
                     await using var transaction = freeze ? await target.BeginTransactionAsync(ct) : null;
                     if (freeze)
                         await ExecuteAsync(target, $"TRUNCATE ONLY {task.Table.Name}", ct);
@@ -177,13 +178,15 @@ internal sealed class CopyWorker
             await ExecuteAsync(target, batch, ct);
             return;
         }
-        catch (PostgresException) when (build.Entries.Count > 1 || (build.Entries.Count == 1 && build.Analyze))
+        catch (PostgresException error) when (build.Entries.Count + (build.Analyze ? 1 : 0) > 1
+                                              && target.FullState == System.Data.ConnectionState.Open
+                                              && error.Severity is not ("FATAL" or "PANIC"))
         {
-            // Rolled back whole; the same statements one at a time fail at the entry to name.
+            // Rolled back whole, the session still usable: the same statements one at a time fail at the entry to name.
         }
         catch (NpgsqlException error)
         {
-            throw BuildFailed(build, build.Entries.Count == 1 ? build.Entries[0] : null, error);
+            throw BuildFailed(build, build.Entries.Count == 1 && !build.Analyze ? build.Entries[0] : null, error);
         }
         foreach (var entry in build.Entries)
         {
@@ -196,15 +199,29 @@ internal sealed class CopyWorker
                 throw BuildFailed(build, entry, error);
             }
         }
-        if (build.Analyze)
+        if (!build.Analyze)
+            return;
+        try
+        {
             await ExecuteAsync(target, $"ANALYZE {build.Table.Name}", ct);
+        }
+        catch (NpgsqlException error)
+        {
+            throw BuildFailed(build, null, error, "analyze");
+        }
     }
 
-    private PgMoveException BuildFailed(TableBuild build, (string Type, string Name, string Sql)? entry, NpgsqlException error) =>
-        new("copy.build_failed",
-            $"database {_context.Database}, table {build.Table.Name}, {(entry is { } e ? $"{e.Type.ToLowerInvariant()} {e.Name}" : "analyze")}, phase post-data: {ErrorText.Of(error)}",
+    /// <param name="entry">The entry at fault, when known.</param>
+    /// <param name="what">What failed when no entry is named: the ANALYZE, or else the build as a whole.</param>
+    private PgMoveException BuildFailed(TableBuild build, (string Type, string Name, string Sql)? entry, NpgsqlException error, string? what = null)
+    {
+        var step = entry is { } e ? $"{e.Type.ToLowerInvariant()} {e.Name}"
+            : what ?? (build.Entries.Count == 0 ? "analyze" : $"build ({build.Entries.Count} indexes, constraints and statistics{(build.Analyze ? ", then analyze" : "")})");
+        return new PgMoveException("copy.build_failed",
+            $"database {_context.Database}, table {build.Table.Name}, {step}, phase post-data: {ErrorText.Of(error)}",
             "Fix the cause named above on the target (disk space, a function or operator class the target lacks), then run pgmove again: this database is copied again from the start.",
             error);
+    }
 
     /// <summary>Abandons the target's COPY; the original failure is what the user must see, not this one's.</summary>
     private static async Task CancelQuietlyAsync(Func<Task> cancel)

@@ -43,7 +43,8 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         var dump = await SchemaDump.CreateAsync(tools, options.Source, name, snapshot.Id, Path.Combine(workDirectory, "schema.dump"), ct);
         progress.Step(name, "restoring the pre-data schema");
         var list = (await dump.ListAsync(options.Target, name, ct)).Split('\n');
-        var chunks = await PreDataChunks.PlanAsync(list, workDirectory, ct);
+        var early = (await ReadOidsAsync(planner, "Copy/Sql/early_release_tables.sql", ct)).ToHashSet();
+        var chunks = await PreDataChunks.PlanAsync(list, early, workDirectory, ct);
         var queue = new CopyWorkQueue();
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // The restore is the target's work (pg_restore); the plan and the builds read the source and the dump file:
@@ -54,10 +55,10 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         TableBuilds builds;
         try
         {
-            tables = await ReadTablesAsync(planner, ct);
+            tables = await ReadTablesAsync(planner, failFast.Token);
             var canSplit = planner.PostgreSqlVersion.Major >= 14; // TID range scans; before 14 every range would scan the whole table
             tasks = CopyPlanner.Plan(tables, options.Jobs, canSplit, options.ChunkBytes);
-            builds = await TableBuilds.PrepareAsync(dump, list, options.Target, name, planner, tables, workDirectory, noOwner: !restoreOwners, analyze: true, ct);
+            builds = await TableBuilds.PrepareAsync(dump, list, options.Target, name, planner, tables, workDirectory, noOwner: !restoreOwners, analyze: true, failFast.Token);
         }
         catch
         {
@@ -201,6 +202,16 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
                     "Refresh it on the target by hand once its dependencies are populated.", failed[0].Error);
             pending = failed.Select(f => f.View).ToList();
         }
+    }
+
+    private static async Task<List<long>> ReadOidsAsync(NpgsqlConnection connection, string query, CancellationToken ct)
+    {
+        var oids = new List<long>();
+        await using var command = new NpgsqlCommand(SqlResources.Get(query), connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            oids.Add(reader.GetInt64(0));
+        return oids;
     }
 
     internal static async Task<List<string>> ReadNamesAsync(NpgsqlConnection connection, string query, CancellationToken ct)

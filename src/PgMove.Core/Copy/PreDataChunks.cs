@@ -7,13 +7,13 @@ internal sealed record PreDataChunk(string? ListFile, IReadOnlyList<long> Tables
 
 /// <summary>
 /// The pre-data schema cut into consecutive parts of the dump's table of contents, each restored by its own pg_restore
-/// in one transaction, one after the other: once a part is in, its tables' rows can copy while the next part is
-/// restored (with 1,500 tables the restore alone took over a second, the copy workers idle). The parts keep the list's
-/// order, which pg_dump sorted so that everything an object depends on comes before it: a table's COPY needs only the
-/// table and what it depends on (types, domains, the functions of its CHECK constraints and generated columns), all
-/// in its part or an earlier one. What may come later (a sequence's OWNED BY, a column default, a partition's
-/// ATTACH) takes the table's lock and waits for a COPY under way at most. A schema of few tables stays one part:
-/// a part costs a pg_restore process and its connection.
+/// in one transaction, one after the other: once a part is in, the plain tables it created can copy while the next
+/// part is restored (with 1,500 tables the restore alone took over a second, the copy workers idle). The parts keep
+/// the list's order, which pg_dump sorted so that everything an object depends on comes before it. Only plain tables
+/// are released early (Copy/Sql/early_release_tables.sql): no later part locks them strongly (column defaults,
+/// identities and ATTACH come after every table), and their COPY locks no other relation, so it can neither wait
+/// for a later part nor deadlock with one; every other table waits for the whole schema. A schema of few tables
+/// stays one part: a part costs a pg_restore process and its connection.
 /// </summary>
 internal static partial class PreDataChunks
 {
@@ -23,7 +23,8 @@ internal static partial class PreDataChunks
     /// <summary>The parts after the first: the first is small, so that the first rows start early.</summary>
     private const int LaterParts = 3;
 
-    public static async Task<IReadOnlyList<PreDataChunk>> PlanAsync(IReadOnlyList<string> list, string workDirectory, CancellationToken ct)
+    /// <param name="early">The tables that may be released as soon as their part is in; the others wait for the whole schema.</param>
+    public static async Task<IReadOnlyList<PreDataChunk>> PlanAsync(IReadOnlyList<string> list, IReadOnlySet<long> early, string workDirectory, CancellationToken ct)
     {
         var tableLines = new List<(int Line, long Oid)>();
         for (var i = 0; i < list.Count; i++)
@@ -50,14 +51,17 @@ internal static partial class PreDataChunks
             var toLine = part < ends.Count ? tableLines[lastTable].Line + 1 : list.Count;
             var file = Path.Combine(workDirectory, $"pre-data-{part + 1}.list");
             await File.WriteAllLinesAsync(file, list.Skip(fromLine).Take(toLine - fromLine), ct);
-            chunks.Add(new PreDataChunk(file, tableLines.Skip(fromTable).Take(lastTable + 1 - fromTable).Select(t => t.Oid).ToList()));
+            chunks.Add(new PreDataChunk(file, tableLines.Skip(fromTable).Take(lastTable + 1 - fromTable).Select(t => t.Oid).Where(early.Contains).ToList()));
             fromLine = toLine;
             fromTable = lastTable + 1;
         }
         return chunks;
     }
 
-    /// <summary>"dumpId; 1259 oid TABLE schema name owner": a table's entry (not its data, nor a partition's attach).</summary>
-    [GeneratedRegex(@"^\d+; 1259 (\d+) TABLE (?!DATA |ATTACH )")]
+    /// <summary>
+    /// "dumpId; 1259 oid TABLE schema name owner": a table's entry. A table's data ("0 oid TABLE DATA") and a
+    /// partition's attach ("0 0 TABLE ATTACH") carry no pg_class OID, whatever their schema is called.
+    /// </summary>
+    [GeneratedRegex(@"^\d+; 1259 (\d+) TABLE ")]
     private static partial Regex TableEntry();
 }

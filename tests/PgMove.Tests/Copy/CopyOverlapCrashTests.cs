@@ -56,9 +56,9 @@ public sealed class CopyOverlapCrashTests(ITestOutputHelper log)
 
     /// <summary>
     /// With enough tables the pre-data schema is restored in parts while the first tables' rows copy (each part's
-    /// tables released as it commits; the sequences' OWNED BY and the column defaults come in a later part and wait
-    /// for a COPY under way). Killed at the first table copied, while later parts are restored or still to come: the
-    /// re-run ends with the same rows, sequences and schema.
+    /// plain tables released as it commits; a table with a serial, a domain, a check calling a function or a partition
+    /// waits for the whole schema). Killed at the first table copied, while later parts are restored or still to come:
+    /// the re-run ends with the same rows, sequences and schema.
     /// </summary>
     [SkippableFact]
     public async Task Copy_KilledWhileThePreDataSchemaIsRestoredInParts_RerunEndsWithSameDataAndSchema()
@@ -71,10 +71,26 @@ public sealed class CopyOverlapCrashTests(ITestOutputHelper log)
             CREATE FUNCTION positive(v int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT v > 0';
             CREATE DOMAIN label AS text CHECK (VALUE <> '');
             DO $$ BEGIN FOR i IN 1..300 LOOP
-                EXECUTE format('CREATE TABLE p%s (id serial PRIMARY KEY, n int CHECK (positive(n)), l label)', i);
-                EXECUTE format('INSERT INTO p%s (n, l) SELECT g, ''row '' || g FROM generate_series(1, 10) g', i);
+                EXECUTE format('CREATE TABLE p%s (id int PRIMARY KEY, n int CHECK (n > 0), l text)', i);
+                EXECUTE format('INSERT INTO p%s SELECT g, g, ''row '' || g FROM generate_series(1, 10) g', i);
             END LOOP; END $$;
+            -- Tables that wait for the whole schema: a later part sets the serial's default and attaches the
+            -- partitions; the domain's and the function's checks may lock other relations during the COPY.
+            CREATE TABLE waits_serial (id serial PRIMARY KEY, v text);
+            INSERT INTO waits_serial (v) SELECT 'row ' || g FROM generate_series(1, 10) g;
+            CREATE TABLE waits_domain (id int PRIMARY KEY, l label);
+            INSERT INTO waits_domain SELECT g, 'row ' || g FROM generate_series(1, 10) g;
+            CREATE TABLE waits_check (id int PRIMARY KEY, n int CHECK (positive(n)));
+            INSERT INTO waits_check SELECT g, g FROM generate_series(1, 10) g;
+            CREATE TABLE waits_parts (id int, at date) PARTITION BY RANGE (at);
+            CREATE TABLE waits_parts_2025 PARTITION OF waits_parts FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+            CREATE TABLE waits_parts_2026 PARTITION OF waits_parts FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+            INSERT INTO waits_parts SELECT g, date '2025-01-01' + g * 40 FROM generate_series(1, 10) g;
             """, "parts");
+        // Released as soon as their part is in: the plain tables, and none of the others.
+        var early = await scenario.Source.ColumnAsync(
+            $"SELECT c.oid::regclass::text FROM ({PgMove.Core.Catalog.SqlResources.Get("Copy/Sql/early_release_tables.sql")}) e JOIN pg_class c ON c.oid = e.oid ORDER BY 1", "parts");
+        Assert.Equal(Enumerable.Range(1, 300).Select(i => $"p{i}").Order(StringComparer.Ordinal), early.Order(StringComparer.Ordinal));
         var environment = PgMoveProcess.Environment(scenario.Source.Port, scenario.Target.Port);
         var firstLog = Path.Combine(scenario.StateDirectory, "parts-first.log");
         string[] Args(string logFile) => ["copy", "--jobs", "2", "--state", scenario.StatePath, "--log-file", logFile, "--no-roles"];
@@ -104,9 +120,9 @@ public sealed class CopyOverlapCrashTests(ITestOutputHelper log)
         Assert.Equal(20, await scenario.Target.ScalarAsync<long>("SELECT (SELECT count(*) FROM p1) + (SELECT count(*) FROM p300)", "parts"));
         Assert.Equal(await SchemaShape.TakeAsync(scenario.Source, "parts"), await SchemaShape.TakeAsync(scenario.Target, "parts"));
         Assert.Equal(0, await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM pg_index WHERE NOT indisvalid OR NOT indisready", "parts"));
-        // The sequences' values and owners came over: the next row of a table gets the next id.
-        Assert.Equal(11, await scenario.Target.ScalarAsync<int>("INSERT INTO p300 (n, l) VALUES (1, 'next') RETURNING id", "parts"));
-        Assert.Equal(300, await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM pg_depend WHERE classid = 'pg_class'::regclass AND refclassid = 'pg_class'::regclass AND deptype = 'a' AND objid IN (SELECT oid FROM pg_class WHERE relkind = 'S')", "parts"));
+        // The sequence's value and owner came over: the next row gets the next id.
+        Assert.Equal(11, await scenario.Target.ScalarAsync<int>("INSERT INTO waits_serial (v) VALUES ('next') RETURNING id", "parts"));
+        Assert.Equal(1, await scenario.Target.ScalarAsync<long>("SELECT count(*) FROM pg_depend WHERE classid = 'pg_class'::regclass AND refclassid = 'pg_class'::regclass AND deptype = 'a' AND objid IN (SELECT oid FROM pg_class WHERE relkind = 'S')", "parts"));
         log.WriteLine($"test took {clock.Elapsed.TotalSeconds:F1} s");
     }
 

@@ -22,15 +22,27 @@ public sealed class PreDataChunksTests : IDisposable
             lines.Add($"{100 + i}; 1259 {20000 + i} TABLE public t{i} postgres");
             lines.Add($"{5000 + i}; 1259 {30000 + i} SEQUENCE public t{i}_id_seq postgres");
         }
-        lines.Add("9001; 1259 99999 TABLE DATA public t1 postgres");
+        lines.Add("9001; 0 20001 TABLE DATA public t1 postgres");
+        lines.Add("9003; 0 0 TABLE ATTACH public t2 postgres");
         lines.Add("9002; 2606 88888 CONSTRAINT public t1 t1_pkey postgres");
         return lines;
+    }
+
+    private static readonly IReadOnlySet<long> AllEarly = Enumerable.Range(1, 10_000).Select(i => 20000L + i).ToHashSet();
+
+    [Fact]
+    public async Task Plan_TablesThatMustWait_AreInNoPart()
+    {
+        // Every other table (a serial column, a partition, ...) waits for the whole schema: it is released by no part.
+        var early = Enumerable.Range(1, 1000).Where(i => i % 2 == 0).Select(i => 20000L + i).ToHashSet();
+        var chunks = await PreDataChunks.PlanAsync(List(1000), early, _directory, CancellationToken.None);
+        Assert.Equal(early.Order(), chunks.SelectMany(c => c.Tables));
     }
 
     [Fact]
     public async Task Plan_FewTables_OneRestoreOfTheWholeSection()
     {
-        var chunks = await PreDataChunks.PlanAsync(List(PreDataChunks.SplitFrom - 1), _directory, CancellationToken.None);
+        var chunks = await PreDataChunks.PlanAsync(List(PreDataChunks.SplitFrom - 1), AllEarly, _directory, CancellationToken.None);
         Assert.Equal([new PreDataChunk(null, [])], chunks);
     }
 
@@ -38,7 +50,7 @@ public sealed class PreDataChunksTests : IDisposable
     public async Task Plan_ManyTables_ConsecutivePartsThatKeepEveryLineInOrderAndEachTableOnce()
     {
         var list = List(1000);
-        var chunks = await PreDataChunks.PlanAsync(list, _directory, CancellationToken.None);
+        var chunks = await PreDataChunks.PlanAsync(list, AllEarly, _directory, CancellationToken.None);
 
         Assert.Equal(4, chunks.Count);
         // Read back in order, the parts are the list itself: nothing lost, nothing moved.
