@@ -43,7 +43,7 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         var dump = await SchemaDump.CreateAsync(tools, options.Source, name, snapshot.Id, Path.Combine(workDirectory, "schema.dump"), ct);
         progress.Step(name, "restoring the pre-data schema");
         var list = (await dump.ListAsync(options.Target, name, ct)).Split('\n');
-        var early = (await ReadOidsAsync(planner, "Copy/Sql/early_release_tables.sql", ct)).ToHashSet();
+        var early = (await ReadColumnAsync<long>(planner, "Copy/Sql/early_release_tables.sql", ct)).ToHashSet();
         var chunks = await PreDataChunks.PlanAsync(list, early, workDirectory, ct);
         var queue = new CopyWorkQueue();
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -64,9 +64,14 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         {
             // No pg_restore outlives the copy; a failed restore is the failure to report, else this one.
             await failFast.CancelAsync();
-            await restoring.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            if (restoring is { IsFaulted: true, Exception.InnerException: { } restoreFailure })
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(restoreFailure);
+            try
+            {
+                await restoring; // a restore that failed on its own throws its failure from here
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped for the plan's failure, which is the one to report.
+            }
             throw;
         }
         state.TablesTotal = tables.Count;
@@ -85,7 +90,7 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
             await SequenceSync.CopyAsync(planner, targetConnection, name, ct);
             await LargeObjectSync.CopyAsync(planner, targetConnection, ct);
         }
-        var materializedViews = await ReadNamesAsync(planner, "Copy/Sql/materialized_views.sql", ct);
+        var materializedViews = await ReadColumnAsync<string>(planner, "Copy/Sql/materialized_views.sql", ct);
         await ExecuteAsync(planner, "COMMIT", ct);
         await snapshot.DisposeAsync();
 
@@ -204,24 +209,15 @@ internal sealed class DatabaseCopier(CopyOptions options, PgToolset tools, bool 
         }
     }
 
-    private static async Task<List<long>> ReadOidsAsync(NpgsqlConnection connection, string query, CancellationToken ct)
+    /// <summary>The first column of every row of an embedded query.</summary>
+    internal static async Task<List<T>> ReadColumnAsync<T>(NpgsqlConnection connection, string query, CancellationToken ct)
     {
-        var oids = new List<long>();
+        var values = new List<T>();
         await using var command = new NpgsqlCommand(SqlResources.Get(query), connection);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            oids.Add(reader.GetInt64(0));
-        return oids;
-    }
-
-    internal static async Task<List<string>> ReadNamesAsync(NpgsqlConnection connection, string query, CancellationToken ct)
-    {
-        var names = new List<string>();
-        await using var command = new NpgsqlCommand(SqlResources.Get(query), connection);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-            names.Add(reader.GetString(0));
-        return names;
+            values.Add(reader.GetFieldValue<T>(0));
+        return values;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)

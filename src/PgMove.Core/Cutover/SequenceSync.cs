@@ -18,7 +18,7 @@ public static class SequenceSync
     /// </remarks>
     public static async Task CopyAsync(NpgsqlConnection source, NpgsqlConnection target, string database, CancellationToken ct)
     {
-        var names = await DatabaseCopier.ReadNamesAsync(source, "Copy/Sql/sequences.sql", ct);
+        var names = await DatabaseCopier.ReadColumnAsync<string>(source, "Copy/Sql/sequences.sql", ct);
         if (names.Count == 0)
             return;
         var sequences = await ReadAsync(source, names, database, ct);

@@ -252,7 +252,7 @@ internal sealed partial class SubscriptionRunner
         {
             var (_, rest) = await PostDataSplit.WriteListsAsync(_tools!, dump, source, workDirectory, ct);
             await PostDataSplit.RestoreAsync(_tools!, dump, rest, _options.Target, run.Name, _options.Jobs, noOwner: !_targetFacts!.IsSuperuser, "the rest of the post-data schema", ct);
-            views = await DatabaseCopier.ReadNamesAsync(source, "Copy/Sql/materialized_views.sql", ct);
+            views = await DatabaseCopier.ReadColumnAsync<string>(source, "Copy/Sql/materialized_views.sql", ct);
         }
         await using var target = await OpenTargetAsync(run.Name, ct);
         foreach (var view in views)
