@@ -25,20 +25,7 @@ public sealed class MigrationControlCutoverRequestTests : IDisposable
     private (MigrationStore Store, MigrationRecord Record) Create()
     {
         var store = MigrationStore.Open(Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".db"));
-        var now = DateTimeOffset.UtcNow;
-        var record = new MigrationRecord
-        {
-            Id = Guid.NewGuid().ToString(),
-            Method = MigrationMethod.Relay,
-            Status = MigrationStatus.Syncing,
-            CreatedAt = now,
-            UpdatedAt = now,
-            Source = "postgres://postgres@source:5432/postgres?sslmode=disable",
-            Target = "postgres://postgres@target:5432/postgres?sslmode=disable",
-            IgnoreDatabases = [],
-        };
-        var spec = new ConnectionSpec { Host = "x", Database = "postgres", Username = "postgres" };
-        store.Create(record, spec, spec);
+        var record = SyncingRecord.CreateIn(store);
         return (store, record);
     }
 

@@ -22,7 +22,7 @@ public sealed class MigrationControlRaceTests : IDisposable
         try
         {
             using var store = new FinishAfterRead(MigrationStore.Open(Path.Combine(_directory, "state.db")), runner);
-            var record = Syncing(store, runner);
+            var record = SyncingRecord.CreateIn(store, runner.Id);
 
             var finished = await MigrationControl.RequestCutoverAsync(store, record.Id, freeze: false, CancellationToken.None);
 
@@ -47,7 +47,7 @@ public sealed class MigrationControlRaceTests : IDisposable
         try
         {
             using var store = new FinishAfterRead(MigrationStore.Open(Path.Combine(_directory, "state.db")), runner);
-            var record = Syncing(store, runner);
+            var record = SyncingRecord.CreateIn(store, runner.Id);
 
             var error = await Assert.ThrowsAsync<PgMoveException>(() => MigrationControl.StopAsync(store, record.Id, CancellationToken.None));
 
@@ -69,7 +69,7 @@ public sealed class MigrationControlRaceTests : IDisposable
         try
         {
             using var store = MigrationStore.Open(Path.Combine(_directory, "state.db"));
-            var record = Syncing(store, runner);
+            var record = SyncingRecord.CreateIn(store, runner.Id);
             store.SetSwitchStep(record.Id, "Pausing");
 
             var error = await Assert.ThrowsAsync<PgMoveException>(() => MigrationControl.StopAsync(store, record.Id, CancellationToken.None));
@@ -82,29 +82,6 @@ public sealed class MigrationControlRaceTests : IDisposable
         {
             runner.Kill();
         }
-    }
-
-    /// <summary>A syncing relay migration whose runner is <paramref name="runner"/>, alive.</summary>
-    private static MigrationRecord Syncing(IMigrationStore store, Process runner)
-    {
-        var now = DateTimeOffset.UtcNow;
-        var record = new MigrationRecord
-        {
-            Id = Guid.NewGuid().ToString(),
-            Method = MigrationMethod.Relay,
-            Status = MigrationStatus.Syncing,
-            CreatedAt = now,
-            UpdatedAt = now,
-            Source = "postgres://postgres@source:5432/postgres?sslmode=disable",
-            Target = "postgres://postgres@target:5432/postgres?sslmode=disable",
-            RunnerPid = runner.Id,
-            RunnerHeartbeat = now,
-            IgnoreDatabases = [],
-        };
-        var spec = new ConnectionSpec { Host = "x", Database = "postgres", Username = "postgres" };
-        store.Create(record, spec, spec);
-        store.Update(record);
-        return record;
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
